@@ -1,0 +1,141 @@
+//! Catalogue categories: the kinds of national catalogue a row can belong to.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The catalogue a row belongs to. `as_str()` is the stable name used on the
+/// command line (`--kind`), in the store and in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 西药中成药 (X…/Z… codes)
+    Drug,
+    /// 中药饮片 (T… codes)
+    Herbal,
+    /// 医疗机构制剂
+    Preparation,
+    /// 医用耗材 (C… codes)
+    Consumable,
+    /// 医疗服务项目 (15-digit codes)
+    Service,
+    /// 疾病诊断, ICD-10 医保版
+    Diagnosis,
+    /// 手术操作, ICD-9-CM-3 医保版
+    Procedure,
+    /// 医保药品目录 (甲/乙类, 限定支付范围)
+    Reimbursement,
+    /// 协议期内谈判药品 (支付标准, 协议期)
+    Negotiated,
+}
+
+impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::Drug,
+        Category::Herbal,
+        Category::Preparation,
+        Category::Consumable,
+        Category::Service,
+        Category::Diagnosis,
+        Category::Procedure,
+        Category::Reimbursement,
+        Category::Negotiated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Drug => "drug",
+            Category::Herbal => "herbal",
+            Category::Preparation => "preparation",
+            Category::Consumable => "consumable",
+            Category::Service => "service",
+            Category::Diagnosis => "diagnosis",
+            Category::Procedure => "procedure",
+            Category::Reimbursement => "reimbursement",
+            Category::Negotiated => "negotiated",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Category::Drug => "西药中成药",
+            Category::Herbal => "中药饮片",
+            Category::Preparation => "医疗机构制剂",
+            Category::Consumable => "医用耗材",
+            Category::Service => "医疗服务项目",
+            Category::Diagnosis => "疾病诊断(ICD-10医保版)",
+            Category::Procedure => "手术操作(ICD-9-CM-3医保版)",
+            Category::Reimbursement => "医保药品目录",
+            Category::Negotiated => "协议期内谈判药品",
+        }
+    }
+
+    /// The code standard whose shape this category's codes must have, if any.
+    /// Drugs have two (X and Z), so the caller tries each of `standard_ids()`.
+    pub fn standard_ids(self) -> &'static [&'static str] {
+        match self {
+            Category::Drug => &["drug_western", "drug_tcm"],
+            Category::Herbal => &["herbal"],
+            Category::Preparation => &[],
+            Category::Consumable => &["consumable"],
+            Category::Service => &["service"],
+            Category::Diagnosis => &["diagnosis"],
+            Category::Procedure => &["procedure"],
+            Category::Reimbursement | Category::Negotiated => &[],
+        }
+    }
+
+    /// True for categories that describe a product a hospital maps its items to.
+    pub fn is_mappable(self) -> bool {
+        !matches!(self, Category::Reimbursement | Category::Negotiated)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown kind '{0}': expected one of drug, herbal, preparation, consumable, service, diagnosis, procedure, reimbursement, negotiated")]
+pub struct UnknownCategory(pub String);
+
+impl FromStr for Category {
+    type Err = UnknownCategory;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        let c = match t.as_str() {
+            "drug" | "drugs" | "西药中成药" | "药品" | "西药" | "中成药" => Category::Drug,
+            "herbal" | "herb" | "中药饮片" | "饮片" => Category::Herbal,
+            "preparation" | "医疗机构制剂" | "自制剂" => Category::Preparation,
+            "consumable" | "consumables" | "material" | "医用耗材" | "耗材" => {
+                Category::Consumable
+            }
+            "service" | "services" | "医疗服务项目" | "服务项目" | "诊疗项目" => {
+                Category::Service
+            }
+            "diagnosis" | "icd10" | "疾病诊断" | "诊断" => Category::Diagnosis,
+            "procedure" | "icd9" | "手术操作" | "手术" => Category::Procedure,
+            "reimbursement" | "nrdl" | "医保药品目录" => Category::Reimbursement,
+            "negotiated" | "谈判药品" | "协议期内谈判药品" => Category::Negotiated,
+            _ => return Err(UnknownCategory(s.to_string())),
+        };
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_name() {
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>().unwrap(), c);
+            assert_eq!(c.label_zh().parse::<Category>().ok().unwrap_or(c), c);
+        }
+        assert!("pizza".parse::<Category>().is_err());
+        assert_eq!("耗材".parse::<Category>().unwrap(), Category::Consumable);
+    }
+}

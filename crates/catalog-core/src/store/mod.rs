@@ -1,0 +1,307 @@
+//! The embedded store: one SQLite file under the mulu home directory.
+//!
+//! Invariant: a catalogue version is written in one transaction, so readers
+//! see either the whole version or none of it, and a failed import leaves the
+//! store exactly as it was.
+
+mod mappings;
+mod schema;
+
+pub use mappings::{Decision, Mapping, MappingStatus};
+
+use crate::category::Category;
+use crate::entry::Entry;
+use chrono::{NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the mulu home {path}: {source}")]
+    Home { path: PathBuf, source: std::io::Error },
+    #[error("a {category} version labelled '{label}' already exists (use --replace to overwrite it, or choose another --label)")]
+    LabelExists { category: Category, label: String },
+    #[error("no catalogue version '{0}' in the store (see `mulu versions`)")]
+    NoSuchVersion(String),
+    #[error("version label '{label}' exists for several kinds ({kinds}); name one with --kind")]
+    Ambiguous { label: String, kinds: String },
+    #[error("row {row}: code '{code}' appears twice in the version")]
+    DuplicateCode { row: u64, code: String },
+    #[error("row {row} is {found} but the version is {expected}")]
+    WrongCategory { row: u64, expected: Category, found: Category },
+    #[error("corrupt row {code} in version {version}: {source}")]
+    Corrupt { version: i64, code: String, source: serde_json::Error },
+    #[error("import aborted, nothing was written: {0}")]
+    Aborted(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What the importer knows about a version before its rows are written.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct VersionMeta {
+    pub category: Category,
+    pub label: String,
+    /// Where the rows came from: a file path or URL.
+    pub source: String,
+    pub published: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// A stored catalogue version.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VersionInfo {
+    pub id: i64,
+    pub category: Category,
+    pub label: String,
+    pub source: String,
+    pub published: Option<NaiveDate>,
+    pub imported_at: String,
+    pub row_count: u64,
+    /// Order-independent SHA-256 over the rows' canonical JSON.
+    pub checksum: String,
+    pub note: Option<String>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The default home: `$MULU_HOME`, else the platform data dir (`~/.local/share/mulu`).
+pub fn default_home() -> PathBuf {
+    if let Some(h) = std::env::var_os("MULU_HOME") {
+        return PathBuf::from(h);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("mulu")
+}
+
+impl Store {
+    /// Open (creating if needed) the store under a home directory.
+    pub fn open_home(home: &Path) -> Result<Store> {
+        std::fs::create_dir_all(home).map_err(|source| StoreError::Home { path: home.to_path_buf(), source })?;
+        Store::open(&home.join("mulu.db"))
+    }
+
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        // WAL lets a running server keep reading while an import writes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn, path: PathBuf::from(":memory:") })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))?)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Write a whole version in one transaction. Any `Err` from `rows`, a
+    /// duplicate code or a row of the wrong category rolls everything back.
+    /// With `replace`, an existing version of the same label is swapped out
+    /// inside the same transaction (so it survives a failed re-import).
+    pub fn import_version<I, E>(&mut self, meta: &VersionMeta, replace: bool, rows: I) -> Result<VersionInfo>
+    where
+        I: IntoIterator<Item = std::result::Result<Entry, E>>,
+        E: std::fmt::Display,
+    {
+        let tx = self.conn.transaction()?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM versions WHERE category = ?1 AND label = ?2",
+                params![meta.category.as_str(), meta.label],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            if !replace {
+                return Err(StoreError::LabelExists { category: meta.category, label: meta.label.clone() });
+            }
+            tx.execute("DELETE FROM versions WHERE id = ?1", [id])?;
+        }
+        let imported_at = Utc::now().to_rfc3339();
+        tx.execute(
+            "INSERT INTO versions (category, label, source, published, imported_at, row_count, checksum, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, '', ?6)",
+            params![
+                meta.category.as_str(),
+                meta.label,
+                meta.source,
+                meta.published.map(|d| d.to_string()),
+                imported_at,
+                meta.note
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let mut sum = [0u8; 32];
+        let mut n: u64 = 0;
+        {
+            let mut ins = tx.prepare("INSERT INTO entries (version_id, code, name, active, data) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for row in rows {
+                let entry = row.map_err(|e| StoreError::Aborted(e.to_string()))?;
+                n += 1;
+                if entry.category() != meta.category {
+                    return Err(StoreError::WrongCategory { row: n, expected: meta.category, found: entry.category() });
+                }
+                let json = serde_json::to_string(&entry).expect("entries serialise");
+                let digest = Sha256::digest(json.as_bytes());
+                for (s, d) in sum.iter_mut().zip(digest.iter()) {
+                    *s ^= d;
+                }
+                match ins.execute(params![id, entry.code, entry.name, entry.active, json]) {
+                    Ok(_) => {}
+                    Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                        return Err(StoreError::DuplicateCode { row: n, code: entry.code });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let checksum = hex::encode(sum);
+        tx.execute("UPDATE versions SET row_count = ?1, checksum = ?2 WHERE id = ?3", params![n as i64, checksum, id])?;
+        tx.commit()?;
+        self.version_by_id(id)
+    }
+
+    pub fn versions(&self) -> Result<Vec<VersionInfo>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, category, label, source, published, imported_at, row_count, checksum, note
+             FROM versions ORDER BY category, id",
+        )?;
+        let rows = st.query_map([], version_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn version_by_id(&self, id: i64) -> Result<VersionInfo> {
+        self.conn
+            .query_row(
+                "SELECT id, category, label, source, published, imported_at, row_count, checksum, note
+                 FROM versions WHERE id = ?1",
+                [id],
+                version_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NoSuchVersion(id.to_string()))
+    }
+
+    /// Find a version by label (optionally within a category). Without a
+    /// label, the newest version of the category.
+    pub fn resolve(&self, label: Option<&str>, category: Option<Category>) -> Result<VersionInfo> {
+        let all = self.versions()?;
+        let mut hits: Vec<&VersionInfo> = all
+            .iter()
+            .filter(|v| category.is_none_or(|c| v.category == c))
+            .filter(|v| label.is_none_or(|l| v.label == l || v.id.to_string() == l))
+            .collect();
+        if label.is_none() {
+            hits.sort_by_key(|v| v.id);
+            return hits
+                .last()
+                .map(|v| (*v).clone())
+                .ok_or_else(|| StoreError::NoSuchVersion(category.map_or("(any)".into(), |c| format!("(latest {c})"))));
+        }
+        match hits.len() {
+            0 => Err(StoreError::NoSuchVersion(label.unwrap_or_default().to_string())),
+            1 => Ok(hits[0].clone()),
+            _ => Err(StoreError::Ambiguous {
+                label: label.unwrap_or_default().to_string(),
+                kinds: hits.iter().map(|v| v.category.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    pub fn delete_version(&mut self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM versions WHERE id = ?1", [id])? > 0)
+    }
+
+    /// Every row of a version, in code order.
+    pub fn for_each_entry(&self, version_id: i64, mut f: impl FnMut(Entry)) -> Result<()> {
+        let mut st = self.conn.prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
+        let mut rows = st.query([version_id])?;
+        while let Some(r) = rows.next()? {
+            let data: String = r.get(1)?;
+            let e: Entry = serde_json::from_str(&data)
+                .map_err(|source| StoreError::Corrupt { version: version_id, code: r.get(0).unwrap_or_default(), source })?;
+            f(e);
+        }
+        Ok(())
+    }
+
+    pub fn entries(&self, version_id: i64) -> Result<Vec<Entry>> {
+        let mut v = Vec::new();
+        self.for_each_entry(version_id, |e| v.push(e))?;
+        Ok(v)
+    }
+
+    /// Raw (code, canonical JSON) pairs in code order: the diff compares these
+    /// first and parses only rows whose text differs.
+    pub fn raw_entries(&self, version_id: i64) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn.prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
+        let rows = st.query_map([version_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn entry(&self, version_id: i64, code: &str) -> Result<Option<Entry>> {
+        let data: Option<String> = self
+            .conn
+            .query_row("SELECT data FROM entries WHERE version_id = ?1 AND code = ?2", params![version_id, code], |r| r.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(|source| StoreError::Corrupt { version: version_id, code: code.into(), source }))
+            .transpose()
+    }
+
+    /// Every version holding a code, newest first, with its row there.
+    pub fn find_code(&self, code: &str) -> Result<Vec<(VersionInfo, Entry)>> {
+        let mut st = self.conn.prepare("SELECT version_id, data FROM entries WHERE code = ?1 ORDER BY version_id DESC")?;
+        let rows: Vec<(i64, String)> = st.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (vid, data) in rows {
+            let e = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt { version: vid, code: code.into(), source })?;
+            out.push((self.version_by_id(vid)?, e));
+        }
+        Ok(out)
+    }
+}
+
+fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
+    let cat: String = r.get(1)?;
+    let published: Option<String> = r.get(4)?;
+    Ok(VersionInfo {
+        id: r.get(0)?,
+        category: cat.parse().unwrap_or(Category::Drug),
+        label: r.get(2)?,
+        source: r.get(3)?,
+        published: published.and_then(|p| p.parse().ok()),
+        imported_at: r.get(5)?,
+        row_count: r.get::<_, i64>(6)? as u64,
+        checksum: r.get(7)?,
+        note: r.get(8)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;
