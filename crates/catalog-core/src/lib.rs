@@ -4,11 +4,13 @@
 
 pub mod category;
 pub mod entry;
+pub mod hospital;
 pub mod normalize;
 pub mod standards;
 pub mod store;
 
 pub use category::Category;
+pub use hospital::HospitalItem;
 pub use entry::{field_specs, Detail, Entry, FieldKind, FieldSpec, FieldValue};
 pub use standards::{CodeError, Explanation, Standards};
 pub use store::{Store, VersionInfo, VersionMeta};

@@ -12,12 +12,14 @@ use std::fmt;
 use std::sync::OnceLock;
 
 const BUILTIN_TABLE: &str = include_str!("../../../data/code_standards.json");
-const BUILTIN_DICTS: &[(&str, &str, usize, usize)] = &[
-    // (dictionary, csv text, key column, name column)
-    ("drug_class", include_str!("../../../data/dicts/drug_classes.csv"), 0, 1),
-    ("consumable_class", include_str!("../../../data/dicts/consumable_classes.csv"), 0, 1),
-    ("icd10_category", include_str!("../../../data/dicts/diagnosis_categories.csv"), 1, 2),
-    ("service_class", include_str!("../../../data/dicts/service_classes.csv"), 3, 1),
+/// (dictionary, csv text, key column, name column, only rows whose first column is this)
+type DictSource = (&'static str, &'static str, usize, usize, Option<&'static str>);
+const BUILTIN_DICTS: &[DictSource] = &[
+    ("drug_class", include_str!("../../../data/dicts/drug_classes.csv"), 0, 1, None),
+    ("consumable_class", include_str!("../../../data/dicts/consumable_classes.csv"), 0, 1, None),
+    // The category list mixes 西医 and 中医 codes that share keys (A01. is both).
+    ("icd10_category", include_str!("../../../data/dicts/diagnosis_categories.csv"), 1, 2, Some("西医诊断")),
+    ("service_class", include_str!("../../../data/dicts/service_classes.csv"), 3, 1, None),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -160,8 +162,8 @@ impl Standards {
         static S: OnceLock<Standards> = OnceLock::new();
         S.get_or_init(|| {
             let mut s = Standards::from_json(BUILTIN_TABLE).expect("data/code_standards.json is valid");
-            for (name, csv, k, v) in BUILTIN_DICTS {
-                s.dicts.insert(name.to_string(), parse_dict(csv, *k, *v));
+            for (name, csv, k, v, only) in BUILTIN_DICTS {
+                s.dicts.insert(name.to_string(), parse_dict(csv, *k, *v, *only));
             }
             s
         })
@@ -560,10 +562,13 @@ fn check_asterisk(a: &str) -> Result<String, String> {
     Ok(a.replace('X', "x"))
 }
 
-fn parse_dict(csv: &str, key_col: usize, name_col: usize) -> HashMap<String, String> {
+fn parse_dict(csv: &str, key_col: usize, name_col: usize, only: Option<&str>) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for line in csv.lines().skip(1) {
         let cols: Vec<&str> = line.split(',').collect();
+        if only.is_some_and(|o| cols.first() != Some(&o)) {
+            continue;
+        }
         if let (Some(k), Some(v)) = (cols.get(key_col), cols.get(name_col)) {
             let k = k.trim().trim_end_matches('.').to_ascii_uppercase();
             if !k.is_empty() {
@@ -633,6 +638,7 @@ mod tests {
         assert_eq!(s().explain("I10.X00").unwrap().code, "I10.x00");
         assert_eq!(s().explain("03.1X00X001").unwrap().code, "03.1x00x001");
         let pair = s().explain("A01.001+K77.0*").unwrap();
+        assert_eq!(pair.segments[0].meaning.as_deref(), Some("伤寒和副伤寒"));
         assert_eq!(pair.asterisk_code.as_deref(), Some("K77.0*"));
     }
 

@@ -1,0 +1,112 @@
+//! `mulu code explain|check|standards`: decode and validate national codes.
+
+use crate::ctx::Ctx;
+use anyhow::Result;
+use catalog_core::standards::{CodeError, Explanation};
+use catalog_core::{Category, Standards};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum Cmd {
+    /// Decode codes into their segments (the standard is recognised from the shape)
+    Explain {
+        /// One or more codes
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// Check against this standard instead of guessing (see `mulu code standards`)
+        #[arg(long)]
+        standard: Option<String>,
+    },
+    /// Report every invalid code in a column of a file, with its row number
+    Check {
+        file: PathBuf,
+        /// Header of the column holding the codes
+        #[arg(long)]
+        column: String,
+        /// Sheet name or 1-based index (workbooks)
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Validate against this catalogue kind's standards (default: guess per code)
+        #[arg(long)]
+        kind: Option<Category>,
+        /// Validate against one standard id
+        #[arg(long, conflicts_with = "kind")]
+        standard: Option<String>,
+    },
+    /// List the code standards mulu knows, with their status and examples
+    Standards,
+}
+
+pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
+    let std = Standards::builtin();
+    match cmd {
+        Cmd::Explain { codes, standard } => {
+            let results: Vec<Result<Explanation, CodeError>> = codes
+                .iter()
+                .map(|c| match &standard {
+                    Some(s) => std.explain_as(c, s),
+                    None => std.explain(c),
+                })
+                .collect();
+            let failed = results.iter().filter(|r| r.is_err()).count();
+            if ctx.json {
+                let out: Vec<serde_json::Value> = results
+                    .iter()
+                    .map(|r| match r {
+                        Ok(e) => serde_json::json!({"valid": true, "explanation": e}),
+                        Err(e) => serde_json::json!({"valid": false, "error": e}),
+                    })
+                    .collect();
+                ctx.print_json(&out)?;
+            } else {
+                for r in &results {
+                    match r {
+                        Ok(e) => print_explanation(e),
+                        Err(e) => eprintln!("invalid: {e}"),
+                    }
+                }
+            }
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
+        Cmd::Check { file, column, sheet, kind, standard } => {
+            super::code_check::run(ctx, &file, &column, sheet.as_deref(), kind, standard.as_deref())
+        }
+        Cmd::Standards => {
+            if ctx.json {
+                ctx.print_json(std.all())?;
+                return Ok(0);
+            }
+            for s in std.all() {
+                let lens: Vec<String> = s
+                    .forms
+                    .iter()
+                    .map(|f| {
+                        let n: usize = f.segments.iter().map(|g| g.literal.as_ref().map_or(0, |l| l.len()) + g.pattern.as_ref().map_or(0, |p| p.len())).sum();
+                        format!("{} ({} chars)", f.name, n)
+                    })
+                    .collect();
+                println!("{:>2}  {:<20} {:<11} {}", s.no, s.id, s.status, s.name);
+                println!("    forms: {}; e.g. {}", lens.join(", "), s.examples.join(", "));
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_explanation(e: &Explanation) {
+    println!("{}", e.code);
+    println!("  {} (standard {} `{}`, {}; form {})", e.standard_name, e.standard_no, e.standard, e.status, e.form);
+    for s in &e.segments {
+        let pos = if s.start == s.end { s.start.to_string() } else { format!("{}-{}", s.start, s.end) };
+        println!("  {:>5}  {:<10} {:<8} {}", pos, s.value, s.name, s.meaning.as_deref().unwrap_or(""));
+    }
+    if let Some(a) = &e.asterisk_code {
+        println!("  asterisk code: {a}");
+    }
+    for n in &e.notes {
+        println!("  note: {n}");
+    }
+    if !e.also_matches.is_empty() {
+        println!("  also fits: {}", e.also_matches.join(", "));
+    }
+}

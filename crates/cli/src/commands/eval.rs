@@ -1,0 +1,8 @@
+use crate::ctx::Ctx;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
+    anyhow::bail!("`mulu eval` is not built yet")
+}

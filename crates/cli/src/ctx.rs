@@ -1,0 +1,61 @@
+//! What every command gets: the home directory and how to talk to the user.
+
+use anyhow::{Context, Result};
+use catalog_core::Store;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub struct Ctx {
+    pub home: PathBuf,
+    /// No progress bars, no chatter: only results and errors.
+    pub quiet: bool,
+    /// Machine-readable output on stdout (implies no progress bars).
+    pub json: bool,
+}
+
+impl Ctx {
+    pub fn store(&self) -> Result<Store> {
+        Store::open_home(&self.home).with_context(|| format!("opening the store under {}", self.home.display()))
+    }
+
+    /// A progress bar on stderr, hidden for --quiet/--json (and by indicatif when stderr is not a terminal).
+    pub fn bar(&self, len: u64, msg: &str) -> ProgressBar {
+        if self.quiet || self.json {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        pb.set_style(
+            ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        pb.set_message(msg.to_string());
+        pb
+    }
+
+    /// A spinner for work of unknown length (bytes read, rows parsed).
+    pub fn spinner(&self, msg: &str) -> ProgressBar {
+        if self.quiet || self.json {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})").expect("valid template"));
+        pb.set_message(msg.to_string());
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    }
+
+    /// Human chatter on stderr, suppressed by --quiet and --json.
+    pub fn say(&self, msg: impl AsRef<str>) {
+        if !self.quiet && !self.json {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    pub fn print_json<T: Serialize + ?Sized>(&self, v: &T) -> Result<()> {
+        println!("{}", serde_json::to_string_pretty(v)?);
+        Ok(())
+    }
+}
