@@ -3,6 +3,7 @@
 //! versioned SQLite store.
 
 pub mod category;
+pub mod diff;
 pub mod entry;
 pub mod hospital;
 pub mod normalize;

@@ -1,0 +1,1 @@
+//! Version diff: keyed comparison of two catalogue versions (being built).

@@ -1,0 +1,1 @@
+//! Test corpus generator (being built).
