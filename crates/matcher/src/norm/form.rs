@@ -1,0 +1,92 @@
+//! Dosage-form equivalence (片/片剂/普通片/薄膜衣片 are one form; 注射用… is
+//! 粉针), from data/synonyms/dosage_forms.csv.
+
+use super::text::fold;
+use crate::synonyms::TABLES;
+use serde::{Deserialize, Serialize};
+
+/// The canonical form of a dosage-form text, or None if it is not one we know.
+pub fn canonical(s: &str) -> Option<&'static str> {
+    let f: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
+    let t = &*TABLES;
+    t.forms.get(f.as_str()).map(|i| i.canonical.as_str()).or_else(|| {
+        // `片剂(薄膜衣片)`: the bracketed, more specific form wins.
+        let inner = f.split(['(', ')']).filter(|p| !p.is_empty()).last()?;
+        t.forms.get(inner).map(|i| i.canonical.as_str())
+    })
+}
+
+pub fn family(canonical: &str) -> Option<&'static str> {
+    TABLES.forms.get(canonical).map(|i| i.family.as_str())
+}
+
+/// Split a drug name into (base, canonical form) by its longest known form
+/// suffix (`阿莫西林胶囊` → `阿莫西林`, `胶囊`) or the `注射用` prefix.
+pub fn split_name(name: &str) -> (String, Option<&'static str>) {
+    let t = &*TABLES;
+    if let Some(rest) = name.strip_prefix("注射用") {
+        if !rest.is_empty() {
+            return (rest.to_string(), Some("粉针"));
+        }
+    }
+    for syn in &t.forms_by_len {
+        if syn == "注射用" {
+            continue;
+        }
+        if let Some(base) = name.strip_suffix(syn.as_str()) {
+            if !base.is_empty() {
+                return (base.to_string(), Some(t.forms[syn.as_str()].canonical.as_str()));
+            }
+        }
+    }
+    (name.to_string(), None)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormCmp {
+    Same,
+    /// Same family (片 vs 肠溶片): related, but a different product code.
+    Family,
+    Different,
+    Missing,
+}
+
+pub fn compare(a: Option<&str>, b: Option<&str>) -> FormCmp {
+    match (a, b) {
+        (Some(x), Some(y)) if x == y => FormCmp::Same,
+        (Some(x), Some(y)) if family(x).is_some() && family(x) == family(y) => FormCmp::Family,
+        (Some(_), Some(_)) => FormCmp::Different,
+        _ => FormCmp::Missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synonyms_share_a_canonical_form() {
+        for s in ["片", "片剂", "普通片", "薄膜衣片", "片剂(薄膜衣片)", " 片剂 "] {
+            assert_eq!(canonical(s), Some("片"), "{s}");
+        }
+        assert_eq!(canonical("注射剂"), canonical("注射液"));
+        assert_eq!(canonical("硬胶囊"), Some("胶囊"));
+        assert_eq!(canonical("注射用无菌粉末"), Some("粉针"));
+        assert_eq!(canonical("肠溶片"), Some("肠溶片"));
+        assert_eq!(canonical("不是剂型"), None);
+    }
+
+    #[test]
+    fn splits_names_and_compares_forms() {
+        assert_eq!(split_name("阿莫西林胶囊"), ("阿莫西林".into(), Some("胶囊")));
+        assert_eq!(split_name("注射用头孢曲松钠"), ("头孢曲松钠".into(), Some("粉针")));
+        assert_eq!(split_name("奥美拉唑肠溶胶囊"), ("奥美拉唑".into(), Some("肠溶胶囊")));
+        assert_eq!(split_name("阿司匹林肠溶片"), ("阿司匹林".into(), Some("肠溶片")));
+        assert_eq!(split_name("片"), ("片".into(), None));
+        assert_eq!(compare(Some("片"), Some("片")), FormCmp::Same);
+        assert_eq!(compare(Some("片"), Some("肠溶片")), FormCmp::Family);
+        assert_eq!(compare(Some("片"), Some("胶囊")), FormCmp::Different);
+        assert_eq!(compare(None, Some("胶囊")), FormCmp::Missing);
+    }
+}

@@ -1,0 +1,129 @@
+//! Manufacturer normalisation: `珠海联邦制药股份有限公司中山分公司` and the
+//! clerk's `联邦制药` should meet. Strips branch suffixes, legal forms,
+//! region prefixes and (for the similarity core) industry words.
+
+use super::text::fold;
+use crate::synonyms::TABLES;
+use serde::{Deserialize, Serialize};
+
+/// The legal-suffix-free name: `浙江华海药业股份有限公司` → `华海药业`.
+pub fn normalize(s: &str) -> String {
+    let t = &*TABLES;
+    let mut n: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
+    // Branch: keep the parent (`…有限公司中山分公司` → `…有限公司`).
+    if let Some(pos) = n.find("分公司").or_else(|| n.find("分厂")) {
+        let head = &n[..pos];
+        if let Some(end) = head.rfind("公司") {
+            n = head[..end + "公司".len()].to_string();
+        }
+    }
+    // Suffixes can stack (`(集团)股份有限公司`): strip until nothing changes.
+    loop {
+        let before = n.len();
+        for suf in &t.mfr_suffixes {
+            if let Some(rest) = n.strip_suffix(suf.as_str()) {
+                if !rest.is_empty() {
+                    n = rest.to_string();
+                }
+            }
+        }
+        if n.len() == before {
+            break;
+        }
+    }
+    n = n.replace("(集团)", "").replace("集团", "");
+    for _ in 0..2 {
+        for r in &t.mfr_regions {
+            if let Some(rest) = n.strip_prefix(r.as_str()) {
+                if rest.chars().count() >= 2 {
+                    n = rest.to_string();
+                    break;
+                }
+            }
+        }
+    }
+    let n = n.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    match t.mfr_aliases.get(&n.to_lowercase()) {
+        Some(c) => c.clone(),
+        None => n,
+    }
+}
+
+/// The identity core for similarity: normalised, minus industry words.
+pub fn core(s: &str) -> String {
+    let mut n = normalize(s);
+    for w in &TABLES.mfr_words {
+        if n.chars().count() > w.chars().count() + 1 {
+            n = n.replace(w.as_str(), "");
+        }
+    }
+    n
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfrCmp {
+    Same,
+    Similar,
+    Different,
+    Missing,
+}
+
+fn bigrams(s: &str) -> Vec<(char, char)> {
+    let c: Vec<char> = s.chars().collect();
+    c.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// Compare two manufacturer names by their cores: equal or contained → Same;
+/// most character pairs shared → Similar.
+pub fn compare(a: &str, b: &str) -> MfrCmp {
+    let (x, y) = (core(a), core(b));
+    if x.is_empty() || y.is_empty() {
+        return MfrCmp::Missing;
+    }
+    if x == y {
+        return MfrCmp::Same;
+    }
+    let (short, long) = if x.chars().count() <= y.chars().count() { (&x, &y) } else { (&y, &x) };
+    if short.chars().count() >= 2 && long.contains(short.as_str()) {
+        return MfrCmp::Same;
+    }
+    let (bx, by) = (bigrams(&x), bigrams(&y));
+    if bx.is_empty() || by.is_empty() {
+        return MfrCmp::Different;
+    }
+    let shared = bx.iter().filter(|g| by.contains(g)).count();
+    let dice = 2.0 * shared as f64 / (bx.len() + by.len()) as f64;
+    // Abbreviations keep the first characters (`浙震元` for 浙江震元).
+    let abbrev = short.chars().count() >= 2 && short.chars().all(|c| long.contains(c)) && short.chars().next() == long.chars().next();
+    if dice >= 0.5 || abbrev {
+        MfrCmp::Similar
+    } else {
+        MfrCmp::Different
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_legal_region_and_branch() {
+        assert_eq!(normalize("珠海联邦制药股份有限公司中山分公司"), "联邦制药");
+        assert_eq!(normalize("浙江华海药业股份有限公司"), "华海药业");
+        assert_eq!(normalize("石药集团欧意药业有限公司"), "石药欧意药业");
+        assert_eq!(normalize("华北制药(集团)有限责任公司"), "华北制药");
+        assert_eq!(normalize("北京诺华制药有限公司"), "诺华制药");
+        assert_eq!(normalize("上海"), "上海");
+    }
+
+    #[test]
+    fn compares_abbreviations() {
+        assert_eq!(compare("联邦制药", "珠海联邦制药股份有限公司中山分公司"), MfrCmp::Same);
+        assert_eq!(compare("广东南国", "广东南国药业有限公司"), MfrCmp::Same);
+        assert_eq!(compare("浙震元", "浙江震元制药有限公司"), MfrCmp::Same);
+        assert_eq!(compare("华海药业", "浙江华海药业股份有限公司"), MfrCmp::Same);
+        assert_eq!(compare("扬子江药业集团有限公司", "浙江华海药业股份有限公司"), MfrCmp::Different);
+        assert_eq!(compare("", "华海"), MfrCmp::Missing);
+    }
+}

@@ -1,0 +1,163 @@
+//! Splitting a hospital item name into generic name, specification and brand:
+//! `阿奇霉素片(希舒美Zithromax)` → 阿奇霉素片 + brand 希舒美Zithromax;
+//! `阿莫西林胶囊 0.25g*24粒` → 阿莫西林胶囊 + spec 0.25g*24粒.
+
+use super::spec;
+use super::text::{fold, is_cjk, is_roman, key};
+use crate::synonyms::TABLES;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NameParts {
+    /// The name without spec and brand, as a comparison key.
+    pub generic: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+}
+
+/// Bracket contents that belong to the product name, not to a brand:
+/// `复方氨基酸(18AA-Ⅱ)`, `(Ⅰ)`, `(儿童)`.
+fn is_name_qualifier(inner: &str) -> bool {
+    inner.chars().any(is_roman)
+        || (!inner.is_empty() && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | '-')))
+        || (inner.contains("aa") && inner.chars().any(|c| c.is_ascii_digit()))
+        || ["儿童", "小儿", "成人", "口服", "外用", "精制", "复方", "无糖", "含糖", "冻干"].iter().any(|w| inner == *w)
+}
+
+fn looks_like_spec(s: &str) -> bool {
+    let p = spec::parse(s);
+    p.has_strength() || p.count.is_some()
+}
+
+/// Annotations hospitals add that are neither brand nor spec.
+fn is_annotation(inner: &str) -> bool {
+    ["基", "甲", "乙", "丙", "进口", "国产", "合资", "集采", "集", "自费", "医保", "国谈", "谈判", "新", "停"]
+        .iter()
+        .any(|w| inner == *w)
+}
+
+pub fn split(name: &str) -> NameParts {
+    let f = fold(name);
+    let mut kept = String::new();
+    let mut brand: Option<String> = None;
+    let mut spec_text: Option<String> = None;
+    // Pass 1: bracketed groups.
+    let mut depth = 0usize;
+    let mut inner = String::new();
+    for c in f.chars() {
+        match c {
+            '(' => {
+                if depth > 0 {
+                    inner.push(c);
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth > 0 {
+                    inner.push(c);
+                    continue;
+                }
+                let i = std::mem::take(&mut inner);
+                let t = i.trim();
+                if t.is_empty() || is_annotation(t) {
+                } else if is_name_qualifier(t) {
+                    kept.push('(');
+                    kept.push_str(t);
+                    kept.push(')');
+                } else if looks_like_spec(t) && !t.chars().any(is_cjk_non_unit) {
+                    spec_text.get_or_insert_with(|| t.to_string());
+                } else if brand.is_none() {
+                    brand = Some(t.to_string());
+                }
+            }
+            _ if depth > 0 => inner.push(c),
+            _ => kept.push(c),
+        }
+    }
+    if depth > 0 {
+        kept.push_str(&inner);
+    }
+    // Pass 2: a spec glued to or spaced after the name (`阿莫西林胶囊0.25g*24粒`).
+    let chars: Vec<char> = kept.chars().collect();
+    let mut cut = None;
+    for i in 0..chars.len() {
+        let c = chars[i];
+        let starts = c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        // `维生素B12` / `18AA`: a digit right after a latin letter is part of the name.
+        let after_letter = i > 0 && (chars[i - 1].is_ascii_alphabetic() || chars[i - 1] == '-' || chars[i - 1].is_ascii_digit());
+        if starts && !after_letter && i > 0 {
+            let rest: String = chars[i..].iter().collect();
+            if looks_like_spec(&rest) {
+                cut = Some(i);
+                break;
+            }
+        }
+    }
+    let (head, tail) = match cut {
+        Some(i) => (chars[..i].iter().collect::<String>(), Some(chars[i..].iter().collect::<String>())),
+        None => (kept.clone(), None),
+    };
+    let mut head = head;
+    // Spaced-out trailing words after the generic name are usually brand or maker.
+    if let Some((first, rest)) = head.clone().split_once(' ') {
+        if !rest.trim().is_empty() && first.chars().count() >= 2 && !rest.chars().any(|c| c.is_ascii_digit()) {
+            head = first.to_string();
+            brand.get_or_insert_with(|| rest.trim().to_string());
+        }
+    }
+    if spec_text.is_none() {
+        spec_text = tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    }
+    let mut generic = key(&head);
+    // A bare trade name stands for its generic (`希舒美` → 阿奇霉素).
+    if let Some(g) = TABLES.trade_names.get(generic.as_str()) {
+        brand.get_or_insert_with(|| generic.clone());
+        generic = g.clone();
+    }
+    NameParts { generic, spec: spec_text, brand }
+}
+
+/// CJK characters that are units or separators, allowed inside a bracketed spec.
+fn is_cjk_non_unit(c: char) -> bool {
+    is_cjk(c) && !"克毫升微粒片支瓶袋盒丸贴枚包板喷揿个只套条张万单位国际与含每和计按".contains(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_brand_and_spec() {
+        let p = split("阿奇霉素片(希舒美Zithromax)");
+        assert_eq!(p.generic, "阿奇霉素片");
+        assert_eq!(p.brand.as_deref(), Some("希舒美zithromax"));
+        let p = split("阿莫西林胶囊 0.25g*24粒");
+        assert_eq!(p.generic, "阿莫西林胶囊");
+        assert_eq!(p.spec.as_deref(), Some("0.25g*24粒"));
+        let p = split("阿莫西林胶囊0.25g×24粒");
+        assert_eq!(p.generic, "阿莫西林胶囊");
+        assert_eq!(p.spec.as_deref(), Some("0.25g*24粒"));
+        let p = split("头孢克肟片(0.1g*6片)");
+        assert_eq!(p.generic, "头孢克肟片");
+        assert_eq!(p.spec.as_deref(), Some("0.1g*6片"));
+    }
+
+    #[test]
+    fn keeps_name_qualifiers_and_latin_digits() {
+        assert_eq!(split("复方氨基酸注射液(18AA-Ⅱ)").generic, key("复方氨基酸注射液(18aa-Ⅱ)"));
+        assert_eq!(split("维生素B12注射液").generic, "维生素b12注射液");
+        assert_eq!(split("阿司匹林肠溶片[基]").generic, "阿司匹林肠溶片");
+        assert_eq!(split("希舒美").generic, "阿奇霉素");
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for s in ["", "(((", ")))", "()", "(a(b)c", "0.25g", "12345", &"阿".repeat(5000)] {
+            let _ = split(s);
+        }
+        assert_eq!(split("").generic, "");
+    }
+}

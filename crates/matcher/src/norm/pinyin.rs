@@ -1,0 +1,38 @@
+//! Pinyin initials (助记码) as HIS clerks type them: 阿莫西林胶囊 → AMXLJN.
+
+use pinyin::ToPinyin;
+
+/// Upper-case initials of the CJK characters; ASCII letters and digits kept,
+/// everything else dropped.
+pub fn initials(s: &str) -> String {
+    let mut out = String::new();
+    for (c, p) in s.chars().zip(s.to_pinyin()) {
+        match p {
+            Some(p) => out.push_str(&p.first_letter().to_ascii_uppercase()),
+            None if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            None => {}
+        }
+    }
+    out
+}
+
+/// True if the text looks like typed initials rather than a name (`AMXLJN`).
+pub fn looks_like_initials(s: &str) -> bool {
+    let t = s.trim();
+    t.len() >= 2 && t.len() <= 24 && t.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_of_drug_names() {
+        assert_eq!(initials("阿莫西林胶囊"), "AMXLJN");
+        assert_eq!(initials("维生素B12注射液"), "WSSB12ZSY");
+        assert_eq!(initials("(0.9%)"), "09");
+        assert_eq!(initials(""), "");
+        assert!(looks_like_initials("amxljn"));
+        assert!(!looks_like_initials("阿莫西林"));
+    }
+}

@@ -1,0 +1,134 @@
+//! The embedded synonym tables (data/synonyms). Kept as data so that a
+//! correction is a one-line change, loaded once on first use.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+const DOSAGE_FORMS: &str = include_str!("../../../data/synonyms/dosage_forms.csv");
+const UNITS: &str = include_str!("../../../data/synonyms/units.csv");
+const COUNT_UNITS: &str = include_str!("../../../data/synonyms/count_units.txt");
+const MFR_SUFFIXES: &str = include_str!("../../../data/synonyms/manufacturer_suffixes.txt");
+const MFR_REGIONS: &str = include_str!("../../../data/synonyms/manufacturer_regions.txt");
+const MFR_WORDS: &str = include_str!("../../../data/synonyms/manufacturer_words.txt");
+const MFR_ALIASES: &str = include_str!("../../../data/synonyms/manufacturer_aliases.csv");
+const TRADE_NAMES: &str = include_str!("../../../data/synonyms/trade_names.csv");
+
+/// One dosage-form synonym: its canonical form and the family it belongs to
+/// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).
+#[derive(Clone, Debug)]
+pub struct FormInfo {
+    pub canonical: String,
+    pub family: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Mass,
+    Volume,
+    Activity,
+    Amount,
+    Percent,
+    Length,
+}
+
+pub struct Tables {
+    pub forms: HashMap<String, FormInfo>,
+    /// Form synonyms longest first, for suffix search in names.
+    pub forms_by_len: Vec<String>,
+    pub units: HashMap<String, (Dimension, f64)>,
+    /// Unit spellings longest first, for greedy matching after a number.
+    pub units_by_len: Vec<String>,
+    pub count_units: Vec<String>,
+    pub mfr_suffixes: Vec<String>,
+    pub mfr_regions: Vec<String>,
+    pub mfr_words: Vec<String>,
+    pub mfr_aliases: HashMap<String, String>,
+    pub trade_names: HashMap<String, String>,
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn csv_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    lines(text).skip(1).map(|l| l.split(',').map(str::trim).collect())
+}
+
+fn by_len_desc(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    v.dedup();
+    v
+}
+
+fn load() -> Tables {
+    let mut forms = HashMap::new();
+    for r in csv_rows(DOSAGE_FORMS) {
+        if let [syn, canon, fam, ..] = r.as_slice() {
+            forms.insert(syn.to_string(), FormInfo { canonical: canon.to_string(), family: fam.to_string() });
+        }
+    }
+    let mut units = HashMap::new();
+    for r in csv_rows(UNITS) {
+        if let [u, dim, factor, ..] = r.as_slice() {
+            let dim = match *dim {
+                "mass" => Dimension::Mass,
+                "volume" => Dimension::Volume,
+                "activity" => Dimension::Activity,
+                "amount" => Dimension::Amount,
+                "percent" => Dimension::Percent,
+                "length" => Dimension::Length,
+                _ => continue,
+            };
+            if let Ok(f) = factor.parse::<f64>() {
+                units.insert(u.to_lowercase(), (dim, f));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut trade_names = HashMap::new();
+    for r in csv_rows(TRADE_NAMES) {
+        if let [t, g, ..] = r.as_slice() {
+            if seen.insert(t.to_string()) {
+                trade_names.insert(t.to_string(), g.to_string());
+            }
+        }
+    }
+    Tables {
+        forms_by_len: by_len_desc(forms.keys().cloned().collect()),
+        forms,
+        units_by_len: by_len_desc(units.keys().cloned().collect()),
+        units,
+        count_units: by_len_desc(lines(COUNT_UNITS).map(String::from).collect()),
+        mfr_suffixes: by_len_desc(lines(MFR_SUFFIXES).map(String::from).collect()),
+        mfr_regions: by_len_desc(lines(MFR_REGIONS).map(String::from).collect()),
+        mfr_words: by_len_desc(lines(MFR_WORDS).map(String::from).collect()),
+        mfr_aliases: csv_rows(MFR_ALIASES)
+            .filter_map(|r| match r.as_slice() {
+                [a, c, ..] => Some((a.to_lowercase(), c.to_string())),
+                _ => None,
+            })
+            .collect(),
+        trade_names,
+    }
+}
+
+pub static TABLES: LazyLock<Tables> = LazyLock::new(load);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_load_and_are_consistent() {
+        let t = &*TABLES;
+        assert_eq!(t.forms["薄膜衣片"].canonical, "片");
+        assert_eq!(t.forms["注射用"].canonical, "粉针");
+        assert_eq!(t.units["万单位"], (Dimension::Activity, 10000.0));
+        assert!(t.units_by_len[0].chars().count() >= t.units_by_len[t.units_by_len.len() - 1].chars().count());
+        assert_eq!(t.trade_names["希舒美"], "阿奇霉素");
+        // Every canonical form is itself a synonym of itself.
+        for f in t.forms.values() {
+            assert_eq!(t.forms[&f.canonical].canonical, f.canonical, "{}", f.canonical);
+        }
+    }
+}
