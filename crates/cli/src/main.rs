@@ -3,13 +3,18 @@
 
 mod commands;
 mod ctx;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "mulu", version, about = "医保目录 toolkit: import national catalogues, validate codes, map hospital items, diff versions")]
+#[command(
+    name = "mulu",
+    version,
+    about = "医保目录 toolkit: import national catalogues, validate codes, map hospital items, diff versions"
+)]
 struct Cli {
     /// Where the store and indexes live [default: $MULU_HOME or the user data dir]
     #[arg(long, global = true, env = "MULU_HOME")]

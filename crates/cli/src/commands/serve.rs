@@ -1,8 +1,8 @@
+//! `mulu serve`: see crate::serve.
+
 use crate::ctx::Ctx;
+pub use crate::serve::Args;
 
-#[derive(clap::Args)]
-pub struct Args {}
-
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`mulu serve` is not built yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
+    crate::serve::run(ctx, args)
 }
