@@ -1,0 +1,160 @@
+//! What a catalogue update breaks for a hospital: its confirmed mappings
+//! whose national code was deactivated, removed, re-coded, or changed in a
+//! field the mapping depends on.
+
+use super::{CatalogDiff, Change, ChangeClass, FieldChange};
+use crate::category::Category;
+use crate::normalize;
+use crate::store::{MappingStatus, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Fields whose change makes a confirmed mapping worth a second look:
+/// the product's identity (name, spec, manufacturer) and what is paid
+/// (price, 支付标准, 甲乙类, 限定支付范围).
+pub const IMPACT_FIELDS: &[&str] = &[
+    "name",
+    "spec",
+    "reg_spec",
+    "model",
+    "spec_model",
+    "manufacturer",
+    "price",
+    "price_grade1",
+    "price_grade2",
+    "price_grade3",
+    "payment_standard",
+    "list_class",
+    "restriction",
+    "unit",
+    "dosage_form",
+];
+
+/// A hospital item's confirmed mapping, from the store or a mapping file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct MappingRef {
+    /// Store id of the mapping; null for mappings read from a file.
+    pub mapping_id: Option<i64>,
+    pub category: Option<Category>,
+    /// 院内编码
+    pub hospital_code: String,
+    /// 院内名称
+    pub hospital_name: String,
+    /// 医保编码 the item is mapped to.
+    pub target_code: String,
+    pub status: Option<String>,
+    /// Where it came from (file and row) for tracing.
+    pub source: Option<String>,
+}
+
+/// One mapping that needs attention.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ImpactItem {
+    pub mapping: MappingRef,
+    pub reason: ChangeClass,
+    /// The national row's name in the old version.
+    pub target_name: String,
+    /// For re-codes: the code to move the mapping to.
+    pub suggested_code: Option<String>,
+    pub suggested_name: Option<String>,
+    /// 0–1 confidence of the re-code.
+    pub recode_score: Option<f64>,
+    /// The changed fields that matter (all changed fields for re-codes).
+    pub fields: Vec<FieldChange>,
+    /// What to do, in Chinese, for the work list.
+    pub action: String,
+}
+
+/// The confirmed (approved and replaced) mappings in the store.
+pub fn confirmed_mappings(store: &Store) -> Result<Vec<MappingRef>, StoreError> {
+    let mut out = Vec::new();
+    for status in [MappingStatus::Approved, MappingStatus::Replaced] {
+        for m in store.mappings(None, Some(status))? {
+            let Some(target) = m.target_code.filter(|t| !t.trim().is_empty()) else {
+                continue;
+            };
+            out.push(MappingRef {
+                mapping_id: Some(m.id),
+                category: Some(m.category),
+                hospital_code: m.hospital_code,
+                hospital_name: m.hospital_name,
+                target_code: target,
+                status: Some(m.status.as_str().to_string()),
+                source: None,
+            });
+        }
+    }
+    out.sort_by_key(|m| m.mapping_id);
+    Ok(out)
+}
+
+fn matters(f: &FieldChange) -> bool {
+    IMPACT_FIELDS.contains(&f.field.as_str())
+}
+
+/// Every mapping whose target is hit by the diff, in mapping order.
+/// Targets are compared in canonical code form (`normalize::code`).
+pub fn impact(diff: &CatalogDiff, mappings: &[MappingRef]) -> Vec<ImpactItem> {
+    // Index changes by the OLD code they concern.
+    let mut by_code: HashMap<String, &Change> = HashMap::new();
+    for c in &diff.changes {
+        let key = match c.class {
+            ChangeClass::Added => continue,
+            ChangeClass::Recoded => c.old_code.as_deref().unwrap_or_default(),
+            _ => c.code.as_str(),
+        };
+        by_code.insert(normalize::code(key), c);
+    }
+    let mut out = Vec::new();
+    for m in mappings {
+        let Some(c) = by_code.get(&normalize::code(&m.target_code)) else {
+            continue;
+        };
+        let old_name = c
+            .old
+            .as_ref()
+            .map_or_else(|| c.name.clone(), |e| e.name.clone());
+        let item = |fields: Vec<FieldChange>, action: String| ImpactItem {
+            mapping: m.clone(),
+            reason: c.class,
+            target_name: old_name.clone(),
+            suggested_code: None,
+            suggested_name: None,
+            recode_score: None,
+            fields,
+            action,
+        };
+        let it = match c.class {
+            ChangeClass::Added => continue,
+            ChangeClass::Removed => item(Vec::new(), "目标编码已删除，请重新对码".into()),
+            ChangeClass::Deactivated => item(
+                c.fields.iter().filter(|f| matters(f)).cloned().collect(),
+                "目标编码已停用，请重新对码".into(),
+            ),
+            ChangeClass::Recoded => {
+                let mut it = item(
+                    c.fields.clone(),
+                    format!("目标编码已改码为 {}，请核对后改对照", c.code),
+                );
+                it.suggested_code = Some(c.code.clone());
+                it.suggested_name = Some(c.name.clone());
+                it.recode_score = c.recode.as_ref().map(|r| r.score);
+                it
+            }
+            ChangeClass::Changed => {
+                let fields: Vec<FieldChange> =
+                    c.fields.iter().filter(|f| matters(f)).cloned().collect();
+                if fields.is_empty() {
+                    continue;
+                }
+                let labels: Vec<&str> = fields.iter().map(|f| f.label.as_str()).collect();
+                item(
+                    fields.clone(),
+                    format!("目标{}已变更，请核对", labels.join("、")),
+                )
+            }
+        };
+        out.push(it);
+    }
+    out
+}
