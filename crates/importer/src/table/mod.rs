@@ -1,0 +1,354 @@
+//! Generic table reading: any tabular source becomes a header plus rows of
+//! strings, each row carrying its 1-based source row number.
+//!
+//! Formats are recognised by content, not by extension (a `.xlsx` that is
+//! really a ZIP of something else must fail clearly). CSV, XML and 13xx text
+//! files stream; workbooks are read sheet by sheet.
+
+mod delimited;
+mod json;
+mod platform;
+mod workbook;
+mod xml;
+
+pub use platform::{detect_layout, Layout, LAYOUTS};
+
+use crate::error::{ImportError, RowError};
+use catalog_core::normalize;
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+/// How many rows from the top may hold titles before the header row.
+pub const HEADER_SCAN_ROWS: usize = 30;
+
+/// One data row: its cells aligned with [`Table::header`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// 1-based row number in the source (line for text files, sheet row for workbooks).
+    pub row: u64,
+    pub cells: Vec<String>,
+}
+
+pub type RowItem = Result<Record, RowError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Ods,
+    Csv,
+    Json,
+    JsonLines,
+    Xml,
+    Platform13xx,
+}
+
+/// What to look for while opening a table.
+#[derive(Clone, Debug, Default)]
+pub struct TableOptions {
+    /// Sheet name or 1-based index; without it the sheet whose header best
+    /// matches `known_headers` is taken.
+    pub sheet: Option<String>,
+    /// Header texts (any form; compared through [`header_key`]) that mark the
+    /// header row. Empty: the first non-empty row is the header.
+    pub known_headers: Vec<String>,
+    /// Force a 13xx layout ("1301", …) for headerless platform text files.
+    pub layout: Option<String>,
+}
+
+/// An open table: header known, rows streaming.
+pub struct Table {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub header: Vec<String>,
+    /// Source row of the header (0 for headerless 13xx files).
+    pub header_row: u64,
+    /// Text encoding detected for text sources ("UTF-8", "UTF-8 (BOM)", "GB18030").
+    pub encoding: Option<&'static str>,
+    pub format: Format,
+    /// The 13xx transaction for platform files.
+    pub layout: Option<String>,
+    rows: Box<dyn Iterator<Item = RowItem>>,
+}
+
+impl Iterator for Table {
+    type Item = RowItem;
+    fn next(&mut self) -> Option<RowItem> {
+        self.rows.next()
+    }
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("file", &self.file)
+            .field("sheet", &self.sheet)
+            .field("header", &self.header)
+            .field("header_row", &self.header_row)
+            .field("encoding", &self.encoding)
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+impl Table {
+    /// Index of a column by header (compared through [`header_key`]).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        let k = header_key(name);
+        self.header.iter().position(|h| header_key(h) == k)
+    }
+}
+
+/// The comparable form of a header: half-width, no whitespace, no `*`
+/// required-markers, no edition prefix such as `2025版`, ASCII lower case.
+pub fn header_key(s: &str) -> String {
+    let folded = normalize::fold_width(s);
+    let mut t: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}' && *c != '*')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    // "2025版甲乙类" is 甲乙类 of a given edition.
+    if let Some(pos) = t.find('版') {
+        if pos > 0 && t[..pos].chars().all(|c| c.is_ascii_digit()) {
+            t = t[pos + '版'.len_utf8()..].to_string();
+        }
+    }
+    t
+}
+
+/// Sniffed kind of a source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sniffed {
+    Xlsx,
+    Ods,
+    Xls,
+    /// A ZIP that is not a workbook: maybe a 13xx download.
+    OtherZip,
+    Xml,
+    Json,
+    JsonLines,
+    Text,
+}
+
+pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
+    let name = path.display().to_string();
+    let mut f = std::fs::File::open(path).map_err(|e| ImportError::io(&name, e))?;
+    let mut head = vec![0u8; 4096];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => return Err(ImportError::io(&name, e)),
+        }
+    }
+    head.truncate(n);
+    if n == 0 {
+        return Err(ImportError::format(&name, "the file is empty"));
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Ok(zip_kind(path, &name)?);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Sniffed::Xls);
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first = text.iter().copied().find(|b| !b.is_ascii_whitespace());
+    Ok(match first {
+        Some(b'<') => Sniffed::Xml,
+        Some(b'[') => Sniffed::Json,
+        Some(b'{') => Sniffed::JsonLines,
+        None => return Err(ImportError::format(&name, "the file holds only whitespace")),
+        _ => Sniffed::Text,
+    })
+}
+
+fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ImportError> {
+    let f = std::fs::File::open(path).map_err(|e| ImportError::io(name, e))?;
+    let zip = zip::ZipArchive::new(f).map_err(|e| {
+        ImportError::format(
+            name,
+            format!("corrupt or truncated ZIP/xlsx container: {e}"),
+        )
+    })?;
+    let names: Vec<String> = zip.file_names().flatten().map(|n| n.into_owned()).collect();
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("xl/workbook.xml") {
+        Ok(Sniffed::Xlsx)
+    } else if has("content.xml") && has("mimetype") {
+        Ok(Sniffed::Ods)
+    } else {
+        Ok(Sniffed::OtherZip)
+    }
+}
+
+/// Open any supported table file.
+pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ImportError> {
+    let kind = sniff(path)?;
+    let known: HashSet<String> = opts.known_headers.iter().map(|h| header_key(h)).collect();
+    let forced_13xx = opts.layout.is_some();
+    match kind {
+        Sniffed::Xlsx | Sniffed::Ods | Sniffed::Xls => {
+            workbook::open(path, kind, opts.sheet.as_deref(), &known)
+        }
+        Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref()),
+        Sniffed::Xml => xml::open(path, &known),
+        Sniffed::Json => json::open_array(path, &known),
+        Sniffed::JsonLines => json::open_lines(path),
+        Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref()),
+        Sniffed::Text => {
+            if platform::looks_headerless(path, &known)? {
+                return platform::open_text(path, None);
+            }
+            delimited::open(path, &known)
+        }
+    }
+}
+
+/// How many cells of a row are known headers.
+pub(crate) fn score(cells: &[String], known: &HashSet<String>) -> usize {
+    cells
+        .iter()
+        .filter(|c| !c.trim().is_empty() && known.contains(&header_key(c)))
+        .count()
+}
+
+/// Choose the header among the first rows: the best match of known headers
+/// (earliest wins ties); without any match, the first non-empty row.
+/// Returns the index into `rows`.
+pub(crate) fn pick_header(rows: &[Vec<String>], known: &HashSet<String>) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, r) in rows.iter().enumerate().take(HEADER_SCAN_ROWS) {
+        let s = score(r, known);
+        if s > 0 && best.is_none_or(|(_, bs)| s > bs) {
+            best = Some((i, s));
+        }
+    }
+    best.map(|(i, _)| i)
+        .or_else(|| rows.iter().position(|r| !is_blank(r)))
+}
+
+pub(crate) fn is_blank(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Column letters as a spreadsheet shows them (0 → A, 26 → AA).
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Build the final header from the chosen row. Merged header cells arrive
+/// empty: they take the text of the sub-header row below when that row is a
+/// header too (two-row headers), else the column letter, so no column goes
+/// unnamed. Returns the header and whether the next row was consumed.
+pub(crate) fn finish_header(
+    row: &[String],
+    next: Option<&[String]>,
+    known: &HashSet<String>,
+) -> (Vec<String>, bool) {
+    let mut header: Vec<String> = row.iter().map(|c| normalize::clean_text(c)).collect();
+    let mut used_next = false;
+    if let Some(sub) = next {
+        let holes = header.iter().any(|h| h.is_empty());
+        // A sub-header names known columns under the merged ones and holds no data.
+        if holes && score(sub, known) > 0 {
+            used_next = true;
+            for (i, h) in header.iter_mut().enumerate() {
+                let s = sub
+                    .get(i)
+                    .map(|s| normalize::clean_text(s))
+                    .unwrap_or_default();
+                // The known name wins: a merged group title (项目) yields to 项目编码 below it.
+                let sub_known = !s.is_empty() && known.contains(&header_key(&s));
+                if h.is_empty() || (sub_known && !known.contains(&header_key(h))) {
+                    if !s.is_empty() {
+                        *h = s;
+                    }
+                }
+            }
+        }
+    }
+    for (i, h) in header.iter_mut().enumerate() {
+        if h.is_empty() {
+            *h = format!("列{}", column_letter(i));
+        }
+    }
+    (header, used_next)
+}
+
+/// Words that open a note or total line under a table.
+const NOTE_PREFIXES: &[&str] = &[
+    "注",
+    "备注",
+    "说明",
+    "合计",
+    "总计",
+    "小计",
+    "制表",
+    "数据来源",
+    "来源",
+    "填表",
+];
+
+/// A trailing note such as `注：…` or `合计`: one filled cell, starting with a note word.
+pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
+    let filled: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
+    if filled.len() != 1 || width < 2 {
+        return false;
+    }
+    let t = normalize::fold_width(filled[0].trim());
+    NOTE_PREFIXES.iter().any(|p| t.starts_with(p))
+}
+
+/// Shared tail of every reader: skip blank rows (they hold nothing), reject
+/// note rows and rows wider than the header, pad short rows to the header.
+pub(crate) fn classify(
+    file: &str,
+    sheet: Option<&str>,
+    width: usize,
+    row: u64,
+    mut cells: Vec<String>,
+) -> Option<RowItem> {
+    if is_blank(&cells) {
+        return None;
+    }
+    if is_note_row(&cells, width) {
+        return Some(Err(RowError::new(
+            file,
+            sheet,
+            row,
+            "not a data row (a note or total line)",
+        )
+        .cells(&cells)));
+    }
+    if cells.len() > width {
+        if cells[width..].iter().any(|c| !c.trim().is_empty()) {
+            let n = cells.len();
+            return Some(Err(RowError::new(
+                file,
+                sheet,
+                row,
+                format!("the row has {n} cells but the header only {width} columns"),
+            )
+            .cells(&cells)));
+        }
+        cells.truncate(width);
+    }
+    cells.resize(width, String::new());
+    Some(Ok(Record { row, cells }))
+}
+
+#[cfg(test)]
+mod tests;
