@@ -2,8 +2,11 @@
 //! UTF-8 or GBK, JSON, XML, 13xx platform files) becomes typed catalogue rows,
 //! with every input row either imported or rejected with its reason.
 
+pub mod aliases;
 pub mod error;
+pub mod hospital;
 pub mod table;
+pub mod values;
 
 pub use error::{ImportError, RowError};
 pub mod import {
