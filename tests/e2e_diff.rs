@@ -1,1 +1,459 @@
-//! End-to-end tests of mulu diff (being written).
+//! End-to-end tests of `mulu diff` through the binary. The store is built
+//! through the library (two small drug versions and a few mappings).
+
+use catalog_core::entry::{Detail, FieldValue};
+use catalog_core::store::{Decision, MappingStatus};
+use catalog_core::{Category, Entry, Store, VersionMeta};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const A: &str = "XJ01CAA040A001010100001";
+const B: &str = "XJ01CAA040A001010100002";
+const C: &str = "XJ01CAA040A001010100003";
+const D: &str = "XJ01CAA040A001010100004";
+const F: &str = "XJ01CAA040A001010100006";
+const NEW1: &str = "XJ01CAA040A001010100101";
+const NEW2: &str = "XM01AEB001A001010100102";
+
+fn drug(code: &str, name: &str, spec: &str, mfr: &str, approval: &str) -> Entry {
+    let mut e = Entry::new(code, name, Detail::empty(Category::Drug));
+    for (k, v) in [
+        ("spec", spec),
+        ("manufacturer", mfr),
+        ("approval_no", approval),
+    ] {
+        e.detail.set(k, FieldValue::Text(v.into()));
+    }
+    e
+}
+
+/// v1 → v2: A unchanged, B deactivated, C changed (spec + restriction + width noise
+/// in the name), D removed, F re-coded to NEW1, NEW2 added.
+fn build_store(home: &Path) {
+    let a = drug(
+        A,
+        "阿莫西林胶囊",
+        "0.25g*24粒",
+        "石药集团",
+        "国药准字H13000001",
+    );
+    let b = drug(
+        B,
+        "头孢氨苄胶囊",
+        "0.125g*24粒",
+        "华北制药",
+        "国药准字H13000002",
+    );
+    let mut c = drug(C, "阿奇霉素片(A)", "0.25g*6片", "辉瑞", "国药准字J20000003");
+    c.detail
+        .set("restriction", FieldValue::Text("限儿童患者".into()));
+    let d = drug(D, "罗红霉素片", "150mg*12片", "扬子江", "国药准字H32000004");
+    let f = drug(F, "甲硝唑片", "0.2g*100片", "信谊", "国药准字H31000006");
+    let v1 = vec![a.clone(), b.clone(), c.clone(), d, f.clone()];
+    let mut b2 = b;
+    b2.active = false;
+    let mut c2 = c;
+    c2.name = "阿奇霉素片（Ａ） ".into();
+    c2.detail.set("spec", FieldValue::Text("0.5g*6片".into()));
+    c2.detail.set(
+        "restriction",
+        FieldValue::Text("限儿童及吞咽困难患者".into()),
+    );
+    let mut f2 = f;
+    f2.code = NEW1.into();
+    let n2 = drug(
+        NEW2,
+        "布洛芬缓释胶囊",
+        "0.3g*20粒",
+        "中美史克",
+        "国药准字H10900089",
+    );
+    let v2 = vec![a, b2, c2, f2, n2];
+
+    let mut store = Store::open_home(home).unwrap();
+    for (label, rows) in [("v1", v1), ("v2", v2)] {
+        let meta = VersionMeta {
+            category: Category::Drug,
+            label: label.into(),
+            source: "e2e".into(),
+            published: None,
+            note: None,
+        };
+        store
+            .import_version(&meta, false, rows.into_iter().map(Ok::<_, String>))
+            .unwrap();
+    }
+    for (hc, target, status) in [
+        ("H-A", A, MappingStatus::Approved),
+        ("H-B", B, MappingStatus::Approved),
+        ("H-C", C, MappingStatus::Approved),
+        ("H-D", D, MappingStatus::Replaced),
+        ("H-F", F, MappingStatus::Approved),
+        ("H-X", D, MappingStatus::Suggested),
+    ] {
+        store
+            .record_decision(&Decision {
+                category: Some(Category::Drug),
+                hospital_code: hc.into(),
+                hospital_name: format!("院内{hc}"),
+                status: Some(status),
+                target_code: Some(target.into()),
+                ..Decision::default()
+            })
+            .unwrap();
+    }
+}
+
+fn mulu(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mulu"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    build_store(&dir.path().join("home"));
+    dir
+}
+
+fn zip_names(p: &Path) -> Vec<String> {
+    let z = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+    z.file_names().flatten().map(|n| n.into_owned()).collect()
+}
+
+fn zip_text(p: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn json_lists_every_class_with_stable_keys() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let out = mulu(&home, &["--json", "diff", "v1", "v2"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "mulu.diff/1");
+    assert_eq!(v["old"]["label"], "v1");
+    assert_eq!(v["new"]["category"], "drug");
+    let classes = &v["summary"]["classes"];
+    for (k, n) in [
+        ("added", 1),
+        ("deactivated", 1),
+        ("removed", 1),
+        ("changed", 1),
+        ("recoded", 1),
+    ] {
+        assert_eq!(classes[k], n, "{k}: {classes}");
+    }
+    assert_eq!(v["summary"]["unchanged"], 1);
+    let changes = v["changes"].as_array().unwrap();
+    let got: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["class"].as_str().unwrap().to_string(),
+                c["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("added", NEW2),
+        ("deactivated", B),
+        ("removed", D),
+        ("changed", C),
+        ("recoded", NEW1),
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    );
+    // C: the width/space noise in the name is not a change; spec and restriction are.
+    let fields: Vec<&str> = changes[3]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["spec", "restriction"]);
+    assert!(changes[3]["fields"][1]["segments"].is_array());
+    assert_eq!(changes[4]["old_code"], F);
+    assert_eq!(changes[4]["recode"]["strong_key"], "approval_no");
+    assert!(v.get("impact").is_none());
+}
+
+#[test]
+fn ignore_field_and_strict_whitespace_flags() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v1",
+            "v2",
+            "--ignore-field",
+            "spec,限制使用范围",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["classes"]["changed"], 0, "{}", v["changes"]);
+    assert_eq!(v["summary"]["noise_only"], 1);
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v1",
+            "v2",
+            "--ignore-field",
+            "spec,restriction",
+            "--keep-width",
+            "--keep-whitespace",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["classes"]["changed"], 1);
+    assert_eq!(v["summary"]["fields"]["name"], 1);
+}
+
+#[test]
+fn fail_if_diff_exit_codes_and_terminal_summary() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let out = mulu(
+        &home,
+        &["diff", "v1", "v2", "--fail-if-diff", "--limit", "2"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("新增 added") && text.contains("改码 recoded"),
+        "{text}"
+    );
+    assert!(text.contains("… and 3 more"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour codes when not a terminal"
+    );
+    let out = mulu(&home, &["diff", "v1", "v1", "--fail-if-diff"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no differences"));
+}
+
+#[test]
+fn impact_from_store_lists_exactly_the_broken_confirmed_mappings() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let xl = dir.path().join("impact.xlsx");
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v1",
+            "v2",
+            "--mapping",
+            "store",
+            "--impact-xlsx",
+            xl.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["impact"].as_array().unwrap();
+    let got: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["mapping"]["hospital_code"].as_str().unwrap(),
+                i["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("H-B", "deactivated"),
+            ("H-C", "changed"),
+            ("H-D", "removed"),
+            ("H-F", "recoded")
+        ]
+    );
+    assert_eq!(items[3]["suggested_code"], NEW1);
+    assert!(zip_names(&xl).iter().any(|n| n == "xl/workbook.xml"));
+    let strings = zip_text(&xl, "xl/sharedStrings.xml");
+    assert!(
+        strings.contains("H-F") && strings.contains(NEW1) && !strings.contains("H-A"),
+        "{strings}"
+    );
+}
+
+#[test]
+fn impact_from_a_mapping_csv() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let csv = dir.path().join("map.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "院内编码,院内名称,医保编码\nH1,甲,{A}\nH2,乙,{D}\nH3,丙,\nH4,丁,{}\n",
+            F.to_lowercase()
+        ),
+    )
+    .unwrap();
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v1",
+            "v2",
+            "--mapping",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["impact"].as_array().unwrap();
+    let got: Vec<&str> = items
+        .iter()
+        .map(|i| i["mapping"]["hospital_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["H2", "H4"], "{}", v["impact"]);
+    assert!(
+        items[0]["mapping"]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with(":3"),
+        "{}",
+        items[0]["mapping"]["source"]
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "编码,名称\n1,2\n").unwrap();
+    let out = mulu(
+        &home,
+        &["diff", "v1", "v2", "--mapping", bad.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("院内编码"));
+}
+
+#[test]
+fn csv_xlsx_and_html_reports() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let (csv, xl, html) = (
+        dir.path().join("d.csv"),
+        dir.path().join("d.xlsx"),
+        dir.path().join("d.html"),
+    );
+    let out = mulu(
+        &home,
+        &[
+            "-q",
+            "diff",
+            "v1",
+            "v2",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--xlsx",
+            xl.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_path(&csv).unwrap();
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "class",
+            "category",
+            "code",
+            "old_code",
+            "name",
+            "field",
+            "label",
+            "old",
+            "new",
+            "recode_score",
+            "recode_key"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    // added, deactivated(active), removed, changed(spec, restriction), recoded (no field change).
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().any(|x| &x[0] == "changed"
+        && &x[5] == "spec"
+        && &x[7] == "0.25g*6片"
+        && &x[8] == "0.5g*6片"));
+    assert!(rows
+        .iter()
+        .any(|x| &x[0] == "recoded" && &x[3] == F && &x[10] == "approval_no"));
+
+    let wb = zip_text(&xl, "xl/workbook.xml");
+    for s in [
+        "摘要summary",
+        "新增added",
+        "停用deactivated",
+        "删除removed",
+        "变更changed",
+        "改码recoded",
+    ] {
+        assert!(wb.contains(s), "sheet {s} missing: {wb}");
+    }
+    let names = zip_names(&xl);
+    let changed_sheet = zip_text(&xl, "xl/worksheets/sheet5.xml");
+    assert!(changed_sheet.contains("autoFilter"), "{names:?}");
+
+    let h = std::fs::read_to_string(&html).unwrap();
+    assert!(h.starts_with("<!DOCTYPE html>") && h.contains(C) && h.contains("<ins>"));
+    assert!(
+        !h.contains("src=") && !h.contains("href="),
+        "self-contained"
+    );
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let out = mulu(&home, &["diff", "v1", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nope"), "{err}");
+    let out = mulu(&home, &["diff", "v1", "v2", "--impact-xlsx", "x.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--mapping"));
+}
