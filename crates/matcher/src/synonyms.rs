@@ -47,11 +47,15 @@ pub struct Tables {
 }
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 fn csv_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
-    lines(text).skip(1).map(|l| l.split(',').map(str::trim).collect())
+    lines(text)
+        .skip(1)
+        .map(|l| l.split(',').map(str::trim).collect())
 }
 
 fn by_len_desc(mut v: Vec<String>) -> Vec<String> {
@@ -64,7 +68,13 @@ fn load() -> Tables {
     let mut forms = HashMap::new();
     for r in csv_rows(DOSAGE_FORMS) {
         if let [syn, canon, fam, ..] = r.as_slice() {
-            forms.insert(syn.to_string(), FormInfo { canonical: canon.to_string(), family: fam.to_string() });
+            forms.insert(
+                syn.to_string(),
+                FormInfo {
+                    canonical: canon.to_string(),
+                    family: fam.to_string(),
+                },
+            );
         }
     }
     let mut units = HashMap::new();
@@ -124,11 +134,18 @@ mod tests {
         assert_eq!(t.forms["薄膜衣片"].canonical, "片");
         assert_eq!(t.forms["注射用"].canonical, "粉针");
         assert_eq!(t.units["万单位"], (Dimension::Activity, 10000.0));
-        assert!(t.units_by_len[0].chars().count() >= t.units_by_len[t.units_by_len.len() - 1].chars().count());
+        assert!(
+            t.units_by_len[0].chars().count()
+                >= t.units_by_len[t.units_by_len.len() - 1].chars().count()
+        );
         assert_eq!(t.trade_names["希舒美"], "阿奇霉素");
         // Every canonical form is itself a synonym of itself.
         for f in t.forms.values() {
-            assert_eq!(t.forms[&f.canonical].canonical, f.canonical, "{}", f.canonical);
+            assert_eq!(
+                t.forms[&f.canonical].canonical, f.canonical,
+                "{}",
+                f.canonical
+            );
         }
     }
 }

@@ -9,11 +9,14 @@ use serde::{Deserialize, Serialize};
 pub fn canonical(s: &str) -> Option<&'static str> {
     let f: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
     let t = &*TABLES;
-    t.forms.get(f.as_str()).map(|i| i.canonical.as_str()).or_else(|| {
-        // `片剂(薄膜衣片)`: the bracketed, more specific form wins.
-        let inner = f.split(['(', ')']).filter(|p| !p.is_empty()).last()?;
-        t.forms.get(inner).map(|i| i.canonical.as_str())
-    })
+    t.forms
+        .get(f.as_str())
+        .map(|i| i.canonical.as_str())
+        .or_else(|| {
+            // `片剂(薄膜衣片)`: the bracketed, more specific form wins.
+            let inner = f.split(['(', ')']).rfind(|p| !p.is_empty())?;
+            t.forms.get(inner).map(|i| i.canonical.as_str())
+        })
 }
 
 pub fn family(canonical: &str) -> Option<&'static str> {
@@ -35,7 +38,10 @@ pub fn split_name(name: &str) -> (String, Option<&'static str>) {
         }
         if let Some(base) = name.strip_suffix(syn.as_str()) {
             if !base.is_empty() {
-                return (base.to_string(), Some(t.forms[syn.as_str()].canonical.as_str()));
+                return (
+                    base.to_string(),
+                    Some(t.forms[syn.as_str()].canonical.as_str()),
+                );
             }
         }
     }
@@ -67,7 +73,14 @@ mod tests {
 
     #[test]
     fn synonyms_share_a_canonical_form() {
-        for s in ["片", "片剂", "普通片", "薄膜衣片", "片剂(薄膜衣片)", " 片剂 "] {
+        for s in [
+            "片",
+            "片剂",
+            "普通片",
+            "薄膜衣片",
+            "片剂(薄膜衣片)",
+            " 片剂 ",
+        ] {
             assert_eq!(canonical(s), Some("片"), "{s}");
         }
         assert_eq!(canonical("注射剂"), canonical("注射液"));
@@ -79,10 +92,22 @@ mod tests {
 
     #[test]
     fn splits_names_and_compares_forms() {
-        assert_eq!(split_name("阿莫西林胶囊"), ("阿莫西林".into(), Some("胶囊")));
-        assert_eq!(split_name("注射用头孢曲松钠"), ("头孢曲松钠".into(), Some("粉针")));
-        assert_eq!(split_name("奥美拉唑肠溶胶囊"), ("奥美拉唑".into(), Some("肠溶胶囊")));
-        assert_eq!(split_name("阿司匹林肠溶片"), ("阿司匹林".into(), Some("肠溶片")));
+        assert_eq!(
+            split_name("阿莫西林胶囊"),
+            ("阿莫西林".into(), Some("胶囊"))
+        );
+        assert_eq!(
+            split_name("注射用头孢曲松钠"),
+            ("头孢曲松钠".into(), Some("粉针"))
+        );
+        assert_eq!(
+            split_name("奥美拉唑肠溶胶囊"),
+            ("奥美拉唑".into(), Some("肠溶胶囊"))
+        );
+        assert_eq!(
+            split_name("阿司匹林肠溶片"),
+            ("阿司匹林".into(), Some("肠溶片"))
+        );
         assert_eq!(split_name("片"), ("片".into(), None));
         assert_eq!(compare(Some("片"), Some("片")), FormCmp::Same);
         assert_eq!(compare(Some("片"), Some("肠溶片")), FormCmp::Family);

@@ -84,7 +84,11 @@ pub fn compare(a: &str, b: &str) -> MfrCmp {
     if x == y {
         return MfrCmp::Same;
     }
-    let (short, long) = if x.chars().count() <= y.chars().count() { (&x, &y) } else { (&y, &x) };
+    let (short, long) = if x.chars().count() <= y.chars().count() {
+        (&x, &y)
+    } else {
+        (&y, &x)
+    };
     if short.chars().count() >= 2 && long.contains(short.as_str()) {
         return MfrCmp::Same;
     }
@@ -95,7 +99,9 @@ pub fn compare(a: &str, b: &str) -> MfrCmp {
     let shared = bx.iter().filter(|g| by.contains(g)).count();
     let dice = 2.0 * shared as f64 / (bx.len() + by.len()) as f64;
     // Abbreviations keep the first characters (`浙震元` for 浙江震元).
-    let abbrev = short.chars().count() >= 2 && short.chars().all(|c| long.contains(c)) && short.chars().next() == long.chars().next();
+    let abbrev = short.chars().count() >= 2
+        && short.chars().all(|c| long.contains(c))
+        && short.chars().next() == long.chars().next();
     if dice >= 0.5 || abbrev {
         MfrCmp::Similar
     } else {
@@ -119,11 +125,20 @@ mod tests {
 
     #[test]
     fn compares_abbreviations() {
-        assert_eq!(compare("联邦制药", "珠海联邦制药股份有限公司中山分公司"), MfrCmp::Same);
+        assert_eq!(
+            compare("联邦制药", "珠海联邦制药股份有限公司中山分公司"),
+            MfrCmp::Same
+        );
         assert_eq!(compare("广东南国", "广东南国药业有限公司"), MfrCmp::Same);
         assert_eq!(compare("浙震元", "浙江震元制药有限公司"), MfrCmp::Same);
-        assert_eq!(compare("华海药业", "浙江华海药业股份有限公司"), MfrCmp::Same);
-        assert_eq!(compare("扬子江药业集团有限公司", "浙江华海药业股份有限公司"), MfrCmp::Different);
+        assert_eq!(
+            compare("华海药业", "浙江华海药业股份有限公司"),
+            MfrCmp::Same
+        );
+        assert_eq!(
+            compare("扬子江药业集团有限公司", "浙江华海药业股份有限公司"),
+            MfrCmp::Different
+        );
         assert_eq!(compare("", "华海"), MfrCmp::Missing);
     }
 }

@@ -23,7 +23,10 @@ fn is_name_qualifier(inner: &str) -> bool {
     inner.chars().any(is_roman)
         || (!inner.is_empty() && inner.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | '-')))
         || (inner.contains("aa") && inner.chars().any(|c| c.is_ascii_digit()))
-        || ["儿童", "小儿", "成人", "口服", "外用", "精制", "复方", "无糖", "含糖", "冻干"].iter().any(|w| inner == *w)
+        || [
+            "儿童", "小儿", "成人", "口服", "外用", "精制", "复方", "无糖", "含糖", "冻干",
+        ]
+        .contains(&inner)
 }
 
 fn looks_like_spec(s: &str) -> bool {
@@ -33,9 +36,11 @@ fn looks_like_spec(s: &str) -> bool {
 
 /// Annotations hospitals add that are neither brand nor spec.
 fn is_annotation(inner: &str) -> bool {
-    ["基", "甲", "乙", "丙", "进口", "国产", "合资", "集采", "集", "自费", "医保", "国谈", "谈判", "新", "停"]
-        .iter()
-        .any(|w| inner == *w)
+    [
+        "基", "甲", "乙", "丙", "进口", "国产", "合资", "集采", "集", "自费", "医保", "国谈",
+        "谈判", "新", "停",
+    ]
+    .contains(&inner)
 }
 
 pub fn split(name: &str) -> NameParts {
@@ -85,9 +90,13 @@ pub fn split(name: &str) -> NameParts {
     let mut cut = None;
     for i in 0..chars.len() {
         let c = chars[i];
-        let starts = c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        let starts = c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
         // `维生素B12` / `18AA`: a digit right after a latin letter is part of the name.
-        let after_letter = i > 0 && (chars[i - 1].is_ascii_alphabetic() || chars[i - 1] == '-' || chars[i - 1].is_ascii_digit());
+        let after_letter = i > 0
+            && (chars[i - 1].is_ascii_alphabetic()
+                || chars[i - 1] == '-'
+                || chars[i - 1].is_ascii_digit());
         if starts && !after_letter && i > 0 {
             let rest: String = chars[i..].iter().collect();
             if looks_like_spec(&rest) {
@@ -97,13 +106,19 @@ pub fn split(name: &str) -> NameParts {
         }
     }
     let (head, tail) = match cut {
-        Some(i) => (chars[..i].iter().collect::<String>(), Some(chars[i..].iter().collect::<String>())),
+        Some(i) => (
+            chars[..i].iter().collect::<String>(),
+            Some(chars[i..].iter().collect::<String>()),
+        ),
         None => (kept.clone(), None),
     };
     let mut head = head;
     // Spaced-out trailing words after the generic name are usually brand or maker.
     if let Some((first, rest)) = head.clone().split_once(' ') {
-        if !rest.trim().is_empty() && first.chars().count() >= 2 && !rest.chars().any(|c| c.is_ascii_digit()) {
+        if !rest.trim().is_empty()
+            && first.chars().count() >= 2
+            && !rest.chars().any(|c| c.is_ascii_digit())
+        {
             head = first.to_string();
             brand.get_or_insert_with(|| rest.trim().to_string());
         }
@@ -117,7 +132,11 @@ pub fn split(name: &str) -> NameParts {
         brand.get_or_insert_with(|| generic.clone());
         generic = g.clone();
     }
-    NameParts { generic, spec: spec_text, brand }
+    NameParts {
+        generic,
+        spec: spec_text,
+        brand,
+    }
 }
 
 /// CJK characters that are units or separators, allowed inside a bracketed spec.
@@ -147,7 +166,10 @@ mod tests {
 
     #[test]
     fn keeps_name_qualifiers_and_latin_digits() {
-        assert_eq!(split("复方氨基酸注射液(18AA-Ⅱ)").generic, key("复方氨基酸注射液(18aa-Ⅱ)"));
+        assert_eq!(
+            split("复方氨基酸注射液(18AA-Ⅱ)").generic,
+            key("复方氨基酸注射液(18aa-Ⅱ)")
+        );
         assert_eq!(split("维生素B12注射液").generic, "维生素b12注射液");
         assert_eq!(split("阿司匹林肠溶片[基]").generic, "阿司匹林肠溶片");
         assert_eq!(split("希舒美").generic, "阿奇霉素");
@@ -155,7 +177,16 @@ mod tests {
 
     #[test]
     fn odd_input_does_not_panic() {
-        for s in ["", "(((", ")))", "()", "(a(b)c", "0.25g", "12345", &"阿".repeat(5000)] {
+        for s in [
+            "",
+            "(((",
+            ")))",
+            "()",
+            "(a(b)c",
+            "0.25g",
+            "12345",
+            &"阿".repeat(5000),
+        ] {
             let _ = split(s);
         }
         assert_eq!(split("").generic, "");

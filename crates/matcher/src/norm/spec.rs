@@ -36,7 +36,10 @@ pub enum Dim {
 
 impl Spec {
     pub fn is_empty(&self) -> bool {
-        self.strengths.is_empty() && self.volume_ml.is_none() && self.percent.is_none() && self.count.is_none()
+        self.strengths.is_empty()
+            && self.volume_ml.is_none()
+            && self.percent.is_none()
+            && self.count.is_none()
     }
     pub fn has_strength(&self) -> bool {
         !self.strengths.is_empty() || self.volume_ml.is_some() || self.percent.is_some()
@@ -61,7 +64,11 @@ impl Spec {
             parts.push(format!("{}%", num(p)));
         }
         if let Some(c) = self.count {
-            parts.push(format!("×{}{}", num(c), self.count_unit.as_deref().unwrap_or("")));
+            parts.push(format!(
+                "×{}{}",
+                num(c),
+                self.count_unit.as_deref().unwrap_or("")
+            ));
         }
         if let Some(p) = &self.pack_unit {
             parts.push(format!("/{p}"));
@@ -101,7 +108,9 @@ fn strip_formulas(s: &str) -> String {
             }
             let run = &chars[i..j];
             let uppers = run.iter().filter(|c| c.is_ascii_uppercase()).count();
-            let digit_after_letter = run.windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_digit());
+            let digit_after_letter = run
+                .windows(2)
+                .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_digit());
             if uppers >= 2 && digit_after_letter && run.len() >= 4 {
                 i = j;
                 continue;
@@ -131,14 +140,9 @@ enum Unit {
 }
 
 fn starts_with_at(chars: &[char], i: usize, word: &str) -> bool {
-    let mut k = i;
-    for w in word.chars() {
-        if chars.get(k) != Some(&w) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (i..)
+        .zip(word.chars())
+        .all(|(k, w)| chars.get(k) == Some(&w))
 }
 
 fn match_unit(chars: &[char], i: usize) -> Option<(Unit, usize)> {
@@ -172,14 +176,20 @@ fn tokenize(s: &str) -> Vec<Tok> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let starts_num = c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        let starts_num = c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
         if starts_num {
             let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.' || chars[j] == ',') {
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || chars[j] == '.' || chars[j] == ',')
+            {
                 j += 1;
             }
             let text: String = chars[i..j].iter().filter(|c| **c != ',').collect();
-            let value = text.trim_end_matches('.').parse::<f64>().unwrap_or(f64::NAN);
+            let value = text
+                .trim_end_matches('.')
+                .parse::<f64>()
+                .unwrap_or(f64::NAN);
             let mut k = j;
             while k < chars.len() && chars[k] == ' ' {
                 k += 1;
@@ -191,7 +201,10 @@ fn tokenize(s: &str) -> Vec<Tok> {
             }
             continue;
         }
-        if matches!(c, '*' | ':' | '/' | '+' | '与' | '和' | '(' | ')' | ';' | '、') {
+        if matches!(
+            c,
+            '*' | ':' | '/' | '+' | '与' | '和' | '(' | ')' | ';' | '、'
+        ) {
             toks.push(Tok::Sep(c));
             i += 1;
             continue;
@@ -212,7 +225,10 @@ fn fold_spec(s: &str) -> String {
     let chars: Vec<char> = f.chars().collect();
     let mut out = String::with_capacity(f.len());
     for (i, &c) in chars.iter().enumerate() {
-        let next_digit = chars[i + 1..].iter().find(|c| **c != ' ').is_some_and(|c| c.is_ascii_digit());
+        let next_digit = chars[i + 1..]
+            .iter()
+            .find(|c| **c != ' ')
+            .is_some_and(|c| c.is_ascii_digit());
         if c == 'x' && next_digit && i > 0 {
             out.push('*');
         } else {
@@ -272,7 +288,8 @@ pub fn parse(s: &str) -> Spec {
             }
         }
     }
-    spec.strengths.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    spec.strengths
+        .sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     if !counts.is_empty() {
         let product: f64 = counts.iter().product();
         if product.is_finite() && product > 0.0 {
@@ -284,7 +301,13 @@ pub fn parse(s: &str) -> Spec {
 
 /// Parse a catalogue row's spec plus its separate package fields
 /// (最小包装数量 24, 最小制剂单位 粒, 最小包装单位 盒).
-pub fn parse_with_pack(spec: &str, pack_spec: Option<&str>, qty: Option<&str>, unit: Option<&str>, pack_unit: Option<&str>) -> Spec {
+pub fn parse_with_pack(
+    spec: &str,
+    pack_spec: Option<&str>,
+    qty: Option<&str>,
+    unit: Option<&str>,
+    pack_unit: Option<&str>,
+) -> Spec {
     let mut s = parse(spec);
     if s.count.is_none() {
         if let Some(p) = pack_spec.map(parse) {
@@ -298,7 +321,10 @@ pub fn parse_with_pack(spec: &str, pack_spec: Option<&str>, qty: Option<&str>, u
         }
     }
     if s.count.is_none() {
-        if let Some(q) = qty.and_then(|q| q.trim().parse::<f64>().ok()).filter(|q| *q > 0.0) {
+        if let Some(q) = qty
+            .and_then(|q| q.trim().parse::<f64>().ok())
+            .filter(|q| *q > 0.0)
+        {
             s.count = Some(q);
         }
     }
@@ -306,7 +332,9 @@ pub fn parse_with_pack(spec: &str, pack_spec: Option<&str>, qty: Option<&str>, u
         s.count_unit = unit.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
     }
     if s.pack_unit.is_none() {
-        s.pack_unit = pack_unit.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        s.pack_unit = pack_unit
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty());
     }
     s
 }
@@ -327,8 +355,18 @@ fn close(a: f64, b: f64) -> bool {
 pub fn compare_strength(a: &Spec, b: &Spec) -> Cmp {
     let mut shared = 0;
     for d in [Dim::Mass, Dim::Activity, Dim::Amount, Dim::Length] {
-        let va: Vec<f64> = a.strengths.iter().filter(|s| s.0 == d).map(|s| s.1).collect();
-        let vb: Vec<f64> = b.strengths.iter().filter(|s| s.0 == d).map(|s| s.1).collect();
+        let va: Vec<f64> = a
+            .strengths
+            .iter()
+            .filter(|s| s.0 == d)
+            .map(|s| s.1)
+            .collect();
+        let vb: Vec<f64> = b
+            .strengths
+            .iter()
+            .filter(|s| s.0 == d)
+            .map(|s| s.1)
+            .collect();
         if va.is_empty() || vb.is_empty() {
             continue;
         }
@@ -372,7 +410,11 @@ mod tests {
 
     fn same(a: &str, b: &str) {
         let (x, y) = (parse(a), parse(b));
-        assert_eq!(compare_strength(&x, &y), Cmp::Agree, "{a} vs {b}: {x:?} {y:?}");
+        assert_eq!(
+            compare_strength(&x, &y),
+            Cmp::Agree,
+            "{a} vs {b}: {x:?} {y:?}"
+        );
         assert_ne!(compare_count(&x, &y), Cmp::Disagree, "{a} vs {b}");
     }
 
@@ -412,16 +454,31 @@ mod tests {
 
     #[test]
     fn different_strengths_and_counts_disagree() {
-        assert_eq!(compare_strength(&parse("0.25g"), &parse("0.5g")), Cmp::Disagree);
-        assert_eq!(compare_count(&parse("0.25g*24粒"), &parse("0.25g*12粒")), Cmp::Disagree);
-        assert_eq!(compare_strength(&parse("5ml:0.1g"), &parse("10ml:0.1g")), Cmp::Disagree);
+        assert_eq!(
+            compare_strength(&parse("0.25g"), &parse("0.5g")),
+            Cmp::Disagree
+        );
+        assert_eq!(
+            compare_count(&parse("0.25g*24粒"), &parse("0.25g*12粒")),
+            Cmp::Disagree
+        );
+        assert_eq!(
+            compare_strength(&parse("5ml:0.1g"), &parse("10ml:0.1g")),
+            Cmp::Disagree
+        );
         assert_eq!(compare_strength(&parse(""), &parse("0.5g")), Cmp::Missing);
         // Compound products must match in every component.
         assert_eq!(
-            compare_strength(&parse("富马酸比索洛尔5mg与苯磺酸氨氯地平5mg"), &parse("含富马酸比索洛尔5mg与苯磺酸氨氯地平(按C20H25ClN2O5计)5mg。")),
+            compare_strength(
+                &parse("富马酸比索洛尔5mg与苯磺酸氨氯地平5mg"),
+                &parse("含富马酸比索洛尔5mg与苯磺酸氨氯地平(按C20H25ClN2O5计)5mg。")
+            ),
             Cmp::Agree
         );
-        assert_eq!(compare_strength(&parse("5mg与10mg"), &parse("5mg与5mg")), Cmp::Disagree);
+        assert_eq!(
+            compare_strength(&parse("5mg与10mg"), &parse("5mg与5mg")),
+            Cmp::Disagree
+        );
     }
 
     #[test]
@@ -433,7 +490,16 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for s in ["", "****", "1e999g", "..5g", "9".repeat(400).as_str(), "g*ml:/", "按按按计计", "x1x2x3"] {
+        for s in [
+            "",
+            "****",
+            "1e999g",
+            "..5g",
+            "9".repeat(400).as_str(),
+            "g*ml:/",
+            "按按按计计",
+            "x1x2x3",
+        ] {
             let _ = parse(s);
         }
         assert!(parse("abc").is_empty());

@@ -20,7 +20,10 @@ pub fn fold(s: &str) -> String {
 /// The comparison key of a name: folded, with whitespace and punctuation
 /// removed (letters, digits, CJK and roman numerals stay).
 pub fn key(s: &str) -> String {
-    fold(s).chars().filter(|c| c.is_alphanumeric() || is_roman(*c)).collect()
+    fold(s)
+        .chars()
+        .filter(|c| c.is_alphanumeric() || is_roman(*c))
+        .collect()
 }
 
 pub fn is_roman(c: char) -> bool {

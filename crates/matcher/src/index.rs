@@ -1,0 +1,307 @@
+//! The search index of one catalogue version: a tantivy index (names analysed
+//! with jieba and with character bigrams, pinyin initials, exact keys) plus
+//! the rows' comparable features (`records.json`), kept under
+//! `<home>/index/<version id>-<checksum prefix>/` and rebuilt only when absent
+//! or built by an older schema.
+
+use crate::record::Record;
+use anyhow::{Context, Result};
+use catalog_core::{Store, VersionInfo};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
+use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+/// Bump when the fields or the features change, so old indexes are rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IndexMeta {
+    pub schema: u32,
+    pub version: VersionInfo,
+    pub rows: u64,
+    pub build_seconds: f64,
+}
+
+struct Fields {
+    ord: Field,
+    code: Field,
+    name_jieba: Field,
+    name_bigram: Field,
+    pinyin: Field,
+    approval: Field,
+    standard_code: Field,
+    registration: Field,
+    price_code: Field,
+    icd: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tok: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tok)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let f = Fields {
+        ord: b.add_u64_field("ord", FAST | STORED),
+        code: b.add_text_field("code", STRING | STORED),
+        name_jieba: b.add_text_field("name_jieba", text("jieba")),
+        name_bigram: b.add_text_field("name_bigram", text("bigram")),
+        pinyin: b.add_text_field("pinyin", STRING),
+        approval: b.add_text_field("approval", STRING),
+        standard_code: b.add_text_field("standard_code", STRING),
+        registration: b.add_text_field("registration", STRING),
+        price_code: b.add_text_field("price_code", STRING),
+        icd: b.add_text_field("icd", STRING),
+    };
+    (b.build(), f)
+}
+
+fn register_tokenizers(index: &Index) -> Result<()> {
+    index.tokenizers().register(
+        "jieba",
+        TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+            .filter(LowerCaser)
+            .build(),
+    );
+    let ngram =
+        NgramTokenizer::new(2, 2, false).map_err(|e| anyhow::anyhow!("bigram tokenizer: {e}"))?;
+    index.tokenizers().register(
+        "bigram",
+        TextAnalyzer::builder(ngram).filter(LowerCaser).build(),
+    );
+    Ok(())
+}
+
+/// Where the index of a version lives.
+pub fn dir_for(home: &Path, v: &VersionInfo) -> PathBuf {
+    let prefix: String = v.checksum.chars().take(12).collect();
+    home.join("index").join(format!("{}-{}", v.id, prefix))
+}
+
+pub fn read_meta(dir: &Path) -> Option<IndexMeta> {
+    let text = std::fs::read_to_string(dir.join("meta.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// True if `dir` holds a complete index of this version built by this schema.
+pub fn is_fresh(dir: &Path, v: &VersionInfo) -> bool {
+    read_meta(dir).is_some_and(|m| {
+        m.schema == SCHEMA_VERSION && m.version.id == v.id && m.version.checksum == v.checksum
+    })
+}
+
+/// Build the index of `version` into `dir` (replacing whatever was there).
+/// `progress(done, total)` is called as rows are indexed.
+pub fn build(
+    store: &Store,
+    version: &VersionInfo,
+    dir: &Path,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<IndexMeta> {
+    let started = std::time::Instant::now();
+    let entries = store
+        .entries(version.id)
+        .with_context(|| format!("reading version {}", version.label))?;
+    let total = entries.len() as u64;
+    let records: Vec<Record> = entries.par_iter().map(Record::from_entry).collect();
+    drop(entries);
+    // Build next to the target and rename, so a crash never leaves a half index that looks fresh.
+    let parent = dir.parent().context("index directory has no parent")?;
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let tmp = parent.join(format!(".building-{}-{}", version.id, std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    std::fs::create_dir_all(tmp.join("tantivy"))?;
+    let (schema, f) = schema();
+    let index = Index::create_in_dir(tmp.join("tantivy"), schema)?;
+    register_tokenizers(&index)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let mut writer: tantivy::IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+    for (i, r) in records.iter().enumerate() {
+        let mut d = doc!(f.ord => i as u64, f.code => r.code.clone(), f.pinyin => r.pinyin.clone());
+        let st = r.search_text();
+        d.add_text(f.name_jieba, &st);
+        d.add_text(f.name_bigram, &st);
+        for (field, v) in [
+            (f.approval, &r.approval_key),
+            (f.standard_code, &r.standard_code),
+            (f.registration, &r.registration_no),
+            (f.price_code, &r.price_code),
+        ] {
+            if let Some(v) = v {
+                d.add_text(field, v);
+            }
+        }
+        for k in &r.icd_keys {
+            d.add_text(f.icd, k);
+        }
+        writer.add_document(d)?;
+        if i % 5000 == 0 {
+            progress(i as u64, total);
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    let json = serde_json::to_vec(&records)?;
+    std::fs::write(tmp.join("records.json"), json)?;
+    let meta = IndexMeta {
+        schema: SCHEMA_VERSION,
+        version: version.clone(),
+        rows: total,
+        build_seconds: started.elapsed().as_secs_f64(),
+    };
+    std::fs::write(tmp.join("meta.json"), serde_json::to_vec_pretty(&meta)?)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("removing stale index {}", dir.display()))?;
+    }
+    std::fs::rename(&tmp, dir)
+        .with_context(|| format!("moving the new index to {}", dir.display()))?;
+    progress(total, total);
+    Ok(meta)
+}
+
+/// An opened index: tantivy for text candidates, the records for scoring.
+pub struct CatalogIndex {
+    pub meta: IndexMeta,
+    pub records: Vec<Record>,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// doc id → record ordinal, per segment.
+    ords: Vec<Vec<u32>>,
+}
+
+impl CatalogIndex {
+    pub fn open(dir: &Path) -> Result<CatalogIndex> {
+        let meta = read_meta(dir)
+            .with_context(|| format!("no index in {} (run `mulu index`)", dir.display()))?;
+        let records: Vec<Record> =
+            serde_json::from_slice(&std::fs::read(dir.join("records.json"))?)
+                .with_context(|| format!("reading {}", dir.join("records.json").display()))?;
+        let index = Index::open_in_dir(dir.join("tantivy"))?;
+        register_tokenizers(&index)?;
+        let (_, fields) = schema();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = reader.searcher();
+        let mut ords = Vec::new();
+        for seg in searcher.segment_readers() {
+            let col = seg.fast_fields().u64("ord")?;
+            let v: Vec<u32> = (0..seg.max_doc())
+                .map(|d| col.first(d).unwrap_or(0) as u32)
+                .collect();
+            ords.push(v);
+        }
+        Ok(CatalogIndex {
+            meta,
+            records,
+            index,
+            reader,
+            fields,
+            ords,
+        })
+    }
+
+    /// Open the index of a version under `home`, building it first if absent or stale.
+    pub fn ensure(
+        store: &Store,
+        version: &VersionInfo,
+        home: &Path,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<(CatalogIndex, bool)> {
+        let dir = dir_for(home, version);
+        let built = if is_fresh(&dir, version) {
+            false
+        } else {
+            build(store, version, &dir, progress)?;
+            true
+        };
+        Ok((CatalogIndex::open(&dir)?, built))
+    }
+
+    fn tokens(&self, field: Field, text: &str) -> Vec<String> {
+        let Ok(mut an) = self.index.tokenizer_for_field(field) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        let mut ts = an.token_stream(text);
+        while ts.advance() {
+            let t = ts.token().text.clone();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// Record ordinals of the best BM25 hits for a name (jieba words and
+    /// character bigrams both queried) and, optionally, typed pinyin initials.
+    pub fn text_search(&self, text: &str, initials: Option<&str>, limit: usize) -> Vec<(u32, f32)> {
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        // Cap the query so a 10 kB name stays a cheap query.
+        let text: String = text.chars().take(64).collect();
+        for field in [self.fields.name_bigram, self.fields.name_jieba] {
+            for t in self.tokens(field, &text).into_iter().take(40) {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &t),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ));
+            }
+        }
+        if let Some(p) = initials {
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.pinyin, p),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let q = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let Ok(hits) = searcher.search(&q, &TopDocs::with_limit(limit.max(1)).order_by_score())
+        else {
+            return Vec::new();
+        };
+        hits.into_iter()
+            .filter_map(|(score, addr)| {
+                let ord = *self
+                    .ords
+                    .get(addr.segment_ord as usize)?
+                    .get(addr.doc_id as usize)?;
+                Some((ord, score))
+            })
+            .collect()
+    }
+
+    /// Plain BM25 over names, the baseline `mulu eval --baseline` compares against.
+    pub fn bm25(&self, text: &str, limit: usize) -> Vec<u32> {
+        self.text_search(text, None, limit)
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect()
+    }
+}

@@ -1,0 +1,298 @@
+//! The matcher: exact-key look-ups, then text candidates, each scored on
+//! field-level evidence. Shared read-only, so one `Arc<Matcher>` serves many
+//! threads (batch matching, the HTTP service).
+
+use crate::index::CatalogIndex;
+use crate::record::{Query, Record};
+use crate::result::{Candidate, Evidence, MatchResult, Tier, Verdict};
+use crate::score;
+use catalog_core::{Category, HospitalItem};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Names longer than this are cut before analysis: real names are short, and a
+/// pasted 10 kB cell must not cost more than a normal query.
+const MAX_NAME_CHARS: usize = 200;
+/// How many text hits are re-ranked per item.
+const TEXT_CANDIDATES: usize = 30;
+/// Upper bound of candidates scored per item (keys and names can fan out).
+const MAX_CANDIDATES: usize = 400;
+/// A rival within this much log-odds of the best keeps the best out of "high".
+const HIGH_MARGIN: f64 = 1.0;
+
+type KeyMap = HashMap<String, Vec<u32>>;
+
+fn get<'a>(m: &'a KeyMap, k: &Option<String>) -> &'a [u32] {
+    k.as_ref()
+        .and_then(|k| m.get(k))
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+pub struct Matcher {
+    index: CatalogIndex,
+    by_code: HashMap<String, u32>,
+    by_approval: KeyMap,
+    by_standard: KeyMap,
+    by_registration: KeyMap,
+    by_price: KeyMap,
+    by_icd: KeyMap,
+    by_base: KeyMap,
+    by_name: KeyMap,
+}
+
+fn add(map: &mut KeyMap, k: Option<&str>, ord: u32) {
+    if let Some(k) = k.filter(|k| !k.is_empty()) {
+        map.entry(k.to_string()).or_default().push(ord);
+    }
+}
+
+impl Matcher {
+    pub fn open(dir: &Path) -> anyhow::Result<Matcher> {
+        Ok(Matcher::new(CatalogIndex::open(dir)?))
+    }
+
+    pub fn new(index: CatalogIndex) -> Matcher {
+        let mut m = Matcher {
+            by_code: HashMap::with_capacity(index.records.len()),
+            by_approval: KeyMap::new(),
+            by_standard: KeyMap::new(),
+            by_registration: KeyMap::new(),
+            by_price: KeyMap::new(),
+            by_icd: KeyMap::new(),
+            by_base: KeyMap::new(),
+            by_name: KeyMap::new(),
+            index,
+        };
+        for (i, r) in m.index.records.iter().enumerate() {
+            let i = i as u32;
+            m.by_code.insert(r.code.clone(), i);
+            add(&mut m.by_approval, r.approval_key.as_deref(), i);
+            add(&mut m.by_standard, r.standard_code.as_deref(), i);
+            add(&mut m.by_registration, r.registration_no.as_deref(), i);
+            add(&mut m.by_price, r.price_code.as_deref(), i);
+            for k in &r.icd_keys {
+                add(&mut m.by_icd, Some(k), i);
+            }
+            add(&mut m.by_base, Some(&r.base), i);
+            for n in &r.names {
+                add(&mut m.by_name, Some(n), i);
+            }
+            if let Some(t) = &r.trade_name {
+                add(&mut m.by_name, Some(t), i);
+            }
+        }
+        m
+    }
+
+    pub fn category(&self) -> Category {
+        self.index.meta.version.category
+    }
+    pub fn version(&self) -> &catalog_core::VersionInfo {
+        &self.index.meta.version
+    }
+    pub fn records(&self) -> &[Record] {
+        &self.index.records
+    }
+    pub fn record(&self, code: &str) -> Option<&Record> {
+        self.by_code
+            .get(code)
+            .and_then(|&i| self.index.records.get(i as usize))
+    }
+
+    /// Match one hospital item. Never fails: an item that cannot be matched
+    /// gets tier `none` and the reason.
+    pub fn match_item(&self, item: &HospitalItem, top: usize) -> MatchResult {
+        let top = top.clamp(1, 50);
+        let mut res = MatchResult {
+            row: item.row,
+            hospital_code: item.code.clone(),
+            hospital_name: item.name.clone(),
+            tier: Tier::None,
+            reason: String::new(),
+            candidates: Vec::new(),
+        };
+        let mut it = item.clone();
+        if it.name.chars().count() > MAX_NAME_CHARS {
+            it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
+        }
+        let q = Query::from_item(&it);
+        let has_key = q.approval_key.is_some()
+            || q.standard_code.is_some()
+            || q.registration_no.is_some()
+            || q.price_code.is_some()
+            || q.national_code.is_some();
+        if q.parts.generic.is_empty() && q.initials.is_none() && !has_key {
+            res.reason =
+                "名称为空或只有标点，且无批准文号/注册证号/编码，无法匹配 (empty name and no key)"
+                    .into();
+            return res;
+        }
+        let cands = self.candidates(&q);
+        if cands.is_empty() {
+            res.reason = "目录中没有候选 (no candidate in the catalogue)".into();
+            return res;
+        }
+        let mut scored: Vec<(f64, u32, Vec<Evidence>)> = cands
+            .into_iter()
+            .map(|o| {
+                let (ev, logit) = score::evaluate(&q, &self.index.records[o as usize]);
+                (logit, o, ev)
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            let (ra, rb) = (
+                &self.index.records[a.1 as usize],
+                &self.index.records[b.1 as usize],
+            );
+            b.0.total_cmp(&a.0)
+                .then(rb.active.cmp(&ra.active))
+                .then(ra.code.cmp(&rb.code))
+        });
+        let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
+        for (logit, o, ev) in scored.into_iter().take(top.max(2)) {
+            let r = &self.index.records[o as usize];
+            let s = score::sigmoid(logit);
+            res.candidates.push(Candidate {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                score: (s * 1e6).round() / 1e6,
+                tier: score::tier_of(s, &ev),
+                spec: r.spec_text.clone(),
+                pack_spec: r.pack_spec.clone(),
+                dosage_form: r.form_text.clone().or(r.form.clone()),
+                manufacturer: r.manufacturer.clone(),
+                approval_no: r.approval_no.clone(),
+                unit: r.unit.clone(),
+                active: r.active,
+                evidence: ev,
+            });
+        }
+        Self::decide(&mut res, &logits);
+        res.candidates.truncate(top);
+        res
+    }
+
+    fn decide(res: &mut MatchResult, logits: &[f64]) {
+        let Some(best) = res.candidates.first() else {
+            return;
+        };
+        let mut tier = best.tier;
+        let mut reason = best.explain();
+        if let (Some(second), [l0, l1, ..]) = (res.candidates.get(1), logits) {
+            let gap = l0 - l1;
+            if tier == Tier::High && gap < HIGH_MARGIN {
+                tier = Tier::Medium;
+                reason = format!(
+                    "{reason}; 次选 {} 同样吻合，需人工确认 (runner-up as good)",
+                    second.code
+                );
+            }
+        }
+        if tier == Tier::None {
+            reason = format!("最佳候选证据不足 (best candidate too weak): {reason}");
+        }
+        res.tier = tier;
+        res.reason = reason;
+    }
+
+    fn candidates(&self, q: &Query) -> Vec<u32> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let mut push = |ords: &[u32], out: &mut Vec<u32>| {
+            for &o in ords {
+                if out.len() >= MAX_CANDIDATES {
+                    return;
+                }
+                if seen.insert(o) {
+                    out.push(o);
+                }
+            }
+        };
+        push(get(&self.by_approval, &q.approval_key), &mut out);
+        push(get(&self.by_standard, &q.standard_code), &mut out);
+        push(get(&self.by_registration, &q.registration_no), &mut out);
+        push(get(&self.by_price, &q.price_code), &mut out);
+        push(get(&self.by_icd, &q.icd_key), &mut out);
+        if let Some(o) = q.national_code.as_ref().and_then(|c| self.by_code.get(c)) {
+            push(&[*o], &mut out);
+        }
+        push(get(&self.by_name, &Some(q.parts.generic.clone())), &mut out);
+        if !q.base.is_empty() {
+            push(get(&self.by_base, &Some(q.base.clone())), &mut out);
+        }
+        let text = if q.parts.generic.is_empty() {
+            q.initials.clone().unwrap_or_default()
+        } else {
+            q.parts.generic.clone()
+        };
+        let hits = self
+            .index
+            .text_search(&text, q.initials.as_deref(), TEXT_CANDIDATES);
+        let ords: Vec<u32> = hits.into_iter().map(|(o, _)| o).collect();
+        push(&ords, &mut out);
+        out
+    }
+
+    /// Match many items on all cores. Output row i is the result of input row i.
+    /// `progress(n)` is called as items finish (n = items just done).
+    pub fn match_batch(
+        &self,
+        items: &[HospitalItem],
+        top: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Vec<MatchResult> {
+        items
+            .par_iter()
+            .with_min_len(16)
+            .map(|it| {
+                let r = self.match_item(it, top);
+                progress(1);
+                r
+            })
+            .collect()
+    }
+
+    /// Free-text look-up (`mulu search`): the text is treated as a hospital
+    /// item name, so specs and brands inside it are used too.
+    pub fn search(&self, text: &str, top: usize) -> MatchResult {
+        let item = HospitalItem {
+            name: text.to_string(),
+            ..HospitalItem::default()
+        };
+        let mut r = self.match_item(&item, top);
+        // A bare key typed into the search box (`H20003263`, `86901187000015`).
+        if r.tier < Tier::High {
+            let key_item = HospitalItem {
+                name: String::new(),
+                approval_no: Some(text.to_string()),
+                standard_code: Some(text.to_string()),
+                registration_no: Some(text.to_string()),
+                national_code: Some(text.to_string()),
+                ..HospitalItem::default()
+            };
+            let k = self.match_item(&key_item, top);
+            if k.candidates.first().is_some_and(|c| {
+                c.evidence
+                    .iter()
+                    .any(|e| e.verdict == Verdict::Agree && e.field != "名称")
+            }) {
+                r = k;
+                r.hospital_name = text.to_string();
+            }
+        }
+        r
+    }
+
+    /// Plain BM25 over names, no re-ranking: the baseline of `mulu eval --baseline`.
+    pub fn baseline(&self, item: &HospitalItem, top: usize) -> Vec<String> {
+        let name: String = item.name.chars().take(MAX_NAME_CHARS).collect();
+        self.index
+            .bm25(&name, top)
+            .into_iter()
+            .filter_map(|o| self.index.records.get(o as usize))
+            .map(|r| r.code.clone())
+            .collect()
+    }
+}

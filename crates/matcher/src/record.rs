@@ -1,0 +1,272 @@
+//! The comparable features of a catalogue row ([`Record`]) and of a hospital
+//! item ([`Query`]), computed once so that scoring is plain comparisons.
+
+use crate::norm::{form, keys, manufacturer, name, pinyin, spec, text};
+use catalog_core::{Category, Detail, Entry, HospitalItem};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Record {
+    pub code: String,
+    pub name: String,
+    pub category: Option<Category>,
+    pub active: bool,
+    /// Name keys (name, generic, registered, list and clinical names), deduplicated.
+    pub names: Vec<String>,
+    /// The generic name key without its dosage form (`阿莫西林`).
+    pub base: String,
+    pub form: Option<String>,
+    pub form_text: Option<String>,
+    pub spec: spec::Spec,
+    pub spec_text: String,
+    pub pack_spec: Option<String>,
+    pub manufacturer: String,
+    pub mfr_core: String,
+    pub trade_name: Option<String>,
+    pub approval_no: Option<String>,
+    pub approval_key: Option<String>,
+    pub standard_code: Option<String>,
+    pub registration_no: Option<String>,
+    pub price_code: Option<String>,
+    /// ICD keys of the row: its own code and the clinical-edition code.
+    pub icd_keys: Vec<String>,
+    pub unit: Option<String>,
+    pub content: Option<String>,
+    pub exclusions: Option<String>,
+    pub pinyin: String,
+}
+
+fn some(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn push_name(names: &mut Vec<String>, s: Option<&str>) {
+    if let Some(s) = s {
+        let k = name::split(s).generic;
+        if !k.is_empty() && !names.contains(&k) {
+            names.push(k);
+        }
+    }
+}
+
+impl Record {
+    pub fn from_entry(e: &Entry) -> Record {
+        let mut r = Record {
+            code: e.code.clone(),
+            name: e.name.clone(),
+            category: Some(e.category()),
+            active: e.active,
+            ..Record::default()
+        };
+        let mut names = Vec::new();
+        push_name(&mut names, Some(&e.name));
+        match &e.detail {
+            Detail::Drug(d) | Detail::Preparation(d) => {
+                push_name(&mut names, some(&d.reg_name));
+                push_name(&mut names, some(&d.generic_name));
+                push_name(&mut names, some(&d.list_name));
+                r.form_text = some(&d.dosage_form)
+                    .or(some(&d.reg_dosage_form))
+                    .map(String::from);
+                r.form = r
+                    .form_text
+                    .as_deref()
+                    .and_then(form::canonical)
+                    .map(String::from);
+                let spec_text = some(&d.spec).or(some(&d.reg_spec)).unwrap_or_default();
+                r.spec = spec::parse_with_pack(
+                    spec_text,
+                    some(&d.pack_spec),
+                    some(&d.pack_qty),
+                    some(&d.min_unit),
+                    some(&d.pack_unit),
+                );
+                r.spec_text = spec_text.to_string();
+                r.pack_spec = some(&d.pack_spec).map(String::from).or_else(|| {
+                    let q = some(&d.pack_qty)?;
+                    Some(format!(
+                        "{q}{}/{}",
+                        some(&d.min_unit).unwrap_or(""),
+                        some(&d.pack_unit).unwrap_or("")
+                    ))
+                });
+                r.manufacturer = some(&d.manufacturer)
+                    .or(some(&d.holder))
+                    .unwrap_or_default()
+                    .to_string();
+                r.trade_name = some(&d.trade_name).map(text::key);
+                r.approval_no = some(&d.approval_no).and_then(keys::approval_no);
+                r.approval_key = some(&d.approval_no).and_then(keys::approval_key);
+                r.standard_code = some(&d.standard_code).and_then(keys::standard_code);
+                r.unit = some(&d.min_unit).map(String::from);
+            }
+            Detail::Herbal(h) => {
+                push_name(&mut names, some(&h.standard_name));
+                push_name(&mut names, some(&h.material_name));
+            }
+            Detail::Consumable(c) => {
+                push_name(&mut names, some(&c.generic_name));
+                push_name(&mut names, some(&c.reg_product_name));
+                let st = [some(&c.spec_model), some(&c.spec), some(&c.model)]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                r.spec = spec::parse(&st);
+                r.spec_text = st;
+                r.manufacturer = some(&c.manufacturer)
+                    .or(some(&c.registrant))
+                    .unwrap_or_default()
+                    .to_string();
+                r.registration_no = some(&c.registration_no).and_then(keys::registration_no);
+                r.unit = some(&c.unit).map(String::from);
+            }
+            Detail::Service(s) => {
+                r.price_code = some(&s.price_code).and_then(keys::price_code);
+                r.unit = some(&s.unit).map(String::from);
+                r.content = some(&s.content).map(String::from);
+                r.exclusions = some(&s.exclusions).map(String::from);
+            }
+            Detail::Diagnosis(i) | Detail::Procedure(i) => {
+                push_name(&mut names, some(&i.clinical_name));
+                r.icd_keys = [Some(e.code.as_str()), some(&i.clinical_code)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(keys::icd)
+                    .collect();
+                r.icd_keys.dedup();
+            }
+            Detail::Reimbursement(l) | Detail::Negotiated(l) => {
+                r.form_text = some(&l.dosage_form).map(String::from);
+                r.form = r
+                    .form_text
+                    .as_deref()
+                    .and_then(form::canonical)
+                    .map(String::from);
+            }
+        }
+        r.mfr_core = manufacturer::core(&r.manufacturer);
+        let (base, name_form) = form::split_name(names.first().map(String::as_str).unwrap_or(""));
+        r.base = base;
+        if r.form.is_none() {
+            r.form = name_form.map(String::from);
+        }
+        r.pinyin = pinyin::initials(&e.name);
+        r.names = names;
+        r
+    }
+
+    /// The text indexed for full-text search.
+    pub fn search_text(&self) -> String {
+        let mut t = self.names.join(" ");
+        if let Some(tn) = &self.trade_name {
+            t.push(' ');
+            t.push_str(tn);
+        }
+        t
+    }
+}
+
+/// A hospital item's features, from its own fields and, where a field is
+/// empty, from what its name carries (spec and brand glued to the name).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Query {
+    pub parts: name::NameParts,
+    pub base: String,
+    pub form: Option<String>,
+    pub spec: spec::Spec,
+    pub manufacturer: String,
+    pub mfr_core: String,
+    pub approval_key: Option<String>,
+    pub standard_code: Option<String>,
+    pub registration_no: Option<String>,
+    pub price_code: Option<String>,
+    pub icd_key: Option<String>,
+    pub national_code: Option<String>,
+    pub unit: Option<String>,
+    /// Set when the name is typed pinyin initials (`AMXLJN`).
+    pub initials: Option<String>,
+}
+
+impl Query {
+    pub fn from_item(item: &HospitalItem) -> Query {
+        let parts = name::split(&item.name);
+        let (base, name_form) = form::split_name(&parts.generic);
+        let form = some(&item.dosage_form)
+            .and_then(form::canonical)
+            .or(name_form)
+            .map(String::from);
+        let spec_text = some(&item.spec)
+            .map(String::from)
+            .or_else(|| parts.spec.clone())
+            .unwrap_or_default();
+        let mut sp = spec::parse(&spec_text);
+        if !sp.has_strength() {
+            if let Some(s) = &parts.spec {
+                let from_name = spec::parse(s);
+                sp.strengths = from_name.strengths;
+                sp.volume_ml = from_name.volume_ml;
+                sp.percent = from_name.percent;
+                sp.count = sp.count.or(from_name.count);
+            }
+        }
+        let manufacturer = some(&item.manufacturer).unwrap_or_default().to_string();
+        let national = some(&item.national_code).map(catalog_core::normalize::code);
+        Query {
+            base,
+            form,
+            spec: sp,
+            mfr_core: manufacturer::core(&manufacturer),
+            manufacturer,
+            approval_key: some(&item.approval_no).and_then(keys::approval_key),
+            standard_code: some(&item.standard_code).and_then(keys::standard_code),
+            registration_no: some(&item.registration_no).and_then(keys::registration_no),
+            price_code: some(&item.price_code).and_then(keys::price_code),
+            icd_key: national.as_deref().and_then(keys::icd),
+            national_code: national,
+            unit: some(&item.unit).map(String::from),
+            initials: pinyin::looks_like_initials(&item.name)
+                .then(|| item.name.trim().to_ascii_uppercase()),
+            parts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalog_core::entry::DrugInfo;
+
+    #[test]
+    fn drug_record_reads_pack_and_keys() {
+        let d = DrugInfo {
+            generic_name: Some("阿莫西林胶囊".into()),
+            dosage_form: Some("硬胶囊".into()),
+            spec: Some("0.25g".into()),
+            pack_qty: Some("24".into()),
+            min_unit: Some("粒".into()),
+            pack_unit: Some("盒".into()),
+            manufacturer: Some("珠海联邦制药股份有限公司中山分公司".into()),
+            approval_no: Some("国药准字H44021351".into()),
+            ..DrugInfo::default()
+        };
+        let r = Record::from_entry(&Entry::new(
+            "XJ01CAA040E001010100600",
+            "阿莫西林胶囊",
+            Detail::Drug(d),
+        ));
+        assert_eq!(r.base, "阿莫西林");
+        assert_eq!(r.form.as_deref(), Some("胶囊"));
+        assert_eq!(r.spec.count, Some(24.0));
+        assert_eq!(r.approval_key.as_deref(), Some("H44021351"));
+        assert_eq!(r.pinyin, "AMXLJN");
+        let q = Query::from_item(&HospitalItem {
+            name: "阿莫西林胶囊 0.25g*24粒".into(),
+            approval_no: Some("h44021351".into()),
+            ..Default::default()
+        });
+        assert_eq!(q.base, "阿莫西林");
+        assert_eq!(q.spec.count, Some(24.0));
+        assert_eq!(q.approval_key, r.approval_key);
+    }
+}

@@ -1,0 +1,287 @@
+//! Field-level evidence between a hospital item and a catalogue row, and the
+//! score and tier derived from it.
+//!
+//! Each field adds a weight to the log-odds that the row is the item's
+//! counterpart; the score is the logistic of the sum. Weights reflect how
+//! decisive a field is in practice: an equal 批准文号 nearly settles a drug,
+//! a different strength rules a row out, the manufacturer separates the many
+//! makers of one generic.
+
+use crate::norm::form::{self, FormCmp};
+use crate::norm::manufacturer::{self, MfrCmp};
+use crate::norm::spec::{self, Cmp};
+use crate::record::{Query, Record};
+use crate::result::{Evidence, Tier, Verdict};
+
+const BIAS: f64 = -2.0;
+
+fn ev(
+    field: &str,
+    h: impl Into<String>,
+    c: impl Into<String>,
+    verdict: Verdict,
+    weight: f64,
+) -> Evidence {
+    Evidence {
+        field: field.into(),
+        hospital_value: h.into(),
+        catalogue_value: c.into(),
+        verdict,
+        weight,
+    }
+}
+
+fn key_evidence(
+    out: &mut Vec<Evidence>,
+    field: &str,
+    h: Option<&str>,
+    c: Option<&str>,
+    agree: f64,
+    disagree: f64,
+) {
+    match (h, c) {
+        (Some(h), Some(c)) if h == c => out.push(ev(field, h, c, Verdict::Agree, agree)),
+        (Some(h), Some(c)) => out.push(ev(field, h, c, Verdict::Disagree, disagree)),
+        (Some(h), None) => out.push(ev(field, h, "", Verdict::Missing, 0.0)),
+        _ => {}
+    }
+}
+
+/// Similarity of two name keys in 0..1 (normalised edit distance), with
+/// containment (`盐酸二甲双胍` ⊃ `二甲双胍`) counted as close.
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let lev = strsim::normalized_levenshtein(a, b);
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if short.chars().count() >= 2 && long.contains(short) {
+        return lev.max(0.85);
+    }
+    lev
+}
+
+/// Compare and weigh every field. Returns the evidence list and the log-odds.
+pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
+    let mut e = Vec::with_capacity(10);
+    key_evidence(
+        &mut e,
+        "批准文号",
+        q.approval_key.as_deref(),
+        r.approval_key.as_deref(),
+        6.0,
+        -3.0,
+    );
+    key_evidence(
+        &mut e,
+        "本位码",
+        q.standard_code.as_deref(),
+        r.standard_code.as_deref(),
+        5.0,
+        -2.0,
+    );
+    key_evidence(
+        &mut e,
+        "注册证号",
+        q.registration_no.as_deref(),
+        r.registration_no.as_deref(),
+        6.0,
+        -3.0,
+    );
+    key_evidence(
+        &mut e,
+        "价格项目编码",
+        q.price_code.as_deref(),
+        r.price_code.as_deref(),
+        5.0,
+        -1.5,
+    );
+    if let Some(nc) = &q.national_code {
+        // A code the HIS already holds may be stale or clinical-edition.
+        let agree = *nc == r.code || q.icd_key.as_ref().is_some_and(|k| r.icd_keys.contains(k));
+        if agree {
+            e.push(ev(
+                "医保编码",
+                nc.clone(),
+                r.code.clone(),
+                Verdict::Agree,
+                5.0,
+            ));
+        } else {
+            e.push(ev(
+                "医保编码",
+                nc.clone(),
+                r.code.clone(),
+                Verdict::Disagree,
+                -0.5,
+            ));
+        }
+    }
+
+    // Name: generic name without form, against every name the row carries.
+    let qname = if q.base.is_empty() {
+        q.parts.generic.as_str()
+    } else {
+        q.base.as_str()
+    };
+    let mut sim = name_similarity(qname, &r.base);
+    for n in &r.names {
+        sim = sim.max(name_similarity(&q.parts.generic, n));
+    }
+    let mut brand_hit = false;
+    if let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) {
+        brand_hit = !t.is_empty() && (b.contains(t.as_str()) || t.contains(b.as_str()));
+    }
+    if let Some(init) = &q.initials {
+        if !r.pinyin.is_empty() && (r.pinyin == *init || r.pinyin.starts_with(init.as_str())) {
+            e.push(ev(
+                "拼音码",
+                init.clone(),
+                r.pinyin.clone(),
+                Verdict::Agree,
+                3.0,
+            ));
+            sim = sim.max(0.9);
+        }
+    }
+    let (verdict, w) = if sim >= 0.999 {
+        (Verdict::Agree, 3.5)
+    } else if sim >= 0.75 {
+        (Verdict::Partial, (sim - 0.5) * 5.0)
+    } else {
+        (Verdict::Disagree, (sim - 0.5) * 8.0)
+    };
+    e.push(ev("名称", qname, r.base.clone(), verdict, w));
+    if brand_hit {
+        e.push(ev(
+            "商品名",
+            q.parts.brand.clone().unwrap_or_default(),
+            r.trade_name.clone().unwrap_or_default(),
+            Verdict::Agree,
+            1.0,
+        ));
+    }
+
+    // Dosage form.
+    match form::compare(q.form.as_deref(), r.form.as_deref()) {
+        FormCmp::Same => e.push(ev(
+            "剂型",
+            q.form.clone().unwrap_or_default(),
+            r.form.clone().unwrap_or_default(),
+            Verdict::Agree,
+            1.0,
+        )),
+        FormCmp::Family => e.push(ev(
+            "剂型",
+            q.form.clone().unwrap_or_default(),
+            r.form.clone().unwrap_or_default(),
+            Verdict::Partial,
+            -1.2,
+        )),
+        FormCmp::Different => e.push(ev(
+            "剂型",
+            q.form.clone().unwrap_or_default(),
+            r.form.clone().unwrap_or_default(),
+            Verdict::Disagree,
+            -3.0,
+        )),
+        FormCmp::Missing => {}
+    }
+
+    // Specification: strength, then units per package.
+    let (hs, cs) = (q.spec.display(), r.spec.display());
+    match spec::compare_strength(&q.spec, &r.spec) {
+        Cmp::Agree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Agree, 2.0)),
+        Cmp::Disagree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Disagree, -4.0)),
+        Cmp::Missing if !q.spec.is_empty() || !r.spec.is_empty() => {
+            e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Missing, 0.0))
+        }
+        Cmp::Missing => {}
+    }
+    match spec::compare_count(&q.spec, &r.spec) {
+        Cmp::Agree => e.push(ev("包装数量", hs, cs, Verdict::Agree, 1.0)),
+        Cmp::Disagree => e.push(ev("包装数量", hs, cs, Verdict::Disagree, -1.5)),
+        Cmp::Missing => {}
+    }
+
+    // Manufacturer.
+    if !q.manufacturer.is_empty() {
+        let (v, w) = match manufacturer::compare(&q.manufacturer, &r.manufacturer) {
+            MfrCmp::Same => (Verdict::Agree, 2.0),
+            MfrCmp::Similar => (Verdict::Partial, 0.5),
+            MfrCmp::Different => (Verdict::Disagree, -3.0),
+            MfrCmp::Missing => (Verdict::Missing, 0.0),
+        };
+        e.push(ev(
+            "生产企业",
+            q.manufacturer.clone(),
+            r.manufacturer.clone(),
+            v,
+            w,
+        ));
+    }
+
+    // Unit (计价单位 for services and consumables).
+    if let (Some(hu), Some(cu)) = (&q.unit, &r.unit) {
+        if !q.spec.has_strength() || r.category == Some(catalog_core::Category::Service) {
+            let same = hu.trim() == cu.trim();
+            e.push(ev(
+                "单位",
+                hu.clone(),
+                cu.clone(),
+                if same {
+                    Verdict::Agree
+                } else {
+                    Verdict::Partial
+                },
+                if same { 0.5 } else { -0.3 },
+            ));
+        }
+    }
+
+    if !r.active {
+        e.push(ev("有效标志", "", "停用", Verdict::Disagree, -1.0));
+    }
+    let logit = BIAS + e.iter().map(|x| x.weight).sum::<f64>();
+    (e, logit)
+}
+
+/// Log-odds → 0..1. The temperature spreads the summed weights (which
+/// overstate independence: name, form and spec are correlated) so that scores
+/// of strong candidates do not all saturate at 1.
+pub fn sigmoid(x: f64) -> f64 {
+    const TEMPERATURE: f64 = 0.5;
+    1.0 / (1.0 + (-x * TEMPERATURE).exp())
+}
+
+fn has(e: &[Evidence], field: &str, v: Verdict) -> bool {
+    e.iter().any(|x| x.field == field && x.verdict == v)
+}
+
+/// The tier of one candidate on its own evidence (the matcher then lowers it
+/// when a rival is as good).
+pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
+    let key_agree = ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
+        .iter()
+        .any(|f| has(e, f, Verdict::Agree));
+    let conflict = ["规格", "剂型", "生产企业", "批准文号", "注册证号"]
+        .iter()
+        .any(|f| has(e, f, Verdict::Disagree));
+    let name_ok = has(e, "名称", Verdict::Agree) || (key_agree && has(e, "名称", Verdict::Partial));
+    if score >= 0.97 && name_ok && !conflict {
+        Tier::High
+    } else if score >= 0.8 && !has(e, "规格", Verdict::Disagree) {
+        Tier::Medium
+    } else if score >= 0.3 {
+        Tier::Low
+    } else {
+        Tier::None
+    }
+}
