@@ -47,6 +47,9 @@ pub fn diagnoses(rng: &mut impl Rng, target: usize) -> Table {
                 .then(|| (c, r[2].clone(), r[3].clone()))
         })
         .collect();
+    // Small targets keep an even spread of categories rather than one row for each of ~2,000.
+    let step = (cats.len() / target.max(1)).max(1);
+    let cats: Vec<_> = cats.into_iter().step_by(step).collect();
     let mut t = Table::new(DIAG_HEADERS);
     let mut seen = HashSet::new();
     let per_cat = (target / cats.len().max(1)).max(1);

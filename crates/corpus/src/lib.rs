@@ -463,7 +463,8 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
     let icd_recode = |row: &mut Vec<String>, r: &mut ChaCha8Rng| -> Option<Vec<&'static str>> {
         use rand::Rng;
         let old = row[icd::CODE_COL].clone();
-        let base = old.get(..old.find('x').unwrap_or(old.len()))?.to_string();
+        // Both ICD layouts have a 7-character base (A00.000, 00.0100); an `x` before that is a placeholder digit.
+        let base = old.get(..7)?.to_string();
         row[icd::CODE_COL] = format!("{base}x{:03}", r.random_range(500..999));
         Some(vec![])
     };
