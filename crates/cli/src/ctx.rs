@@ -17,7 +17,8 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn store(&self) -> Result<Store> {
-        Store::open_home(&self.home).with_context(|| format!("opening the store under {}", self.home.display()))
+        Store::open_home(&self.home)
+            .with_context(|| format!("opening the store under {}", self.home.display()))
     }
 
     /// A progress bar on stderr, hidden for --quiet/--json (and by indicatif when stderr is not a terminal).
@@ -41,7 +42,10 @@ impl Ctx {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        pb.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})").expect("valid template"));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})")
+                .expect("valid template"),
+        );
         pb.set_message(msg.to_string());
         pb.enable_steady_tick(Duration::from_millis(120));
         pb

@@ -68,9 +68,20 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             }
             Ok(if failed > 0 { 1 } else { 0 })
         }
-        Cmd::Check { file, column, sheet, kind, standard } => {
-            super::code_check::run(ctx, &file, &column, sheet.as_deref(), kind, standard.as_deref())
-        }
+        Cmd::Check {
+            file,
+            column,
+            sheet,
+            kind,
+            standard,
+        } => super::code_check::run(
+            ctx,
+            &file,
+            &column,
+            sheet.as_deref(),
+            kind,
+            standard.as_deref(),
+        ),
         Cmd::Standards => {
             if ctx.json {
                 ctx.print_json(std.all())?;
@@ -81,12 +92,23 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
                     .forms
                     .iter()
                     .map(|f| {
-                        let n: usize = f.segments.iter().map(|g| g.literal.as_ref().map_or(0, |l| l.len()) + g.pattern.as_ref().map_or(0, |p| p.len())).sum();
+                        let n: usize = f
+                            .segments
+                            .iter()
+                            .map(|g| {
+                                g.literal.as_ref().map_or(0, |l| l.len())
+                                    + g.pattern.as_ref().map_or(0, |p| p.len())
+                            })
+                            .sum();
                         format!("{} ({} chars)", f.name, n)
                     })
                     .collect();
                 println!("{:>2}  {:<20} {:<11} {}", s.no, s.id, s.status, s.name);
-                println!("    forms: {}; e.g. {}", lens.join(", "), s.examples.join(", "));
+                println!(
+                    "    forms: {}; e.g. {}",
+                    lens.join(", "),
+                    s.examples.join(", ")
+                );
             }
             Ok(0)
         }
@@ -95,10 +117,23 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
 
 fn print_explanation(e: &Explanation) {
     println!("{}", e.code);
-    println!("  {} (standard {} `{}`, {}; form {})", e.standard_name, e.standard_no, e.standard, e.status, e.form);
+    println!(
+        "  {} (standard {} `{}`, {}; form {})",
+        e.standard_name, e.standard_no, e.standard, e.status, e.form
+    );
     for s in &e.segments {
-        let pos = if s.start == s.end { s.start.to_string() } else { format!("{}-{}", s.start, s.end) };
-        println!("  {:>5}  {:<10} {:<8} {}", pos, s.value, s.name, s.meaning.as_deref().unwrap_or(""));
+        let pos = if s.start == s.end {
+            s.start.to_string()
+        } else {
+            format!("{}-{}", s.start, s.end)
+        };
+        println!(
+            "  {:>5}  {:<10} {:<8} {}",
+            pos,
+            s.value,
+            s.name,
+            s.meaning.as_deref().unwrap_or("")
+        );
     }
     if let Some(a) = &e.asterisk_code {
         println!("  asterisk code: {a}");

@@ -19,19 +19,32 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if let Some(label) = &args.delete {
         let v = store.resolve(Some(label), args.kind)?;
         store.delete_version(v.id)?;
-        ctx.say(format!("deleted {} version '{}' ({} rows)", v.category, v.label, v.row_count));
+        ctx.say(format!(
+            "deleted {} version '{}' ({} rows)",
+            v.category, v.label, v.row_count
+        ));
         return Ok(0);
     }
-    let vs: Vec<_> = store.versions()?.into_iter().filter(|v| args.kind.is_none_or(|k| v.category == k)).collect();
+    let vs: Vec<_> = store
+        .versions()?
+        .into_iter()
+        .filter(|v| args.kind.is_none_or(|k| v.category == k))
+        .collect();
     if ctx.json {
         ctx.print_json(&vs)?;
         return Ok(0);
     }
     if vs.is_empty() {
-        ctx.say(format!("the store at {} holds no catalogue versions yet (see `mulu import`)", store.path().display()));
+        ctx.say(format!(
+            "the store at {} holds no catalogue versions yet (see `mulu import`)",
+            store.path().display()
+        ));
         return Ok(0);
     }
-    println!("{:>4}  {:<13} {:<20} {:>9}  {:<10} {:<20} {:<16} source", "id", "kind", "label", "rows", "published", "imported", "checksum");
+    println!(
+        "{:>4}  {:<13} {:<20} {:>9}  {:<10} {:<20} {:<16} source",
+        "id", "kind", "label", "rows", "published", "imported", "checksum"
+    );
     for v in vs {
         println!(
             "{:>4}  {:<13} {:<20} {:>9}  {:<10} {:<20} {:<16} {}",
