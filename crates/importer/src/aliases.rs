@@ -33,6 +33,8 @@ pub const AGREEMENT_PERIOD: &str = "agreement_period";
 pub struct KindAliases {
     /// key → aliases (header keys), earlier = preferred.
     pub keys: Vec<(String, Vec<String>)>,
+    /// key → its field label, tried after every listed alias.
+    pub labels: Vec<(String, Vec<String>)>,
     pub name_from: Vec<String>,
 }
 
@@ -67,25 +69,18 @@ pub static ALIASES: LazyLock<Aliases> = LazyLock::new(|| {
         for (k, v) in &ca.fields {
             keys.push((k.clone(), keyed(v)));
         }
-        // Every field's own label is accepted too, after the listed aliases.
-        for spec in field_specs(c) {
-            if matches!(spec.key, "code" | "name") {
-                continue;
-            }
-            let label = header_key(spec.label);
-            match keys.iter_mut().find(|(k, _)| k == spec.key) {
-                Some((_, v)) => {
-                    if !v.contains(&label) {
-                        v.push(label)
-                    }
-                }
-                None => keys.push((spec.key.to_string(), vec![label])),
-            }
-        }
+        // Every field's own label is accepted too, but only for columns no
+        // listed alias claimed (备注 is 限定支付范围 in the drug list, not 说明).
+        let labels = field_specs(c)
+            .iter()
+            .filter(|s| !matches!(s.key, "code" | "name"))
+            .map(|s| (s.key.to_string(), vec![header_key(s.label)]))
+            .collect();
         kinds.insert(
             c,
             KindAliases {
                 keys,
+                labels,
                 name_from: ca.name_from.clone(),
             },
         );
@@ -128,8 +123,14 @@ pub fn aliases_of(c: Category, key: &str) -> Vec<String> {
     ALIASES
         .kinds
         .get(&c)
-        .and_then(|k| k.keys.iter().find(|(k, _)| k == key))
-        .map(|(_, v)| v.clone())
+        .map(|k| {
+            k.keys
+                .iter()
+                .chain(&k.labels)
+                .filter(|(k, _)| k == key)
+                .flat_map(|(_, v)| v.clone())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -137,10 +138,38 @@ pub fn aliases_of(c: Category, key: &str) -> Vec<String> {
 /// highest; a column serves one key only (the first key in table order that
 /// claims it). Returns key → column index.
 pub fn assign(keys: &[(String, Vec<String>)], header: &[String]) -> Vec<(String, usize)> {
-    let hk: Vec<String> = header.iter().map(|h| header_key(h)).collect();
     let mut taken = vec![false; header.len()];
     let mut out = Vec::new();
+    assign_into(keys, header, &mut taken, &mut out);
+    out
+}
+
+/// [`assign`] for a catalogue kind: listed aliases first, then field labels.
+pub fn assign_kind(ka: &KindAliases, header: &[String]) -> Vec<(String, usize)> {
+    let mut taken = vec![false; header.len()];
+    let mut out = Vec::new();
+    assign_into(&ka.keys, header, &mut taken, &mut out);
+    let rest: Vec<(String, Vec<String>)> = ka
+        .labels
+        .iter()
+        .filter(|(k, _)| !out.iter().any(|(o, _)| o == k))
+        .cloned()
+        .collect();
+    assign_into(&rest, header, &mut taken, &mut out);
+    out
+}
+
+fn assign_into(
+    keys: &[(String, Vec<String>)],
+    header: &[String],
+    taken: &mut [bool],
+    out: &mut Vec<(String, usize)>,
+) {
+    let hk: Vec<String> = header.iter().map(|h| header_key(h)).collect();
     for (key, aliases) in keys {
+        if out.iter().any(|(k, _)| k == key) {
+            continue;
+        }
         let mut best: Option<(usize, usize)> = None; // (alias rank, column)
         for (col, h) in hk.iter().enumerate() {
             if taken[col] {
@@ -157,7 +186,6 @@ pub fn assign(keys: &[(String, Vec<String>)], header: &[String]) -> Vec<(String,
             out.push((key.clone(), col));
         }
     }
-    out
 }
 
 /// Guess the catalogue kind from a header: the kind whose aliases explain
@@ -169,7 +197,7 @@ pub fn detect_kind(header: &[String]) -> Option<Category> {
         let Some(k) = ALIASES.kinds.get(&c) else {
             continue;
         };
-        let got = assign(&k.keys, header);
+        let got = assign_kind(k, header);
         let has_code = got.iter().any(|(k, _)| k == "code")
             || (matches!(c, Category::Reimbursement | Category::Negotiated)
                 && got.iter().any(|(k, _)| k == "list_no")
@@ -202,7 +230,7 @@ mod tests {
     fn every_alias_key_is_a_field_of_its_kind() {
         for c in Category::ALL {
             let k = ALIASES.kinds.get(&c).unwrap();
-            for (key, _) in &k.keys {
+            for (key, _) in k.keys.iter().chain(&k.labels) {
                 assert!(
                     key == AGREEMENT_PERIOD || kind_of(c, key).is_some(),
                     "{c}: unknown key {key}"

@@ -3,17 +3,15 @@
 //! with every input row either imported or rejected with its reason.
 
 pub mod aliases;
+pub mod catalog;
 pub mod error;
+pub mod fetch;
 pub mod hospital;
+pub mod import;
+pub mod rejects;
 pub mod table;
 pub mod values;
 
+pub use catalog::{read, ReadOptions, Reader};
 pub use error::{ImportError, RowError};
-pub mod import {
-    #[derive(Debug, Clone, serde::Serialize)]
-    pub struct ImportSummary {
-        pub read: u64,
-        pub rejected: u64,
-        pub max_reject: f64,
-    }
-}
+pub use import::{import_into, ImportOptions, ImportSummary};

@@ -1,0 +1,411 @@
+//! Catalogue reading: a table plus the alias table become typed [`Entry`] rows.
+
+use crate::aliases::{self, assign_kind, AGREEMENT_PERIOD, ALIASES};
+use crate::error::{ImportError, RowError};
+use crate::table::{self, Format, Record, Table, TableOptions};
+use crate::values::{parse_active, parse_date, parse_money, parse_period};
+use catalog_core::{Category, Detail, Entry, FieldKind, FieldValue, Standards};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// None: detect the kind from the headers (or the 13xx layout).
+    pub kind: Option<Category>,
+    /// Sheet name or 1-based index.
+    pub sheet: Option<String>,
+    /// 13xx layout ("1301", …) for headerless platform text files.
+    pub layout: Option<String>,
+}
+
+/// Where each field comes from.
+struct Plan {
+    code: Option<usize>,
+    name: Option<usize>,
+    name_from: Vec<usize>,
+    fields: Vec<(String, usize, Option<FieldKind>)>,
+    /// Columns nobody claimed, with the key they are kept under in `extra`.
+    extras: Vec<(usize, String)>,
+    class_code: Option<usize>,
+    list_no: Option<usize>,
+    dosage_form: Option<usize>,
+}
+
+/// Streams entries; every row pulled is either an `Entry` or a `RowError`.
+pub struct Reader {
+    table: Table,
+    category: Category,
+    plan: Plan,
+    seen: HashMap<String, u64>,
+    read: u64,
+    last_row: u64,
+}
+
+impl std::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("table", &self.table)
+            .field("category", &self.category)
+            .finish()
+    }
+}
+
+fn col_of(got: &[(String, usize)], key: &str) -> Option<usize> {
+    got.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
+}
+
+fn missing(t: &Table, c: Category, wanted: &str, keys: &[&str]) -> ImportError {
+    let mut expected: Vec<String> = Vec::new();
+    for k in keys {
+        expected.extend(aliases::aliases_of(c, k));
+    }
+    ImportError::MissingColumn {
+        file: t.file.clone(),
+        sheet: t.sheet.clone(),
+        wanted: format!("{wanted} ({c})"),
+        found: if t.header.is_empty() {
+            "(none)".into()
+        } else {
+            t.header.join(", ")
+        },
+        expected: expected.join(", "),
+    }
+}
+
+/// Open a catalogue file (any supported format) for reading as `opts.kind`.
+pub fn read(source: impl AsRef<Path>, opts: &ReadOptions) -> Result<Reader, ImportError> {
+    let known = match opts.kind {
+        Some(c) => aliases::catalog_headers_of(c),
+        None => aliases::catalog_headers(),
+    };
+    let t = table::open(
+        source.as_ref(),
+        &TableOptions {
+            sheet: opts.sheet.clone(),
+            known_headers: known,
+            layout: opts.layout.clone(),
+        },
+    )?;
+    let layout_kind = t
+        .layout
+        .as_deref()
+        .and_then(|id| table::LAYOUTS.iter().find(|l| l.id == id))
+        .map(|l| l.category);
+    let category = match (opts.kind, layout_kind) {
+        (Some(c), _) => c,
+        (None, Some(c)) => c,
+        (None, None) => {
+            aliases::detect_kind(&t.header).ok_or_else(|| ImportError::UnknownKind {
+                file: t.file.clone(),
+                found: t.header.join(", "),
+            })?
+        }
+    };
+    Reader::new(t, category)
+}
+
+impl Reader {
+    /// Read an already opened table as a catalogue of `category`.
+    pub fn new(t: Table, category: Category) -> Result<Reader, ImportError> {
+        let Some(ka) = ALIASES.kinds.get(&category) else {
+            return Err(ImportError::format(
+                &t.file,
+                format!("no column aliases for {category}"),
+            ));
+        };
+        let got = assign_kind(ka, &t.header);
+        let is_list = matches!(category, Category::Reimbursement | Category::Negotiated);
+        let code = col_of(&got, "code");
+        let class_code = col_of(&got, "class_code");
+        let list_no = col_of(&got, "list_no");
+        if is_list {
+            if class_code.is_none() {
+                return Err(missing(&t, category, "药品分类代码", &["class_code"]));
+            }
+            if list_no.is_none() {
+                return Err(missing(&t, category, "编号", &["list_no"]));
+            }
+        } else if code.is_none() {
+            return Err(missing(&t, category, "code", &["code"]));
+        }
+        let name = col_of(&got, "name");
+        let name_from: Vec<usize> = ka
+            .name_from
+            .iter()
+            .filter_map(|k| col_of(&got, k))
+            .collect();
+        if name.is_none() && name_from.is_empty() {
+            let mut keys = vec!["name"];
+            keys.extend(ka.name_from.iter().map(String::as_str));
+            return Err(missing(&t, category, "name", &keys));
+        }
+        let fields = got
+            .iter()
+            .filter(|(k, _)| k != "code" && k != "name")
+            .map(|(k, c)| (k.clone(), *c, aliases::kind_of(category, k)))
+            .collect();
+        let claimed: Vec<usize> = got.iter().map(|(_, c)| *c).collect();
+        let mut extras = Vec::new();
+        let mut names_used: HashMap<String, usize> = HashMap::new();
+        for (i, h) in t.header.iter().enumerate() {
+            if claimed.contains(&i) {
+                continue;
+            }
+            // Two columns with the same header keep both values.
+            let n = names_used.entry(h.clone()).or_insert(0);
+            *n += 1;
+            let key = if *n == 1 {
+                h.clone()
+            } else {
+                format!("{h}#{n}")
+            };
+            extras.push((i, key));
+        }
+        let dosage_form = col_of(&got, "dosage_form");
+        Ok(Reader {
+            table: t,
+            category,
+            plan: Plan {
+                code,
+                name,
+                name_from,
+                fields,
+                extras,
+                class_code,
+                list_no,
+                dosage_form,
+            },
+            seen: HashMap::new(),
+            read: 0,
+            last_row: 0,
+        })
+    }
+
+    pub fn category(&self) -> Category {
+        self.category
+    }
+    pub fn header(&self) -> &[String] {
+        &self.table.header
+    }
+    pub fn file(&self) -> &str {
+        &self.table.file
+    }
+    pub fn sheet(&self) -> Option<&str> {
+        self.table.sheet.as_deref()
+    }
+    pub fn encoding(&self) -> Option<&'static str> {
+        self.table.encoding
+    }
+    pub fn format(&self) -> Format {
+        self.table.format
+    }
+    pub fn layout(&self) -> Option<&str> {
+        self.table.layout.as_deref()
+    }
+    /// Data rows pulled so far (entries + rejects).
+    pub fn rows_read(&self) -> u64 {
+        self.read
+    }
+    /// Source row of the last item returned.
+    pub fn last_row(&self) -> u64 {
+        self.last_row
+    }
+    /// Header names of the columns kept in `Entry.extra`.
+    pub fn extra_columns(&self) -> Vec<&str> {
+        self.plan.extras.iter().map(|(_, k)| k.as_str()).collect()
+    }
+
+    fn err(&self, rec: &Record, col: Option<usize>, reason: impl Into<String>) -> RowError {
+        let mut e = RowError::new(
+            &self.table.file,
+            self.table.sheet.as_deref(),
+            rec.row,
+            reason,
+        )
+        .cells(&rec.cells);
+        if let Some(c) = col {
+            let h = self.table.header.get(c).cloned().unwrap_or_default();
+            let v = rec.cells.get(c).cloned().unwrap_or_default();
+            e = e.column(&h, &v);
+        }
+        e
+    }
+
+    fn cell<'a>(rec: &'a Record, col: Option<usize>) -> &'a str {
+        col.and_then(|c| rec.cells.get(c)).map_or("", |s| s.trim())
+    }
+
+    /// The row key of 医保药品目录/谈判药品 rows: first letter of 药品分类代码 + 编号,
+    /// plus `/剂型` for ★ rows (a second dosage form under the same number).
+    fn list_code(&self, rec: &Record) -> Result<String, RowError> {
+        let p = &self.plan;
+        let class = Self::cell(rec, p.class_code);
+        let no = catalog_core::normalize::fold_width(Self::cell(rec, p.list_no));
+        let name = Self::cell(rec, p.name);
+        if no.is_empty() {
+            let reason = if name.is_empty() {
+                "not a data row (a category heading without 编号)"
+            } else {
+                "编号 is empty"
+            };
+            return Err(self.err(rec, p.list_no, reason));
+        }
+        let Some(letter) = class.chars().next().filter(|c| c.is_ascii_alphabetic()) else {
+            return Err(self.err(
+                rec,
+                p.class_code,
+                "药品分类代码 is empty or does not start with X/Z",
+            ));
+        };
+        let starred = no.contains('★');
+        let digits: String = no.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if digits.is_empty() {
+            return Err(self.err(rec, p.list_no, "编号 holds no number"));
+        }
+        let mut key = format!("{}{}", letter.to_ascii_uppercase(), digits);
+        if starred {
+            let form = Self::cell(rec, p.dosage_form);
+            if form.is_empty() {
+                return Err(self.err(
+                    rec,
+                    p.dosage_form,
+                    "a ★ row needs its 剂型 to tell it apart",
+                ));
+            }
+            key.push('/');
+            key.push_str(form);
+        }
+        Ok(key)
+    }
+
+    fn entry(&self, rec: &Record) -> Result<Entry, RowError> {
+        let p = &self.plan;
+        let std = Standards::builtin();
+        let code = if matches!(
+            self.category,
+            Category::Reimbursement | Category::Negotiated
+        ) {
+            self.list_code(rec)?
+        } else {
+            let raw = Self::cell(rec, p.code);
+            if raw.is_empty() {
+                return Err(self.err(rec, p.code, "code is empty"));
+            }
+            match std.check_category(raw, self.category) {
+                Ok(Some(expl)) => expl.code,
+                Ok(None) => catalog_core::normalize::code(raw),
+                Err(e) => return Err(self.err(rec, p.code, e.to_string())),
+            }
+        };
+        let mut name = Self::cell(rec, p.name).to_string();
+        if name.is_empty() {
+            if let Some(v) = p
+                .name_from
+                .iter()
+                .map(|c| Self::cell(rec, Some(*c)))
+                .find(|v| !v.is_empty())
+            {
+                name = v.to_string();
+            }
+        }
+        if name.is_empty() {
+            return Err(self.err(
+                rec,
+                p.name.or(p.name_from.first().copied()),
+                "name is empty",
+            ));
+        }
+        let mut e = Entry::new(code, name, Detail::empty(self.category));
+        let mut extra = BTreeMap::new();
+        for (key, col, kind) in &p.fields {
+            let v = Self::cell(rec, Some(*col));
+            if v.is_empty() {
+                continue;
+            }
+            let bad = |why: &str| self.err(rec, Some(*col), why.to_string());
+            match (key.as_str(), kind) {
+                ("active", _) => {
+                    e.active = parse_active(v)
+                        .ok_or_else(|| bad("有效标志 must be 1/0, 有效/无效 or 是/否"))?
+                }
+                ("begin_date", _) => {
+                    e.begin_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
+                }
+                ("end_date", _) => {
+                    e.end_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
+                }
+                (AGREEMENT_PERIOD, _) => {
+                    let (a, b) = parse_period(v).ok_or_else(|| {
+                        bad("协议有效期 must look like 2026年1月1日至2027年12月31日")
+                    })?;
+                    e.detail.set("agreement_start", FieldValue::Date(a));
+                    e.detail.set("agreement_end", FieldValue::Date(b));
+                }
+                (_, Some(FieldKind::Money)) => {
+                    if v == "*" || v == "＊" {
+                        // Confidential price (保密): no amount, but the marker is kept.
+                        extra.insert(self.table.header[*col].clone(), v.to_string());
+                        continue;
+                    }
+                    let (m, unit) = parse_money(v).ok_or_else(|| bad("not an amount of money"))?;
+                    e.detail.set(key, FieldValue::Money(m));
+                    if let Some(u) = unit {
+                        if key == "payment_standard" {
+                            e.detail.set("payment_unit", FieldValue::Text(u));
+                        } else {
+                            extra.insert(format!("{}单位", self.table.header[*col]), u);
+                        }
+                    }
+                }
+                (_, Some(FieldKind::Date)) => {
+                    let d = parse_date(v).ok_or_else(|| bad("not a date"))?;
+                    e.detail.set(key, FieldValue::Date(d));
+                }
+                _ => {
+                    e.detail.set(key, FieldValue::Text(v.to_string()));
+                }
+            }
+        }
+        for (col, key) in &p.extras {
+            let v = Self::cell(rec, Some(*col));
+            if !v.is_empty() {
+                extra.insert(key.clone(), v.to_string());
+            }
+        }
+        e.extra = extra;
+        Ok(e)
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Result<Entry, RowError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.table.next()?;
+        self.read += 1;
+        let rec = match item {
+            Ok(r) => r,
+            Err(e) => {
+                self.last_row = e.row;
+                return Some(Err(e));
+            }
+        };
+        self.last_row = rec.row;
+        let entry = match self.entry(&rec) {
+            Ok(e) => e,
+            Err(e) => return Some(Err(e)),
+        };
+        if let Some(first) = self.seen.get(&entry.code) {
+            let reason = format!(
+                "duplicate code {}: already on row {first}; the first is kept",
+                entry.code
+            );
+            return Some(Err(self.err(
+                &rec,
+                self.plan.code.or(self.plan.list_no),
+                reason,
+            )));
+        }
+        self.seen.insert(entry.code.clone(), rec.row);
+        Some(Ok(entry))
+    }
+}
