@@ -1,8 +1,75 @@
+//! `mulu index`: build (or confirm) the search index of a catalogue version.
+//! Also the shared way other commands open a matcher.
+
 use crate::ctx::Ctx;
+use anyhow::{Context, Result};
+use catalog_core::{Category, Store, VersionInfo};
+use matcher::index::{self, CatalogIndex};
+use matcher::Matcher;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Version label or id [default: the newest of the kind]
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Catalogue kind (drug, consumable, service, diagnosis, procedure, herbal, preparation)
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Category>,
+    /// Rebuild even if a fresh index exists
+    #[arg(long)]
+    pub force: bool,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`mulu index` is not built yet")
+pub fn parse_kind(s: &str) -> Result<Category, String> {
+    s.parse::<Category>().map_err(|e| e.to_string())
+}
+
+/// The version a matching command works on: by label/id, else the newest of
+/// the kind (drug when neither is given).
+pub fn resolve_version(store: &Store, version: Option<&str>, kind: Option<Category>) -> Result<VersionInfo> {
+    let kind = if version.is_none() { Some(kind.unwrap_or(Category::Drug)) } else { kind };
+    let v = store.resolve(version, kind)?;
+    if !v.category.is_mappable() {
+        anyhow::bail!("version '{}' is a {} list, which hospital items are not mapped to; choose a drug, consumable, service, diagnosis or procedure version", v.label, v.category);
+    }
+    Ok(v)
+}
+
+/// Open the matcher of a version, building its index first if absent or stale.
+pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher> {
+    let dir = index::dir_for(&ctx.home, v);
+    if !index::is_fresh(&dir, v) {
+        let bar = ctx.bar(v.row_count, "indexing");
+        index::build(store, v, &dir, &|done, _| bar.set_position(done)).with_context(|| format!("indexing version {}", v.label))?;
+        bar.finish_and_clear();
+    }
+    let sp = ctx.spinner("loading index");
+    let m = Matcher::new(CatalogIndex::open(&dir)?);
+    sp.finish_and_clear();
+    Ok(m)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
+    let store = ctx.store()?;
+    let v = resolve_version(&store, args.version.as_deref(), args.kind)?;
+    let dir = index::dir_for(&ctx.home, &v);
+    let fresh = index::is_fresh(&dir, &v) && !args.force;
+    let meta = if fresh {
+        index::read_meta(&dir).context("reading the index metadata")?
+    } else {
+        let bar = ctx.bar(v.row_count, "indexing");
+        let m = index::build(&store, &v, &dir, &|done, _| bar.set_position(done))?;
+        bar.finish_and_clear();
+        m
+    };
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({
+            "version": v, "dir": dir, "rows": meta.rows, "rebuilt": !fresh, "build_seconds": meta.build_seconds,
+        }))?;
+    } else if fresh {
+        println!("index of {} {} ({} rows) is up to date: {}", v.category, v.label, meta.rows, dir.display());
+    } else {
+        println!("indexed {} {}: {} rows in {:.1} s → {}", v.category, v.label, meta.rows, meta.build_seconds, dir.display());
+    }
+    Ok(0)
 }

@@ -1,8 +1,260 @@
+//! `mulu match <HIS-DICTIONARY>`: match every hospital item, write one output
+//! row per input row, store the results as `suggested` decisions (re-using
+//! mappings already approved) and print a tier summary.
+
+use super::export::write_table;
+use super::index::{open_matcher, parse_kind, resolve_version};
 use crate::ctx::Ctx;
+use anyhow::{Context, Result};
+use catalog_core::store::{Decision, MappingStatus};
+use catalog_core::{Category, HospitalItem, Store};
+use matcher::{Candidate, MatchResult, Matcher, Tier};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// HIS dictionary (xlsx, xls, ods, csv)
+    pub file: PathBuf,
+    /// Match every item against this kind (default: each item's 类别, else drug)
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<Category>,
+    /// Catalogue version label or id [default: newest of the kind]
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Candidates kept per item
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// Output file: .xlsx, .csv or .json [default: <input>.matched.xlsx beside the input]
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Sheet name or 1-based index of the input workbook
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Do not record the results as suggested decisions in the store
+    #[arg(long)]
+    pub no_store: bool,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`mulu match` is not built yet")
+/// One matched row: the item, its result and what the store already knew.
+#[derive(serde::Serialize)]
+pub struct Row {
+    pub kind: Category,
+    pub version: Option<String>,
+    pub item: HospitalItem,
+    pub result: MatchResult,
+    /// Status of a mapping reviewed earlier (approved/replaced/rejected/flagged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+pub const HEADERS: &[&str] = &[
+    "行号", "类别", "院内编码", "院内名称", "规格", "剂型", "单位", "生产企业", "批准文号", "注册证号", "目录版本", "匹配编码", "匹配名称",
+    "匹配规格", "匹配包装", "匹配剂型", "匹配企业", "匹配批准文号", "得分", "置信度", "依据", "备选", "已有审核", "审核结果", "替换编码", "备注",
+];
+
+fn alternatives(cands: &[Candidate]) -> String {
+    cands.iter().skip(1).map(|c| format!("{} {} ({:.3})", c.code, c.name, c.score)).collect::<Vec<_>>().join("; ")
+}
+
+pub fn row_cells(r: &Row) -> Vec<String> {
+    let it = &r.item;
+    let b = r.result.best();
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        it.row.to_string(),
+        r.kind.as_str().to_string(),
+        it.code.clone(),
+        it.name.clone(),
+        s(&it.spec),
+        s(&it.dosage_form),
+        s(&it.unit),
+        s(&it.manufacturer),
+        s(&it.approval_no),
+        s(&it.registration_no),
+        r.version.clone().unwrap_or_default(),
+        b.map(|c| c.code.clone()).unwrap_or_default(),
+        b.map(|c| c.name.clone()).unwrap_or_default(),
+        b.map(|c| c.spec.clone()).unwrap_or_default(),
+        b.and_then(|c| c.pack_spec.clone()).unwrap_or_default(),
+        b.and_then(|c| c.dosage_form.clone()).unwrap_or_default(),
+        b.map(|c| c.manufacturer.clone()).unwrap_or_default(),
+        b.and_then(|c| c.approval_no.clone()).unwrap_or_default(),
+        b.map(|c| format!("{:.4}", c.score)).unwrap_or_default(),
+        r.result.tier.as_str().to_string(),
+        r.result.reason.clone(),
+        alternatives(&r.result.candidates),
+        r.previous.clone().unwrap_or_default(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]
+}
+
+/// Re-use a confirmed mapping: its target goes first, and the reason says
+/// whether the target is unchanged, changed or gone in this version.
+fn apply_previous(store: &Store, m: &Matcher, kind: Category, row: &mut Row) -> Result<()> {
+    let Some(prev) = store.find_mapping(kind, &row.item.code, &row.item.name)? else { return Ok(()) };
+    row.previous = Some(prev.status.as_str().to_string());
+    if !prev.status.is_confirmed() {
+        return Ok(());
+    }
+    let Some(target) = prev.target_code.clone() else { return Ok(()) };
+    let res = &mut row.result;
+    match m.record(&target) {
+        None => {
+            res.tier = Tier::Low;
+            res.reason = format!("已审核目标 {target} 在版本 {} 中不存在，需重新对码 (approved target vanished)", m.version().label);
+        }
+        Some(rec) => {
+            let pos = res.candidates.iter().position(|c| c.code == target);
+            let cand = match pos {
+                Some(p) => res.candidates.remove(p),
+                None => Candidate {
+                    code: rec.code.clone(),
+                    name: rec.name.clone(),
+                    score: 1.0,
+                    tier: Tier::High,
+                    spec: rec.spec_text.clone(),
+                    pack_spec: rec.pack_spec.clone(),
+                    dosage_form: rec.form_text.clone(),
+                    manufacturer: rec.manufacturer.clone(),
+                    approval_no: rec.approval_no.clone(),
+                    unit: rec.unit.clone(),
+                    active: rec.active,
+                    evidence: vec![],
+                },
+            };
+            let changed = prev.target_name.as_deref().is_some_and(|n| n != rec.name) || !rec.active;
+            res.candidates.insert(0, cand);
+            if changed {
+                res.tier = Tier::Medium;
+                res.reason = format!(
+                    "已审核目标 {target} 在本版本中已变更{}，请复核 (approved target changed)",
+                    if rec.active { "" } else { "（停用）" }
+                );
+            } else {
+                res.tier = Tier::High;
+                res.reason = format!("沿用已审核映射 {target} (approved earlier)");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
+    let read = importer::hospital::read_items(&args.file, &importer::hospital::HospitalReadOptions { sheet: args.sheet.clone() })
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    for e in &read.rejected {
+        eprintln!("warning: {e}");
+    }
+    let mut store = ctx.store()?;
+    let items = read.items;
+    // Group by kind so a mixed dictionary goes to the right catalogues.
+    let mut groups: BTreeMap<Category, Vec<usize>> = BTreeMap::new();
+    for (i, it) in items.iter().enumerate() {
+        let k = args.kind.or(it.category).unwrap_or(Category::Drug);
+        groups.entry(k).or_default().push(i);
+    }
+    let mut rows: Vec<Option<Row>> = (0..items.len()).map(|_| None).collect();
+    let started = std::time::Instant::now();
+    for (kind, idx) in &groups {
+        let version = resolve_version(&store, args.version.as_deref(), Some(*kind));
+        let (m, v) = match version {
+            Ok(v) => (open_matcher(ctx, &store, &v)?, v),
+            Err(e) => {
+                if groups.len() == 1 {
+                    return Err(e);
+                }
+                ctx.say(format!("warning: {} items of kind {kind} not matched: {e:#}", idx.len()));
+                for &i in idx {
+                    let it = &items[i];
+                    let result = MatchResult {
+                        row: it.row,
+                        hospital_code: it.code.clone(),
+                        hospital_name: it.name.clone(),
+                        tier: Tier::None,
+                        reason: format!("没有 {kind} 目录版本 (no catalogue version of kind {kind})"),
+                        candidates: vec![],
+                    };
+                    rows[i] = Some(Row { kind: *kind, version: None, item: it.clone(), result, previous: None });
+                }
+                continue;
+            }
+        };
+        let group: Vec<HospitalItem> = idx.iter().map(|&i| items[i].clone()).collect();
+        let bar = ctx.bar(group.len() as u64, &format!("matching {kind}"));
+        let results = m.match_batch(&group, args.top, &|n| bar.inc(n));
+        bar.finish_and_clear();
+        for ((&i, item), result) in idx.iter().zip(group).zip(results) {
+            let mut row = Row { kind: *kind, version: Some(v.label.clone()), item, result, previous: None };
+            apply_previous(&store, &m, *kind, &mut row)?;
+            rows[i] = Some(row);
+        }
+        if !args.no_store {
+            let bar = ctx.bar(idx.len() as u64, "recording");
+            for &i in idx {
+                let Some(row) = &rows[i] else { continue };
+                bar.inc(1);
+                // Reviewed mappings are never overwritten by a new suggestion.
+                if row.previous.as_deref().is_some_and(|p| p != MappingStatus::Suggested.as_str()) {
+                    continue;
+                }
+                let best = row.result.best();
+                store.record_decision(&Decision {
+                    category: Some(*kind),
+                    hospital_code: row.item.code.clone(),
+                    hospital_name: row.item.name.clone(),
+                    status: Some(MappingStatus::Suggested),
+                    target_code: best.map(|c| c.code.clone()),
+                    target_name: best.map(|c| c.name.clone()),
+                    score: best.map(|c| c.score),
+                    tier: Some(row.result.tier.as_str().to_string()),
+                    version_label: Some(v.label.clone()),
+                    item: Some(serde_json::to_value(&row.item)?),
+                    ..Decision::default()
+                })?;
+            }
+            bar.finish_and_clear();
+        }
+    }
+    let rows: Vec<Row> = rows.into_iter().flatten().collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.file));
+    write_rows(&out, &rows)?;
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &rows {
+        *counts.entry(r.result.tier.as_str()).or_default() += 1;
+    }
+    let summary = serde_json::json!({
+        "file": args.file, "out": out, "read": read.read, "rejected": read.rejected.len(), "matched_rows": rows.len(),
+        "tiers": counts, "seconds": elapsed,
+    });
+    if ctx.json {
+        ctx.print_json(&summary)?;
+    } else {
+        println!("{} items ({} rows read, {} rejected) matched in {:.1} s → {}", rows.len(), read.read, read.rejected.len(), elapsed, out.display());
+        for t in Tier::ALL {
+            let n = counts.get(t.as_str()).copied().unwrap_or(0);
+            let pct = if rows.is_empty() { 0.0 } else { 100.0 * n as f64 / rows.len() as f64 };
+            println!("  {:<7} {} {:>7} ({pct:.1}%)", t.as_str(), t.label_zh(), n);
+        }
+    }
+    Ok(0)
+}
+
+fn default_out(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "items".into());
+    input.with_file_name(format!("{stem}.matched.xlsx"))
+}
+
+fn write_rows(out: &Path, rows: &[Row]) -> Result<()> {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if ext == "json" {
+        let f = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(f), rows)?;
+        return Ok(());
+    }
+    let cells: Vec<Vec<String>> = rows.iter().map(row_cells).collect();
+    write_table(out, "对码结果", HEADERS, &cells)
 }
