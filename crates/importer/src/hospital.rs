@@ -78,9 +78,9 @@ pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRea
             }
         }
         let category = match cell("category") {
-            Some(c) => match c.parse::<Category>() {
-                Ok(cat) => Some(cat),
-                Err(_) => {
+            Some(c) => match his_category(&c) {
+                Some(cat) => Some(cat),
+                None => {
                     extra.insert(header[col("category").unwrap_or(0)].clone(), c);
                     None
                 }
@@ -131,6 +131,25 @@ pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRea
     Ok(out)
 }
 
+/// A HIS 类别 cell: the catalogue names mulu knows, the words HIS systems use
+/// for charge classes, and the list_type codes every region agrees on
+/// (101/201/301; 102-105 differ by region, so they are left unread).
+fn his_category(s: &str) -> Option<Category> {
+    if let Ok(c) = s.parse::<Category>() {
+        return Some(c);
+    }
+    let t = catalog_core::normalize::clean_text(s);
+    let t = t.trim_end_matches('费').trim_end_matches("类");
+    Some(match t {
+        "101" | "西药中成药" | "中西成药" => Category::Drug,
+        "201" | "诊疗" | "治疗" | "检查" | "检验" | "化验" | "护理" | "床位" | "诊察"
+        | "一般诊疗" | "服务" => Category::Service,
+        "301" | "材料" | "卫生材料" | "医用材料" | "医用耗材" => Category::Consumable,
+        "中草药" | "草药" | "中药饮片" => Category::Herbal,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +179,15 @@ mod tests {
         assert_eq!(b.name, "");
         assert_eq!(b.truth.as_deref(), Some(""));
         assert_eq!(b.extra.get("单价").map(String::as_str), Some("abc"));
+    }
+
+    #[test]
+    fn his_charge_classes_map_to_kinds() {
+        assert_eq!(his_category("诊疗"), Some(Category::Service));
+        assert_eq!(his_category("卫生材料费"), Some(Category::Consumable));
+        assert_eq!(his_category("301"), Some(Category::Consumable));
+        assert_eq!(his_category("西药"), Some(Category::Drug));
+        assert_eq!(his_category("102"), None);
     }
 
     #[test]

@@ -2,9 +2,138 @@
 
 use crate::ctx::Ctx;
 use anyhow::Result;
-use catalog_core::Category;
+use catalog_core::standards::{CodeError, Explanation};
+use catalog_core::{Category, Standards};
+use importer::table::{self, TableOptions};
+use serde::Serialize;
 use std::path::Path;
 
-pub fn run(_ctx: &Ctx, _file: &Path, _column: &str, _sheet: Option<&str>, _kind: Option<Category>, _standard: Option<&str>) -> Result<u8> {
-    anyhow::bail!("`mulu code check` needs the importer's table reader (not built yet)")
+#[derive(Serialize)]
+struct Invalid {
+    sheet: Option<String>,
+    row: u64,
+    column: String,
+    code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Report {
+    file: String,
+    sheet: Option<String>,
+    column: String,
+    checked: u64,
+    valid: u64,
+    invalid: Vec<Invalid>,
+    /// Rows the table reader could not use (notes, undecodable text).
+    unreadable: Vec<importer::RowError>,
+}
+
+pub fn run(
+    ctx: &Ctx,
+    file: &Path,
+    column: &str,
+    sheet: Option<&str>,
+    kind: Option<Category>,
+    standard: Option<&str>,
+) -> Result<u8> {
+    let std = Standards::builtin();
+    if let Some(id) = standard {
+        if std.get(id).is_none() {
+            let known: Vec<&str> = std.all().iter().map(|s| s.id.as_str()).collect();
+            anyhow::bail!("unknown standard '{id}'; known: {}", known.join(", "));
+        }
+    }
+    let t = table::open(
+        file,
+        &TableOptions {
+            sheet: sheet.map(str::to_string),
+            known_headers: vec![column.to_string()],
+            layout: None,
+        },
+    )?;
+    let Some(col) = t.column(column) else {
+        anyhow::bail!(
+            "{}{}: no column '{column}'. Columns found: {}",
+            t.file,
+            t.sheet
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default(),
+            t.header.join(", ")
+        );
+    };
+    let check = |code: &str| -> Result<Explanation, CodeError> {
+        match (kind, standard) {
+            (_, Some(id)) => std.explain_as(code, id),
+            (Some(k), None) => match std.check_category(code, k) {
+                Ok(Some(e)) => Ok(e),
+                Ok(None) => std.explain(code),
+                Err(e) => Err(e),
+            },
+            (None, None) => std.explain(code),
+        }
+    };
+    let mut rep = Report {
+        file: t.file.clone(),
+        sheet: t.sheet.clone(),
+        column: t.header[col].clone(),
+        checked: 0,
+        valid: 0,
+        invalid: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    let header_name = t.header[col].clone();
+    let sheet_name = t.sheet.clone();
+    let pb = ctx.spinner("checking");
+    for item in t {
+        let rec = match item {
+            Ok(r) => r,
+            Err(e) => {
+                rep.unreadable.push(e);
+                continue;
+            }
+        };
+        let code = rec.cells.get(col).map(|s| s.trim()).unwrap_or("");
+        rep.checked += 1;
+        pb.set_position(rep.checked);
+        match check(code) {
+            Ok(_) => rep.valid += 1,
+            Err(e) => rep.invalid.push(Invalid {
+                sheet: sheet_name.clone(),
+                row: rec.row,
+                column: header_name.clone(),
+                code: code.to_string(),
+                segment: e.segment.clone(),
+                position: e.position,
+                message: e.to_string(),
+            }),
+        }
+    }
+    pb.finish_and_clear();
+    if ctx.json {
+        ctx.print_json(&rep)?;
+    } else {
+        for i in &rep.invalid {
+            let at = match &i.sheet {
+                Some(s) => format!("{s}!{}", i.row),
+                None => format!("row {}", i.row),
+            };
+            println!("{at} {}: {}", i.column, i.message);
+        }
+        for u in &rep.unreadable {
+            println!("unreadable: {u}");
+        }
+        println!(
+            "{} codes checked: {} valid, {} invalid",
+            rep.checked,
+            rep.valid,
+            rep.invalid.len()
+        );
+    }
+    Ok(if rep.invalid.is_empty() { 0 } else { 1 })
 }
