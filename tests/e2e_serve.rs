@@ -273,3 +273,154 @@ fn random_requests_never_cause_a_server_error() {
         }
     }
 }
+
+fn import(home: &std::path::Path, file: &str, label: &str) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_mulu"))
+        .arg("--home")
+        .arg(home)
+        .args([
+            "--quiet",
+            "import",
+            &format!("{root}/{file}"),
+            "--kind",
+            "drug",
+            "--label",
+            label,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "import {file}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn start_in(home: tempfile::TempDir, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mulu"))
+        .arg("--home")
+        .arg(home.path())
+        .args([
+            "--quiet",
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--reload-ms",
+            "200",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .expect("address line")
+        .to_string();
+    Server {
+        child,
+        addr,
+        _home: home,
+    }
+}
+
+#[test]
+fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
+    let home = tempfile::tempdir().unwrap();
+    import(home.path(), "data/samples/v1/drug.xlsx", "s1");
+    let hp = home.path().to_path_buf();
+    let s = start_in(home, &[]);
+
+    // One item, by 批准文号 + name + spec: answered with evidence and a tier.
+    let item = r#"{"name":"保胎无忧片 薄膜衣片每片重0.52克*48片","category":"drug","approval_no":"国药准字Z20061145"}"#.as_bytes();
+    let (st, v) = req(&s.addr, "POST", "/v1/match", &[], item);
+    assert_eq!(st, 200, "{v}");
+    let best = &v["result"]["candidates"][0];
+    assert!(best["code"].as_str().unwrap().starts_with('Z'), "{v}");
+    assert!(
+        best["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "批准文号" && e["verdict"] == "agree"),
+        "{best}"
+    );
+
+    // A batch keeps input order and answers every item, even hopeless ones.
+    let batch =
+        r#"{"kind":"drug","top":3,"items":[{"name":"!!!"},{"name":"保胎无忧片"},{"name":""}]}"#
+            .as_bytes();
+    let (st, v) = req(&s.addr, "POST", "/v1/match", &[], batch);
+    assert_eq!(st, 200, "{v}");
+    let r = v["results"].as_array().unwrap();
+    assert_eq!(r.len(), 3);
+    assert_eq!(r[0]["tier"], "none");
+    assert_eq!(r[1]["hospital_name"], "保胎无忧片");
+    assert_eq!(r[2]["tier"], "none");
+
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/match",
+        &[],
+        br#"{"items":[{"name":"x"}],"kind":"consumable"}"#,
+    );
+    assert_eq!((st, error_code(&v)), (404, "no_catalogue"));
+    let (st, v) = req(
+        &s.addr,
+        "GET",
+        "/v1/search?q=%E4%BF%9D%E8%83%8E&kind=drug&top=3",
+        &[],
+        b"",
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["results"][0]["version"], "s1");
+
+    // Import a new version while the server runs: it becomes visible without restart.
+    import(&hp, "data/samples/v2/drug.xlsx", "s2");
+    let mut seen = false;
+    for _ in 0..100 {
+        let (_, v) = req(
+            &s.addr,
+            "GET",
+            "/v1/search?q=%E4%BF%9D%E8%83%8E&kind=drug",
+            &[],
+            b"",
+        );
+        if v["results"][0]["version"] == "s2" {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        seen,
+        "the server never switched to the newly imported version"
+    );
+
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/diff",
+        &[],
+        br#"{"old":"s1","new":"s2","page":1,"page_size":5}"#,
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["schema"], "mulu.diff/1");
+    assert!(v["total_changes"].as_u64().unwrap() > 0);
+    assert!(v["changes"].as_array().unwrap().len() <= 5);
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/diff",
+        &[],
+        br#"{"old":"../../etc/passwd","new":"s2"}"#,
+    );
+    assert_eq!((st, error_code(&v)), (404, "not_found"));
+}

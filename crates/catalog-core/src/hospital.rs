@@ -5,7 +5,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Every field defaults, so API callers send only what they have (`{"name": …}`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HospitalItem {
     /// 1-based data row in the source file, so every output row traces back.
     pub row: u64,
