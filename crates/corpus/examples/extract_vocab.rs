@@ -8,7 +8,10 @@ fn main() -> anyhow::Result<()> {
         for name in wb.sheet_names() {
             let range = wb.worksheet_range(&name)?;
             for row in range.rows() {
-                let cells: Vec<String> = row.iter().map(|c| c.to_string().replace(['\t', '\n'], " ")).collect();
+                let cells: Vec<String> = row
+                    .iter()
+                    .map(|c| c.to_string().replace(['\t', '\n'], " "))
+                    .collect();
                 println!("{}\t{}", name, cells.join("\t"));
             }
         }

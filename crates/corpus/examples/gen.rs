@@ -10,9 +10,18 @@ fn main() -> anyhow::Result<()> {
     let out = a.get(3).cloned().unwrap_or_else(|| "/tmp/corpus".into());
     let t = std::time::Instant::now();
     let m = corpus::generate(
-        &corpus::CorpusSpec { scale, seed, out: out.into(), formats: Default::default() },
+        &corpus::CorpusSpec {
+            scale,
+            seed,
+            out: out.into(),
+            formats: Default::default(),
+        },
         &|f, n| eprintln!("{f} {n}"),
     )?;
-    eprintln!("{} files in {:.1}s", m.files.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "{} files in {:.1}s",
+        m.files.len(),
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }

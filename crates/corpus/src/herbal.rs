@@ -6,16 +6,48 @@ use crate::write::Table;
 use rand::Rng;
 
 pub const HEADERS: &[&str] = &[
-    "医疗目录编码", "单味药名称", "单复方标志", "质量等级", "药用部位", "性味", "归经", "功能主治", "炮制方法", "国家医保支付政策",
-    "省级医保支付政策", "开始日期", "结束日期", "有效标志",
+    "医疗目录编码",
+    "单味药名称",
+    "单复方标志",
+    "质量等级",
+    "药用部位",
+    "性味",
+    "归经",
+    "功能主治",
+    "炮制方法",
+    "国家医保支付政策",
+    "省级医保支付政策",
+    "开始日期",
+    "结束日期",
+    "有效标志",
 ];
 pub const KEYS: &[&str] = &[
-    "code", "name", "single_compound", "quality_grade", "medicinal_part", "nature_flavor", "meridian", "indications", "processing",
-    "national_policy", "provincial_policy", "begin_date", "end_date", "active",
+    "code",
+    "name",
+    "single_compound",
+    "quality_grade",
+    "medicinal_part",
+    "nature_flavor",
+    "meridian",
+    "indications",
+    "processing",
+    "national_policy",
+    "provincial_policy",
+    "begin_date",
+    "end_date",
+    "active",
 ];
 const METHODS: &[(&str, &str)] = &[
-    ("", "净制"), ("炒", "清炒"), ("炙", "蜜炙"), ("酒", "酒炙"), ("醋", "醋炙"), ("盐", "盐炙"), ("焦", "炒焦"), ("炭", "炒炭"),
-    ("制", "蒸制"), ("麸炒", "麸炒"),
+    ("", "净制"),
+    ("炒", "清炒"),
+    ("炙", "蜜炙"),
+    ("酒", "酒炙"),
+    ("醋", "醋炙"),
+    ("盐", "盐炙"),
+    ("焦", "炒焦"),
+    ("炭", "炒炭"),
+    ("制", "蒸制"),
+    ("麸炒", "麸炒"),
 ];
 
 pub fn build(rng: &mut impl Rng, target: usize) -> Table {
@@ -31,7 +63,11 @@ pub fn build(rng: &mut impl Rng, target: usize) -> Table {
                 continue;
             }
             n += 1;
-            let policy = if rng.random_bool(0.1) { "单独使用时不予支付，且全部由这些饮片组成的处方也不予支付" } else { "" };
+            let policy = if rng.random_bool(0.1) {
+                "单独使用时不予支付，且全部由这些饮片组成的处方也不予支付"
+            } else {
+                ""
+            };
             t.rows.push(vec![
                 format!("T{:03}{:03}{:03}", h + 1, m + 1, n % 1000),
                 format!("{prefix}{}", r[0]),

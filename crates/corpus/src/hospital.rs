@@ -10,7 +10,19 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 pub const HEADERS: &[&str] = &[
-    "院内编码", "院内名称", "类别", "规格", "剂型", "单位", "生产企业", "批准文号", "本位码", "注册证号", "价格项目编码", "医保编码", "单价",
+    "院内编码",
+    "院内名称",
+    "类别",
+    "规格",
+    "剂型",
+    "单位",
+    "生产企业",
+    "批准文号",
+    "本位码",
+    "注册证号",
+    "价格项目编码",
+    "医保编码",
+    "单价",
 ];
 /// Labelled files add the truth, which keys the item carries, and its perturbations.
 pub const LABEL_HEADERS: &[&str] = &["标准编码", "证号", "扰动"];
@@ -26,11 +38,27 @@ impl Dict {
     fn new() -> Dict {
         let mut h: Vec<&'static str> = HEADERS.to_vec();
         h.extend_from_slice(LABEL_HEADERS);
-        Dict { labelled: Table { headers: h, rows: Vec::new() }, perturbations: BTreeMap::new(), keys: BTreeMap::new(), without_truth: 0 }
+        Dict {
+            labelled: Table {
+                headers: h,
+                rows: Vec::new(),
+            },
+            perturbations: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            without_truth: 0,
+        }
     }
     /// The unlabelled view (what `mulu match` reads).
     pub fn plain(&self) -> Table {
-        Table { headers: HEADERS.to_vec(), rows: self.labelled.rows.iter().map(|r| r[..HEADERS.len()].to_vec()).collect() }
+        Table {
+            headers: HEADERS.to_vec(),
+            rows: self
+                .labelled
+                .rows
+                .iter()
+                .map(|r| r[..HEADERS.len()].to_vec())
+                .collect(),
+        }
     }
     fn push(&mut self, mut row: Vec<String>, truth: String, perts: &[&str]) {
         let mut keys = Vec::new();
@@ -49,7 +77,11 @@ impl Dict {
         if !row[11].is_empty() {
             keys.push("医保编码");
         }
-        let keys_s = if keys.is_empty() { "无".to_string() } else { keys.join(";") };
+        let keys_s = if keys.is_empty() {
+            "无".to_string()
+        } else {
+            keys.join(";")
+        };
         *self.keys.entry(keys_s.clone()).or_insert(0) += 1;
         for p in perts {
             *self.perturbations.entry(p.to_string()).or_insert(0) += 1;
@@ -93,7 +125,10 @@ fn typo(rng: &mut ChaCha8Rng, s: &str) -> String {
 
 /// `0.25g` → `250mg`, `克`, … one of the ways a HIS writes the same strength.
 fn unit_variant(rng: &mut ChaCha8Rng, s: &str) -> String {
-    if let Some(num) = s.strip_suffix('g').filter(|n| !n.ends_with('m') && !n.ends_with('μ')) {
+    if let Some(num) = s
+        .strip_suffix('g')
+        .filter(|n| !n.ends_with('m') && !n.ends_with('μ'))
+    {
         if let Ok(v) = num.parse::<f64>() {
             if rng.random_bool(0.5) && v < 10.0 {
                 let mg = (v * 1000.0).round() as i64;
@@ -103,7 +138,11 @@ fn unit_variant(rng: &mut ChaCha8Rng, s: &str) -> String {
         return format!("{num}克");
     }
     if let Some(num) = s.strip_suffix("mg") {
-        return if rng.random_bool(0.5) { format!("{num}毫克") } else { format!("{num}MG") };
+        return if rng.random_bool(0.5) {
+            format!("{num}毫克")
+        } else {
+            format!("{num}MG")
+        };
     }
     s.replace("ml", "毫升").replace("μg", "ug")
 }
@@ -124,11 +163,27 @@ fn reformat_approval(rng: &mut ChaCha8Rng, a: &str) -> (String, &'static str) {
 }
 
 const HOSPITAL_ONLY_DRUGS: &[&str] = &[
-    "复方薄荷脑软膏", "院内制剂止咳合剂", "清热解毒合剂", "复方硼砂含漱液", "炉甘石洗剂", "复方樟脑乳膏", "尿素霜", "氧化锌软膏",
-    "硼酸洗液", "小儿退热合剂", "痔疮熏洗散", "胃康合剂",
+    "复方薄荷脑软膏",
+    "院内制剂止咳合剂",
+    "清热解毒合剂",
+    "复方硼砂含漱液",
+    "炉甘石洗剂",
+    "复方樟脑乳膏",
+    "尿素霜",
+    "氧化锌软膏",
+    "硼酸洗液",
+    "小儿退热合剂",
+    "痔疮熏洗散",
+    "胃康合剂",
 ];
 
-pub fn drugs(rng: &mut ChaCha8Rng, cat: &DrugCatalog, v1: &Table, v1_src: &[usize], n: usize) -> Dict {
+pub fn drugs(
+    rng: &mut ChaCha8Rng,
+    cat: &DrugCatalog,
+    v1: &Table,
+    v1_src: &[usize],
+    n: usize,
+) -> Dict {
     let mut d = Dict::new();
     if v1.rows.is_empty() {
         return d;
@@ -138,16 +193,32 @@ pub fn drugs(rng: &mut ChaCha8Rng, cat: &DrugCatalog, v1: &Table, v1_src: &[usiz
         if rng.random_bool(0.07) {
             let name = pick(rng, HOSPITAL_ONLY_DRUGS).to_string();
             let row = vec![
-                hosp_code, name, "西药".into(), pick(rng, &["100ml", "20g", "500ml", "10g"]).to_string(), String::new(),
-                pick(rng, &["瓶", "支", "盒"]).to_string(), "本院制剂室".into(), String::new(), String::new(), String::new(),
-                String::new(), String::new(), format!("{}.{:02}", rng.random_range(1..80), rng.random_range(0..100)),
+                hosp_code,
+                name,
+                "西药".into(),
+                pick(rng, &["100ml", "20g", "500ml", "10g"]).to_string(),
+                String::new(),
+                pick(rng, &["瓶", "支", "盒"]).to_string(),
+                "本院制剂室".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!(
+                    "{}.{:02}",
+                    rng.random_range(1..80),
+                    rng.random_range(0..100)
+                ),
             ];
             d.push(row, String::new(), &["no_counterpart"]);
             continue;
         }
         let vi = rng.random_range(0..v1.rows.len());
         let r = &v1.rows[vi];
-        let Some(m) = v1_src.get(vi).and_then(|&s| cat.meta.get(s)) else { continue };
+        let Some(m) = v1_src.get(vi).and_then(|&s| cat.meta.get(s)) else {
+            continue;
+        };
         let g = &cat.generics[m.generic as usize];
         let comp = &cat.companies[m.company as usize];
         let mut perts: Vec<&str> = Vec::new();
@@ -172,7 +243,11 @@ pub fn drugs(rng: &mut ChaCha8Rng, cat: &DrugCatalog, v1: &Table, v1_src: &[usiz
         let spec = format!("{strength}{sep}{qty}{min_unit}/{pack_unit}");
         let mut name = r[2].clone();
         if !m.trade.is_empty() && rng.random_bool(0.5) {
-            name = if rng.random_bool(0.5) { format!("{}({})", name, m.trade) } else { m.trade.clone() };
+            name = if rng.random_bool(0.5) {
+                format!("{}({})", name, m.trade)
+            } else {
+                m.trade.clone()
+            };
             perts.push("trade_name");
         }
         if rng.random_bool(0.35) {
@@ -219,7 +294,11 @@ pub fn drugs(rng: &mut ChaCha8Rng, cat: &DrugCatalog, v1: &Table, v1_src: &[usiz
         } else {
             perts.push("approval_missing");
         }
-        let std_code = if rng.random_bool(0.15) { r[17].clone() } else { String::new() };
+        let std_code = if rng.random_bool(0.15) {
+            r[17].clone()
+        } else {
+            String::new()
+        };
         let nat = if rng.random_bool(0.1) {
             perts.push("national_code_held");
             r[0].clone()
@@ -227,15 +306,40 @@ pub fn drugs(rng: &mut ChaCha8Rng, cat: &DrugCatalog, v1: &Table, v1_src: &[usiz
             String::new()
         };
         let row = vec![
-            hosp_code, name, if g.kind == 'Z' { "中成药".into() } else { "西药".into() }, spec, form, pack_unit.clone(), manufacturer,
-            approval, std_code, String::new(), String::new(), nat, format!("{}.{:02}", rng.random_range(1..300), rng.random_range(0..100)),
+            hosp_code,
+            name,
+            if g.kind == 'Z' {
+                "中成药".into()
+            } else {
+                "西药".into()
+            },
+            spec,
+            form,
+            pack_unit.clone(),
+            manufacturer,
+            approval,
+            std_code,
+            String::new(),
+            String::new(),
+            nat,
+            format!(
+                "{}.{:02}",
+                rng.random_range(1..300),
+                rng.random_range(0..100)
+            ),
         ];
         d.push(row, r[0].clone(), &perts);
     }
     d
 }
 
-pub fn consumables(rng: &mut ChaCha8Rng, comps: &[Company], meta_company: &dyn Fn(usize) -> Option<usize>, v1: &Table, n: usize) -> Dict {
+pub fn consumables(
+    rng: &mut ChaCha8Rng,
+    comps: &[Company],
+    meta_company: &dyn Fn(usize) -> Option<usize>,
+    v1: &Table,
+    n: usize,
+) -> Dict {
     let mut d = Dict::new();
     if v1.rows.is_empty() {
         return d;
@@ -244,9 +348,33 @@ pub fn consumables(rng: &mut ChaCha8Rng, comps: &[Company], meta_company: &dyn F
         let hosp_code = format!("HC{:06}", i + 1);
         if rng.random_bool(0.08) {
             let row = vec![
-                hosp_code, pick(rng, &["棉签(院内分装)", "纱布块(自制)", "换药包(科室)", "敷料包(自制)", "消毒棉球"]).to_string(),
-                "耗材".into(), "1包".into(), String::new(), "包".into(), "供应室".into(), String::new(), String::new(), String::new(),
-                String::new(), String::new(), format!("{}.{:02}", rng.random_range(1..20), rng.random_range(0..100)),
+                hosp_code,
+                pick(
+                    rng,
+                    &[
+                        "棉签(院内分装)",
+                        "纱布块(自制)",
+                        "换药包(科室)",
+                        "敷料包(自制)",
+                        "消毒棉球",
+                    ],
+                )
+                .to_string(),
+                "耗材".into(),
+                "1包".into(),
+                String::new(),
+                "包".into(),
+                "供应室".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!(
+                    "{}.{:02}",
+                    rng.random_range(1..20),
+                    rng.random_range(0..100)
+                ),
             ];
             d.push(row, String::new(), &["no_counterpart"]);
             continue;
@@ -254,9 +382,17 @@ pub fn consumables(rng: &mut ChaCha8Rng, comps: &[Company], meta_company: &dyn F
         let vi = rng.random_range(0..v1.rows.len());
         let r = &v1.rows[vi];
         let mut perts: Vec<&str> = Vec::new();
-        let mut name = if rng.random_bool(0.5) { r[9].clone() } else { r[4].clone() };
+        let mut name = if rng.random_bool(0.5) {
+            r[9].clone()
+        } else {
+            r[4].clone()
+        };
         let sep = pick(rng, &[" ", "/", "-", ""]).to_string();
-        let spec = if rng.random_bool(0.5) { format!("{}{sep}{}", r[6], r[7]) } else { r[6].clone() };
+        let spec = if rng.random_bool(0.5) {
+            format!("{}{sep}{}", r[6], r[7])
+        } else {
+            r[6].clone()
+        };
         if rng.random_bool(0.3) {
             name = format!("{name}({})", r[7]);
             perts.push("model_in_name");
@@ -294,8 +430,19 @@ pub fn consumables(rng: &mut ChaCha8Rng, comps: &[Company], meta_company: &dyn F
             String::new()
         };
         let row = vec![
-            hosp_code, name, "耗材".into(), spec, String::new(), r[12].clone(), manufacturer, String::new(), String::new(), reg,
-            String::new(), String::new(), r[13].clone(),
+            hosp_code,
+            name,
+            "耗材".into(),
+            spec,
+            String::new(),
+            r[12].clone(),
+            manufacturer,
+            String::new(),
+            String::new(),
+            reg,
+            String::new(),
+            String::new(),
+            r[13].clone(),
         ];
         d.push(row, r[0].clone(), &perts);
     }
@@ -311,9 +458,29 @@ pub fn services(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
         let hosp_code = format!("ZL{:06}", i + 1);
         if rng.random_bool(0.07) {
             let row = vec![
-                hosp_code, pick(rng, &["院内会诊费(特需)", "陪护费", "复印病历费", "特需门诊挂号费", "营养配餐费"]).to_string(),
-                "诊疗".into(), String::new(), String::new(), "次".into(), String::new(), String::new(), String::new(), String::new(),
-                String::new(), String::new(), format!("{}", rng.random_range(5..200)),
+                hosp_code,
+                pick(
+                    rng,
+                    &[
+                        "院内会诊费(特需)",
+                        "陪护费",
+                        "复印病历费",
+                        "特需门诊挂号费",
+                        "营养配餐费",
+                    ],
+                )
+                .to_string(),
+                "诊疗".into(),
+                String::new(),
+                String::new(),
+                "次".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{}", rng.random_range(5..200)),
             ];
             d.push(row, String::new(), &["no_counterpart"]);
             continue;
@@ -347,14 +514,29 @@ pub fn services(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
             perts.push("price_code_missing");
             String::new()
         };
-        let unit = if rng.random_bool(0.2) { format!("每{}", r[3].trim_start_matches('每')) } else { r[3].clone() };
+        let unit = if rng.random_bool(0.2) {
+            format!("每{}", r[3].trim_start_matches('每'))
+        } else {
+            r[3].clone()
+        };
         if unit != r[3] {
             perts.push("unit_variant");
         }
         let price = r[9].clone();
         let row = vec![
-            hosp_code, name, "诊疗".into(), String::new(), String::new(), unit, String::new(), String::new(), String::new(),
-            String::new(), price_code, String::new(), price,
+            hosp_code,
+            name,
+            "诊疗".into(),
+            String::new(),
+            String::new(),
+            unit,
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            price_code,
+            String::new(),
+            price,
         ];
         d.push(row, r[0].clone(), &perts);
     }
@@ -371,8 +553,19 @@ pub fn diagnoses(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
         let hosp_code = format!("ZD{:06}", i + 1);
         if rng.random_bool(0.05) {
             let row = vec![
-                hosp_code, pick(rng, &["待查", "体检", "咨询", "复查", "不适"]).to_string(), "诊断".into(), String::new(), String::new(),
-                String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(),
+                hosp_code,
+                pick(rng, &["待查", "体检", "咨询", "复查", "不适"]).to_string(),
+                "诊断".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
             ];
             d.push(row, String::new(), &["no_counterpart"]);
             continue;
@@ -409,8 +602,19 @@ pub fn diagnoses(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
             }
         }
         let row = vec![
-            hosp_code, name, "诊断".into(), String::new(), String::new(), String::new(), String::new(), String::new(), String::new(),
-            String::new(), String::new(), code, String::new(),
+            hosp_code,
+            name,
+            "诊断".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            code,
+            String::new(),
         ];
         d.push(row, r[9].clone(), &perts);
     }

@@ -7,20 +7,68 @@ use rand::Rng;
 use std::collections::HashSet;
 
 pub const DIAG_HEADERS: &[&str] = &[
-    "章", "章代码范围", "章名称", "节代码范围", "节名称", "类目代码", "类目名称", "亚目代码", "亚目名称", "诊断代码", "诊断名称",
-    "临床版诊断代码", "临床版诊断名称", "有效标志",
+    "章",
+    "章代码范围",
+    "章名称",
+    "节代码范围",
+    "节名称",
+    "类目代码",
+    "类目名称",
+    "亚目代码",
+    "亚目名称",
+    "诊断代码",
+    "诊断名称",
+    "临床版诊断代码",
+    "临床版诊断名称",
+    "有效标志",
 ];
 pub const DIAG_KEYS: &[&str] = &[
-    "chapter", "chapter_range", "chapter_name", "section_range", "section_name", "category_code", "category_name",
-    "subcategory_code", "subcategory_name", "code", "name", "clinical_code", "clinical_name", "active",
+    "chapter",
+    "chapter_range",
+    "chapter_name",
+    "section_range",
+    "section_name",
+    "category_code",
+    "category_name",
+    "subcategory_code",
+    "subcategory_name",
+    "code",
+    "name",
+    "clinical_code",
+    "clinical_name",
+    "active",
 ];
 pub const PROC_HEADERS: &[&str] = &[
-    "章", "章代码范围", "章名称", "类目代码", "类目名称", "亚目代码", "亚目名称", "细目代码", "细目名称", "手术操作代码", "手术操作名称",
-    "临床版手术操作代码", "临床版手术操作名称", "有效标志",
+    "章",
+    "章代码范围",
+    "章名称",
+    "类目代码",
+    "类目名称",
+    "亚目代码",
+    "亚目名称",
+    "细目代码",
+    "细目名称",
+    "手术操作代码",
+    "手术操作名称",
+    "临床版手术操作代码",
+    "临床版手术操作名称",
+    "有效标志",
 ];
 pub const PROC_KEYS: &[&str] = &[
-    "chapter", "chapter_range", "chapter_name", "category_code", "category_name", "subcategory_code", "subcategory_name",
-    "detail_code", "detail_name", "code", "name", "clinical_code", "clinical_name", "active",
+    "chapter",
+    "chapter_range",
+    "chapter_name",
+    "category_code",
+    "category_name",
+    "subcategory_code",
+    "subcategory_name",
+    "detail_code",
+    "detail_name",
+    "code",
+    "name",
+    "clinical_code",
+    "clinical_name",
+    "active",
 ];
 
 fn chapter_of(cat: &str) -> (&'static str, String, &'static str) {
@@ -43,8 +91,11 @@ pub fn diagnoses(rng: &mut impl Rng, target: usize) -> Table {
         .filter_map(|r| {
             let c = r[1].trim_end_matches('.').to_string();
             let b = c.as_bytes();
-            (b.len() == 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit())
-                .then(|| (c, r[2].clone(), r[3].clone()))
+            (b.len() == 3
+                && b[0].is_ascii_uppercase()
+                && b[1].is_ascii_digit()
+                && b[2].is_ascii_digit())
+            .then(|| (c, r[2].clone(), r[3].clone()))
         })
         .collect();
     // Small targets keep an even spread of categories rather than one row for each of ~2,000.
@@ -59,7 +110,11 @@ pub fn diagnoses(rng: &mut impl Rng, target: usize) -> Table {
         let n_sub = rng.random_range(1..=6.min(per_cat.max(1)));
         let mut made = 0;
         for s in 0..n_sub {
-            let sub_digit = if n_sub == 1 && rng.random_bool(0.3) { "x".to_string() } else { s.to_string() };
+            let sub_digit = if n_sub == 1 && rng.random_bool(0.3) {
+                "x".to_string()
+            } else {
+                s.to_string()
+            };
             let sub_code = format!("{cat}.{sub_digit}");
             let sub_name = if sub_digit == "x" {
                 cname.clone()
@@ -72,10 +127,16 @@ pub fn diagnoses(rng: &mut impl Rng, target: usize) -> Table {
                 let (code, name) = if k == 0 {
                     (format!("{sub_code}00"), sub_name.clone())
                 } else if k <= 3 && sub_digit != "x" {
-                    (format!("{sub_code}{k:02}"), format!("{sub_name}{}", pick(rng, vocab::DIAG_SUFFIXES)))
+                    (
+                        format!("{sub_code}{k:02}"),
+                        format!("{sub_name}{}", pick(rng, vocab::DIAG_SUFFIXES)),
+                    )
                 } else {
                     let q = pick(rng, vocab::DIAG_QUALIFIERS);
-                    (format!("{sub_code}00x{k:03}"), format!("{q}{cname}{}", pick(rng, vocab::DIAG_SUFFIXES)))
+                    (
+                        format!("{sub_code}00x{k:03}"),
+                        format!("{q}{cname}{}", pick(rng, vocab::DIAG_SUFFIXES)),
+                    )
                 };
                 if !seen.insert(code.clone()) {
                     continue;
@@ -110,14 +171,34 @@ fn clinical(rng: &mut impl Rng, code: &str, name: &str) -> (String, String) {
     if rng.random_bool(0.85) {
         return (code.to_string(), name.to_string());
     }
-    let base = &code[..code.find('x').map_or(code.len(), |i| if code[i..].len() == 4 { i } else { code.len() })];
+    let base = &code[..code.find('x').map_or(code.len(), |i| {
+        if code[i..].len() == 4 {
+            i
+        } else {
+            code.len()
+        }
+    })];
     let c = if code.len() > 8 && code.contains('x') {
         // A00.000x001 → A00.000x101 (the 临床版 numbers its extensions differently)
-        format!("{}x{:03}", &code[..code.len() - 4], rng.random_range(100..999))
+        format!(
+            "{}x{:03}",
+            &code[..code.len() - 4],
+            rng.random_range(100..999)
+        )
     } else {
         format!("{base}x{:03}", rng.random_range(1..20) + 900)
     };
-    (c, format!("{name}{}", if rng.random_bool(0.5) { "" } else { "(临床版)" }))
+    (
+        c,
+        format!(
+            "{name}{}",
+            if rng.random_bool(0.5) {
+                ""
+            } else {
+                "(临床版)"
+            }
+        ),
+    )
 }
 
 pub fn procedures(rng: &mut impl Rng, target: usize) -> Table {
@@ -138,7 +219,9 @@ pub fn procedures(rng: &mut impl Rng, target: usize) -> Table {
             .iter()
             .enumerate()
             .find(|(_, (a, b, _, _))| c >= a && c <= b)
-            .map_or((0, String::new()), |(i, (a, b, _, _))| (i, format!("{a:02}-{b:02}")));
+            .map_or((0, String::new()), |(i, (a, b, _, _))| {
+                (i, format!("{a:02}-{b:02}"))
+            });
         let site = pick(rng, sites).to_string();
         let cat_code = format!("{c:02}");
         let cat_name = format!("{site}手术");
@@ -150,16 +233,34 @@ pub fn procedures(rng: &mut impl Rng, target: usize) -> Table {
             let sub_name = format!("{site}{verb}");
             let n_det = rng.random_range(1..=4);
             for d in 0..n_det {
-                let det_digit = if d == 0 && rng.random_bool(0.2) { "x".to_string() } else { d.to_string() };
+                let det_digit = if d == 0 && rng.random_bool(0.2) {
+                    "x".to_string()
+                } else {
+                    d.to_string()
+                };
                 let det_code = format!("{sub_code}{det_digit}");
                 let det_site = pick(rng, sites).to_string();
                 let det_name = format!("{det_site}{verb}");
-                let n_ext = ((per_cat - made.min(per_cat)) / ((10 - sub) * n_det).max(1)).clamp(1, 40);
+                let n_ext =
+                    ((per_cat - made.min(per_cat)) / ((10 - sub) * n_det).max(1)).clamp(1, 40);
                 for k in 0..=n_ext {
                     let (code, name) = if k == 0 {
                         (format!("{det_code}00"), det_name.clone())
                     } else {
-                        let q = pick(rng, &["经皮", "经腹腔镜", "内镜下", "开放性", "机器人辅助", "超声引导下", "经导管", "显微镜下", ""]);
+                        let q = pick(
+                            rng,
+                            &[
+                                "经皮",
+                                "经腹腔镜",
+                                "内镜下",
+                                "开放性",
+                                "机器人辅助",
+                                "超声引导下",
+                                "经导管",
+                                "显微镜下",
+                                "",
+                            ],
+                        );
                         (format!("{det_code}00x{k:03}"), format!("{q}{det_name}"))
                     };
                     if !seen.insert(code.clone()) {
@@ -168,7 +269,10 @@ pub fn procedures(rng: &mut impl Rng, target: usize) -> Table {
                     let (ccode, cname) = if rng.random_bool(0.88) {
                         (code.clone(), name.clone())
                     } else {
-                        (format!("{det_code}00x{:03}", 900 + rng.random_range(0..99)), name.clone())
+                        (
+                            format!("{det_code}00x{:03}", 900 + rng.random_range(0..99)),
+                            name.clone(),
+                        )
                     };
                     t.rows.push(vec![
                         format!("{}", no + 1),

@@ -21,7 +21,10 @@ pub fn row_1301(r: &[String]) -> Vec<String> {
     o[42] = g(11); // 最小包装单位
     o[43] = g(10); // 最小制剂单位
     o[51] = g(13); // 分包装厂家
-    o[52] = g(0).get(g(0).len().saturating_sub(5)..).unwrap_or("").to_string(); // 生产企业编号
+    o[52] = g(0)
+        .get(g(0).len().saturating_sub(5)..)
+        .unwrap_or("")
+        .to_string(); // 生产企业编号
     o[53] = g(14); // 生产企业名称
     o[56] = g(24); // 限制使用范围
     o[61] = g(15); // 批准文号

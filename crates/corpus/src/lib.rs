@@ -112,7 +112,11 @@ pub struct Formats {
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { xlsx: true, gbk_csv: true, zips: true }
+        Formats {
+            xlsx: true,
+            gbk_csv: true,
+            zips: true,
+        }
     }
 }
 
@@ -173,7 +177,9 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn add(&mut self, rel: &str, kind: &str, role: &str, format: &str, rows: u64) -> Result<()> {
-        let bytes = std::fs::metadata(self.root.join(rel)).map(|m| m.len()).unwrap_or(0);
+        let bytes = std::fs::metadata(self.root.join(rel))
+            .map(|m| m.len())
+            .unwrap_or(0);
         (self.progress)(rel, rows);
         self.files.push(FileEntry {
             path: rel.to_string(),
@@ -189,7 +195,15 @@ impl Out<'_> {
         let n = write::csv_utf8(&self.root.join(rel), t)?;
         self.add(rel, kind, role, "csv", n)
     }
-    fn xlsx(&mut self, rel: &str, kind: &str, role: &str, sheet: &str, titles: &[&str], t: &Table) -> Result<()> {
+    fn xlsx(
+        &mut self,
+        rel: &str,
+        kind: &str,
+        role: &str,
+        sheet: &str,
+        titles: &[&str],
+        t: &Table,
+    ) -> Result<()> {
         let n = write::xlsx(&self.root.join(rel), sheet, titles, t)?;
         self.add(rel, kind, role, "xlsx", n)
     }
@@ -240,8 +254,18 @@ const SERVICE_DEF: KindDef = KindDef {
         ("二级价格", Mut::Money),
         ("三级价格", Mut::Money),
         ("项目名称", Mut::Rename(&["(含耗材)", "(限门诊)"])),
-        ("项目内涵", Mut::Pick(&["含消毒、铺巾、局部麻醉及术后护理。", "指在超声引导下进行。", "含标本采集。"])),
-        ("除外内容", Mut::Pick(&["一次性导管", "特殊缝线", "吻合器", ""])),
+        (
+            "项目内涵",
+            Mut::Pick(&[
+                "含消毒、铺巾、局部麻醉及术后护理。",
+                "指在超声引导下进行。",
+                "含标本采集。",
+            ]),
+        ),
+        (
+            "除外内容",
+            Mut::Pick(&["一次性导管", "特殊缝线", "吻合器", ""]),
+        ),
         ("计价单位", Mut::Pick(vocab::SERVICE_UNITS)),
     ],
     noise_text: &["项目名称", "项目内涵"],
@@ -251,7 +275,10 @@ const DIAG_DEF: KindDef = KindDef {
     kind: "diagnosis",
     keys: icd::DIAG_KEYS,
     code_of: code_icd,
-    muts: &[("诊断名称", Mut::Rename(&["，未特指", "(规范名称)"])), ("临床版诊断名称", Mut::Rename(&["(临床)"]))],
+    muts: &[
+        ("诊断名称", Mut::Rename(&["，未特指", "(规范名称)"])),
+        ("临床版诊断名称", Mut::Rename(&["(临床)"])),
+    ],
     noise_text: &["诊断名称", "类目名称"],
     noise_money: &[],
 };
@@ -267,7 +294,10 @@ const REIMB_DEF: KindDef = KindDef {
     kind: "reimbursement",
     keys: drug::REIMB_KEYS,
     code_of: |r| drug::list_key(r),
-    muts: &[("甲乙类", Mut::FlipClass), ("备注", Mut::Pick(drug::RESTRICTIONS))],
+    muts: &[
+        ("甲乙类", Mut::FlipClass),
+        ("备注", Mut::Pick(drug::RESTRICTIONS)),
+    ],
     noise_text: &["药品名称", "备注"],
     noise_money: &[],
 };
@@ -277,7 +307,13 @@ const NEG_DEF: KindDef = KindDef {
     code_of: |r| drug::list_key(r),
     muts: &[
         ("医保支付标准", Mut::PaymentStandard),
-        ("协议有效期", Mut::Pick(&["2026年1月1日至2027年12月31日", "2027年1月1日至2028年12月31日"])),
+        (
+            "协议有效期",
+            Mut::Pick(&[
+                "2026年1月1日至2027年12月31日",
+                "2027年1月1日至2028年12月31日",
+            ]),
+        ),
         ("备注", Mut::Pick(drug::RESTRICTIONS)),
     ],
     noise_text: &["药品名称"],
@@ -287,26 +323,61 @@ const HERBAL_DEF: KindDef = KindDef {
     kind: "herbal",
     keys: herbal::KEYS,
     code_of: code0,
-    muts: &[("国家医保支付政策", Mut::Pick(&["单独使用时不予支付", ""])), ("质量等级", Mut::Pick(&["一等", "二等", "统货"]))],
+    muts: &[
+        ("国家医保支付政策", Mut::Pick(&["单独使用时不予支付", ""])),
+        ("质量等级", Mut::Pick(&["一等", "二等", "统货"])),
+    ],
     noise_text: &["单味药名称", "性味"],
     noise_money: &[],
 };
 
-fn write_versions(out: &mut Out, def: &KindDef, v: &versions::Versioned, primary: &dyn Fn(&mut Out, &str, &Table) -> Result<()>) -> Result<()> {
+fn write_versions(
+    out: &mut Out,
+    def: &KindDef,
+    v: &versions::Versioned,
+    primary: &dyn Fn(&mut Out, &str, &Table) -> Result<()>,
+) -> Result<()> {
     primary(out, "v1", &v.v1)?;
     primary(out, "v2", &v.v2)?;
-    out.csv(&format!("changes/{}.csv", def.kind), def.kind, "changes", &v.changes)?;
-    out.csv(&format!("changes/{}.noise.csv", def.kind), def.kind, "noise", &v.noise)?;
+    out.csv(
+        &format!("changes/{}.csv", def.kind),
+        def.kind,
+        "changes",
+        &v.changes,
+    )?;
+    out.csv(
+        &format!("changes/{}.noise.csv", def.kind),
+        def.kind,
+        "noise",
+        &v.noise,
+    )?;
     Ok(())
 }
 
-fn write_hospital(out: &mut Out, kind: &str, d: &hospital::Dict, xlsx: bool) -> Result<HospitalStats> {
+fn write_hospital(
+    out: &mut Out,
+    kind: &str,
+    d: &hospital::Dict,
+    xlsx: bool,
+) -> Result<HospitalStats> {
     let plain = d.plain();
     out.csv(&format!("hospital/{kind}.csv"), kind, "hospital", &plain)?;
     if xlsx {
-        out.xlsx(&format!("hospital/{kind}.xlsx"), kind, "hospital", "字典", &[], &plain)?;
+        out.xlsx(
+            &format!("hospital/{kind}.xlsx"),
+            kind,
+            "hospital",
+            "字典",
+            &[],
+            &plain,
+        )?;
     }
-    out.csv(&format!("hospital/{kind}.labelled.csv"), kind, "hospital_labelled", &d.labelled)?;
+    out.csv(
+        &format!("hospital/{kind}.labelled.csv"),
+        kind,
+        "hospital_labelled",
+        &d.labelled,
+    )?;
     Ok(HospitalStats {
         items: d.labelled.rows.len() as u64,
         without_truth: d.without_truth,
@@ -321,10 +392,15 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
     let s = spec.scale.sizes();
     let root = spec.out.as_path();
     for d in ["v1", "v2", "changes", "hospital"] {
-        std::fs::create_dir_all(root.join(d)).with_context(|| format!("creating {}", root.join(d).display()))?;
+        std::fs::create_dir_all(root.join(d))
+            .with_context(|| format!("creating {}", root.join(d).display()))?;
     }
     let f = spec.formats;
-    let mut out = Out { root, files: Vec::new(), progress };
+    let mut out = Out {
+        root,
+        files: Vec::new(),
+        progress,
+    };
     let mut changes = BTreeMap::new();
     let mut hosp = BTreeMap::new();
 
@@ -355,27 +431,46 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
     let dv = versions::make(&DRUG_DEF, all, &mut rng, Some(&mut recode));
     let gbk = f.gbk_csv;
     let (xl, zips) = (f.xlsx, f.zips);
-    write_versions(&mut out, &DRUG_DEF, &dv, &|o: &mut Out, v: &str, t: &Table| {
-        if xl {
-            o.xlsx(&format!("{v}/drug.xlsx"), "drug", v, "总表", &["医保药品分类与代码数据库更新表(数据更新至2026年1月9日)"], t)?;
-        }
-        if gbk {
-            let n = write::csv_gbk(&o.root.join(format!("{v}/drug.csv")), t)?;
-            o.add(&format!("{v}/drug.csv"), "drug", v, "csv_gbk", n)?;
-        } else {
-            o.csv(&format!("{v}/drug.csv"), "drug", v, t)?;
-        }
-        if zips {
-            let rel = format!("{v}/drug_1301.zip");
-            let n = write::zip_tsv(&o.root.join(&rel), "1301.txt", t.rows.iter().map(|r| layouts::row_1301(r)))?;
-            o.add(&rel, "drug", v, "zip_1301", n)?;
-        }
-        Ok(())
-    })?;
+    write_versions(
+        &mut out,
+        &DRUG_DEF,
+        &dv,
+        &|o: &mut Out, v: &str, t: &Table| {
+            if xl {
+                o.xlsx(
+                    &format!("{v}/drug.xlsx"),
+                    "drug",
+                    v,
+                    "总表",
+                    &["医保药品分类与代码数据库更新表(数据更新至2026年1月9日)"],
+                    t,
+                )?;
+            }
+            if gbk {
+                let n = write::csv_gbk(&o.root.join(format!("{v}/drug.csv")), t)?;
+                o.add(&format!("{v}/drug.csv"), "drug", v, "csv_gbk", n)?;
+            } else {
+                o.csv(&format!("{v}/drug.csv"), "drug", v, t)?;
+            }
+            if zips {
+                let rel = format!("{v}/drug_1301.zip");
+                let n = write::zip_tsv(
+                    &o.root.join(&rel),
+                    "1301.txt",
+                    t.rows.iter().map(|r| layouts::row_1301(r)),
+                )?;
+                o.add(&rel, "drug", v, "zip_1301", n)?;
+            }
+            Ok(())
+        },
+    )?;
     changes.insert("drug".to_string(), dv.counts.clone());
     let mut hrng = rng_for(spec.seed, "hospital_drug");
     let hd = hospital::drugs(&mut hrng, &cat, &dv.v1, &dv.v1_src, s.hosp_drug);
-    hosp.insert("drug".to_string(), write_hospital(&mut out, "drug", &hd, f.xlsx)?);
+    hosp.insert(
+        "drug".to_string(),
+        write_hospital(&mut out, "drug", &hd, f.xlsx)?,
+    );
     drop(hd);
     drop(dv);
 
@@ -390,12 +485,31 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
         }
     };
     let mut lrng = rng_for(spec.seed, "reimbursement");
-    let rv = versions::make(&REIMB_DEF, std::mem::replace(&mut reimb, Table::new(&[])), &mut lrng, None);
-    write_versions(&mut out, &REIMB_DEF, &rv, &list_writer("reimbursement", "西药中成药部分", "国家基本医疗保险、工伤保险和生育保险药品目录"))?;
+    let rv = versions::make(
+        &REIMB_DEF,
+        std::mem::replace(&mut reimb, Table::new(&[])),
+        &mut lrng,
+        None,
+    );
+    write_versions(
+        &mut out,
+        &REIMB_DEF,
+        &rv,
+        &list_writer(
+            "reimbursement",
+            "西药中成药部分",
+            "国家基本医疗保险、工伤保险和生育保险药品目录",
+        ),
+    )?;
     changes.insert("reimbursement".to_string(), rv.counts.clone());
     let mut nrng = rng_for(spec.seed, "negotiated");
     let nv = versions::make(&NEG_DEF, neg, &mut nrng, None);
-    write_versions(&mut out, &NEG_DEF, &nv, &list_writer("negotiated", "协议期内谈判药品部分", "协议期内谈判药品部分"))?;
+    write_versions(
+        &mut out,
+        &NEG_DEF,
+        &nv,
+        &list_writer("negotiated", "协议期内谈判药品部分", "协议期内谈判药品部分"),
+    )?;
     changes.insert("negotiated".to_string(), nv.counts.clone());
     drop(cat);
 
@@ -419,21 +533,33 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
         Some(vec!["注册备案人", "生产企业"])
     };
     let cv = versions::make(&CONSUMABLE_DEF, cc.table, &mut crng, Some(&mut crecode));
-    write_versions(&mut out, &CONSUMABLE_DEF, &cv, &|o: &mut Out, v: &str, t: &Table| {
-        o.csv(&format!("{v}/consumable.csv"), "consumable", v, t)?;
-        if zips {
-            let rel = format!("{v}/consumable_1306.zip");
-            let n = write::zip_tsv(&o.root.join(&rel), "1306.txt", t.rows.iter().map(|r| layouts::row_1306(r)))?;
-            o.add(&rel, "consumable", v, "zip_1306", n)?;
-        }
-        Ok(())
-    })?;
+    write_versions(
+        &mut out,
+        &CONSUMABLE_DEF,
+        &cv,
+        &|o: &mut Out, v: &str, t: &Table| {
+            o.csv(&format!("{v}/consumable.csv"), "consumable", v, t)?;
+            if zips {
+                let rel = format!("{v}/consumable_1306.zip");
+                let n = write::zip_tsv(
+                    &o.root.join(&rel),
+                    "1306.txt",
+                    t.rows.iter().map(|r| layouts::row_1306(r)),
+                )?;
+                o.add(&rel, "consumable", v, "zip_1306", n)?;
+            }
+            Ok(())
+        },
+    )?;
     changes.insert("consumable".to_string(), cv.counts.clone());
     let mut hrng = rng_for(spec.seed, "hospital_consumable");
     let src = cv.v1_src.clone();
     let company_of = |vi: usize| src.get(vi).and_then(|&s| cmeta.get(s)).map(|&c| c as usize);
     let hc = hospital::consumables(&mut hrng, &ccomp, &company_of, &cv.v1, s.hosp_consumable);
-    hosp.insert("consumable".to_string(), write_hospital(&mut out, "consumable", &hc, f.xlsx)?);
+    hosp.insert(
+        "consumable".to_string(),
+        write_hospital(&mut out, "consumable", &hc, f.xlsx)?,
+    );
     drop(cv);
 
     // 医疗服务项目.
@@ -443,21 +569,41 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
         use rand::Rng;
         // A sub-item renumbered: same 9-digit 规范 code, another 细项.
         let old = row[0].clone();
-        row[0] = format!("{}{:02}{}", old.get(..11)?, r.random_range(20..99), old.get(13..)?);
+        row[0] = format!(
+            "{}{:02}{}",
+            old.get(..11)?,
+            r.random_range(20..99),
+            old.get(13..)?
+        );
         Some(vec![])
     };
     let sv = versions::make(&SERVICE_DEF, st, &mut srng, Some(&mut srecode));
-    write_versions(&mut out, &SERVICE_DEF, &sv, &|o: &mut Out, v: &str, t: &Table| {
-        if xl {
-            o.xlsx(&format!("{v}/service.xlsx"), "service", v, "医疗服务项目", &["医疗服务项目目录"], t)
-        } else {
-            o.csv(&format!("{v}/service.csv"), "service", v, t)
-        }
-    })?;
+    write_versions(
+        &mut out,
+        &SERVICE_DEF,
+        &sv,
+        &|o: &mut Out, v: &str, t: &Table| {
+            if xl {
+                o.xlsx(
+                    &format!("{v}/service.xlsx"),
+                    "service",
+                    v,
+                    "医疗服务项目",
+                    &["医疗服务项目目录"],
+                    t,
+                )
+            } else {
+                o.csv(&format!("{v}/service.csv"), "service", v, t)
+            }
+        },
+    )?;
     changes.insert("service".to_string(), sv.counts.clone());
     let mut hrng = rng_for(spec.seed, "hospital_service");
     let hs = hospital::services(&mut hrng, &sv.v1, s.hosp_service);
-    hosp.insert("service".to_string(), write_hospital(&mut out, "service", &hs, f.xlsx)?);
+    hosp.insert(
+        "service".to_string(),
+        write_hospital(&mut out, "service", &hs, f.xlsx)?,
+    );
 
     // ICD-10 医保版 diagnoses and ICD-9-CM-3 procedures (CSV).
     let icd_recode = |row: &mut Vec<String>, r: &mut ChaCha8Rng| -> Option<Vec<&'static str>> {
@@ -472,27 +618,41 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
     let dt = icd::diagnoses(&mut drng, s.diagnosis);
     let mut rc = icd_recode;
     let dgv = versions::make(&DIAG_DEF, dt, &mut drng, Some(&mut rc));
-    write_versions(&mut out, &DIAG_DEF, &dgv, &|o: &mut Out, v: &str, t: &Table| {
-        o.csv(&format!("{v}/diagnosis.csv"), "diagnosis", v, t)
-    })?;
+    write_versions(
+        &mut out,
+        &DIAG_DEF,
+        &dgv,
+        &|o: &mut Out, v: &str, t: &Table| o.csv(&format!("{v}/diagnosis.csv"), "diagnosis", v, t),
+    )?;
     changes.insert("diagnosis".to_string(), dgv.counts.clone());
     let mut hrng = rng_for(spec.seed, "hospital_diagnosis");
     let hdg = hospital::diagnoses(&mut hrng, &dgv.v1, s.hosp_diagnosis);
-    hosp.insert("diagnosis".to_string(), write_hospital(&mut out, "diagnosis", &hdg, f.xlsx)?);
+    hosp.insert(
+        "diagnosis".to_string(),
+        write_hospital(&mut out, "diagnosis", &hdg, f.xlsx)?,
+    );
 
     let mut prng = rng_for(spec.seed, "procedure");
     let pt = icd::procedures(&mut prng, s.procedure);
     let mut rc2 = icd_recode;
     let pv = versions::make(&PROC_DEF, pt, &mut prng, Some(&mut rc2));
-    write_versions(&mut out, &PROC_DEF, &pv, &|o: &mut Out, v: &str, t: &Table| {
-        o.csv(&format!("{v}/procedure.csv"), "procedure", v, t)
-    })?;
+    write_versions(
+        &mut out,
+        &PROC_DEF,
+        &pv,
+        &|o: &mut Out, v: &str, t: &Table| o.csv(&format!("{v}/procedure.csv"), "procedure", v, t),
+    )?;
     changes.insert("procedure".to_string(), pv.counts.clone());
 
     let mut herng = rng_for(spec.seed, "herbal");
     let ht = herbal::build(&mut herng, s.herbal);
     let hv = versions::make(&HERBAL_DEF, ht, &mut herng, None);
-    write_versions(&mut out, &HERBAL_DEF, &hv, &|o: &mut Out, v: &str, t: &Table| o.csv(&format!("{v}/herbal.csv"), "herbal", v, t))?;
+    write_versions(
+        &mut out,
+        &HERBAL_DEF,
+        &hv,
+        &|o: &mut Out, v: &str, t: &Table| o.csv(&format!("{v}/herbal.csv"), "herbal", v, t),
+    )?;
     changes.insert("herbal".to_string(), hv.counts.clone());
 
     let manifest = Manifest {
@@ -504,6 +664,7 @@ pub fn generate(spec: &CorpusSpec, progress: &dyn Fn(&str, u64)) -> Result<Manif
         hospital: hosp,
     };
     let json = serde_json::to_string_pretty(&manifest)?;
-    std::fs::write(root.join("manifest.json"), json + "\n").with_context(|| format!("writing {}", root.join("manifest.json").display()))?;
+    std::fs::write(root.join("manifest.json"), json + "\n")
+        .with_context(|| format!("writing {}", root.join("manifest.json").display()))?;
     Ok(manifest)
 }

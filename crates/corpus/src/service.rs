@@ -9,24 +9,93 @@ use rust_decimal::Decimal;
 use std::collections::HashSet;
 
 pub const HEADERS: &[&str] = &[
-    "项目编码", "项目名称", "价格项目编码", "计价单位", "项目内涵", "除外内容", "说明", "一级价格", "二级价格", "三级价格", "有效标志",
+    "项目编码",
+    "项目名称",
+    "价格项目编码",
+    "计价单位",
+    "项目内涵",
+    "除外内容",
+    "说明",
+    "一级价格",
+    "二级价格",
+    "三级价格",
+    "有效标志",
 ];
 pub const KEYS: &[&str] = &[
-    "code", "name", "price_code", "unit", "content", "exclusions", "description", "price_grade1", "price_grade2", "price_grade3",
+    "code",
+    "name",
+    "price_code",
+    "unit",
+    "content",
+    "exclusions",
+    "description",
+    "price_grade1",
+    "price_grade2",
+    "price_grade3",
     "active",
 ];
 
 const CONTENT: &[&str] = &[
-    "含消毒、铺巾、局部麻醉。", "含术前准备、术中监护。", "含标本采集、处理及报告。", "指在影像引导下进行。", "含一次性耗材。",
-    "含器械消毒和术后观察。", "含病情评估、治疗方案制定。", "含图文报告。", "含穿刺、置管、固定。", "",
+    "含消毒、铺巾、局部麻醉。",
+    "含术前准备、术中监护。",
+    "含标本采集、处理及报告。",
+    "指在影像引导下进行。",
+    "含一次性耗材。",
+    "含器械消毒和术后观察。",
+    "含病情评估、治疗方案制定。",
+    "含图文报告。",
+    "含穿刺、置管、固定。",
+    "",
 ];
-const EXCLUSIONS: &[&str] = &["", "", "一次性导管", "特殊缝线", "吻合器", "支架", "人工晶体", "骨水泥", "一次性穿刺针", "造影剂"];
-const NOTES: &[&str] = &["", "", "经腹腔镜加收20%。", "儿童加收30%。", "急诊加收。", "每增加一个部位加收50%。", "双侧加收。"];
+const EXCLUSIONS: &[&str] = &[
+    "",
+    "",
+    "一次性导管",
+    "特殊缝线",
+    "吻合器",
+    "支架",
+    "人工晶体",
+    "骨水泥",
+    "一次性穿刺针",
+    "造影剂",
+];
+const NOTES: &[&str] = &[
+    "",
+    "",
+    "经腹腔镜加收20%。",
+    "儿童加收30%。",
+    "急诊加收。",
+    "每增加一个部位加收50%。",
+    "双侧加收。",
+];
 const SUB_QUAL: &[&str] = &[
-    "(单人间)", "(双人间)", "(经内镜)", "(经腹腔镜)", "(床旁)", "(儿童)", "(单侧)", "(双侧)", "(复杂)", "(简单)", "(定量)", "(定性)",
-    "(急诊)", "(术中)",
+    "(单人间)",
+    "(双人间)",
+    "(经内镜)",
+    "(经腹腔镜)",
+    "(床旁)",
+    "(儿童)",
+    "(单侧)",
+    "(双侧)",
+    "(复杂)",
+    "(简单)",
+    "(定量)",
+    "(定性)",
+    "(急诊)",
+    "(术中)",
 ];
-const NEW_SUFFIX: &[&str] = &["检查", "治疗", "测定", "术", "监测", "评估", "护理", "康复训练", "引流术", "注射"];
+const NEW_SUFFIX: &[&str] = &[
+    "检查",
+    "治疗",
+    "测定",
+    "术",
+    "监测",
+    "评估",
+    "护理",
+    "康复训练",
+    "引流术",
+    "注射",
+];
 
 /// Provincial spellings of a 9-digit 规范 code, as the real class list shows them.
 pub fn price_code_variant(rng: &mut impl Rng, nine: &str) -> String {
@@ -44,7 +113,11 @@ fn prices(rng: &mut impl Rng) -> [String; 3] {
     let g3 = g2 + g2 * rng.random_range(5..20) / 100;
     let fmt = |c: i64| {
         let d = Decimal::new(c, 2);
-        if c % 100 == 0 { d.round_dp(0).to_string() } else { d.to_string() }
+        if c % 100 == 0 {
+            d.round_dp(0).to_string()
+        } else {
+            d.to_string()
+        }
     };
     [fmt(base), fmt(g2), fmt(g3)]
 }
@@ -97,9 +170,15 @@ pub fn build(rng: &mut impl Rng, target: usize) -> Table {
             let base: String = name.split('(').next().unwrap_or(name).to_string();
             let (c, n) = if rng.random_bool(0.7) {
                 let q = pick(rng, SUB_QUAL);
-                (format!("{}{:02}00", &code[..11], rng.random_range(1..20)), format!("{base}{q}"))
+                (
+                    format!("{}{:02}00", &code[..11], rng.random_range(1..20)),
+                    format!("{base}{q}"),
+                )
             } else {
-                (format!("{}{:02}", &code[..13], rng.random_range(1..6)), format!("{base}(加收)"))
+                (
+                    format!("{}{:02}", &code[..13], rng.random_range(1..6)),
+                    format!("{base}(加收)"),
+                )
             };
             if used.insert(c.clone()) {
                 push(&mut t, rng, c, n);
@@ -108,7 +187,11 @@ pub fn build(rng: &mut impl Rng, target: usize) -> Table {
             let (cls, cname) = &classes[rng.random_range(0..classes.len())];
             let nine = format!("{cls}{:03}", rng.random_range(1..200));
             let c = format!("00{nine}0000");
-            let n = format!("{}{}", cname.split(['、', '，']).next().unwrap_or(cname), pick(rng, NEW_SUFFIX));
+            let n = format!(
+                "{}{}",
+                cname.split(['、', '，']).next().unwrap_or(cname),
+                pick(rng, NEW_SUFFIX)
+            );
             if used.insert(c.clone()) {
                 push(&mut t, rng, c, n);
             }

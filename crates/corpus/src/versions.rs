@@ -50,13 +50,22 @@ pub struct Versioned {
 
 /// Recoding is kind-specific: it rewrites the row for the same product under a
 /// new code and returns the headers it changed besides the code, or None to skip.
-pub type Recode<'a> = &'a mut dyn FnMut(&mut Vec<String>, &mut ChaCha8Rng) -> Option<Vec<&'static str>>;
+pub type Recode<'a> =
+    &'a mut dyn FnMut(&mut Vec<String>, &mut ChaCha8Rng) -> Option<Vec<&'static str>>;
 
 fn key_of(def: &KindDef, t: &Table, header: &str) -> &'static str {
-    t.col(header).and_then(|i| def.keys.get(i)).copied().unwrap_or("")
+    t.col(header)
+        .and_then(|i| def.keys.get(i))
+        .copied()
+        .unwrap_or("")
 }
 
-pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<Recode>) -> Versioned {
+pub fn make(
+    def: &KindDef,
+    all: Table,
+    rng: &mut ChaCha8Rng,
+    mut recode: Option<Recode>,
+) -> Versioned {
     let n = all.rows.len();
     let headers = all.headers.clone();
     let active_col = headers.iter().position(|h| *h == "有效标志");
@@ -87,14 +96,21 @@ pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<
         let roll: f64 = rng.random();
         let mut row = r.clone();
         if roll < 0.015 {
-            changes.rows.push(vec![code, "removed".into(), String::new(), String::new()]);
+            changes
+                .rows
+                .push(vec![code, "removed".into(), String::new(), String::new()]);
             count("removed");
             continue;
         }
         if roll < 0.025 {
             if let Some(c) = active_col {
                 row[c] = "0".into();
-                changes.rows.push(vec![code, "deactivated".into(), "active".into(), String::new()]);
+                changes.rows.push(vec![
+                    code,
+                    "deactivated".into(),
+                    "active".into(),
+                    String::new(),
+                ]);
                 count("deactivated");
                 v2.rows.push(row);
                 continue;
@@ -107,8 +123,17 @@ pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<
                     if let Some(hs) = f(&mut cand, rng) {
                         let new_code = (def.code_of)(&cand);
                         if used.insert(new_code.clone()) {
-                            let fields: Vec<&str> = hs.iter().map(|h| key_of(def, &v1, h)).filter(|k| !k.is_empty()).collect();
-                            changes.rows.push(vec![new_code, "recoded".into(), fields.join(";"), code.clone()]);
+                            let fields: Vec<&str> = hs
+                                .iter()
+                                .map(|h| key_of(def, &v1, h))
+                                .filter(|k| !k.is_empty())
+                                .collect();
+                            changes.rows.push(vec![
+                                new_code,
+                                "recoded".into(),
+                                fields.join(";"),
+                                code.clone(),
+                            ]);
                             count("recoded");
                             row = cand;
                             break;
@@ -137,7 +162,12 @@ pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<
             }
             if !fields.is_empty() {
                 fields.sort_unstable();
-                changes.rows.push(vec![code, "changed".into(), fields.join(";"), String::new()]);
+                changes.rows.push(vec![
+                    code,
+                    "changed".into(),
+                    fields.join(";"),
+                    String::new(),
+                ]);
                 count("changed");
                 v2.rows.push(row);
                 continue;
@@ -147,7 +177,13 @@ pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<
             if let Some((h, kind, new)) = add_noise(def, &v1, &row, rng) {
                 if let Some(c) = v1.col(h) {
                     let key = key_of(def, &v1, h);
-                    noise.rows.push(vec![code, key.to_string(), kind.to_string(), row[c].clone(), new.clone()]);
+                    noise.rows.push(vec![
+                        code,
+                        key.to_string(),
+                        kind.to_string(),
+                        row[c].clone(),
+                        new.clone(),
+                    ]);
                     row[c] = new;
                     count(&format!("noise_{kind}"));
                 }
@@ -156,11 +192,23 @@ pub fn make(def: &KindDef, all: Table, rng: &mut ChaCha8Rng, mut recode: Option<
         v2.rows.push(row);
     }
     for r in added {
-        changes.rows.push(vec![(def.code_of)(&r), "added".into(), String::new(), String::new()]);
+        changes.rows.push(vec![
+            (def.code_of)(&r),
+            "added".into(),
+            String::new(),
+            String::new(),
+        ]);
         count("added");
         v2.rows.push(r);
     }
-    Versioned { v1, v1_src, v2, changes, noise, counts }
+    Versioned {
+        v1,
+        v1_src,
+        v2,
+        changes,
+        noise,
+        counts,
+    }
 }
 
 fn fmt_money(d: Decimal) -> String {
@@ -171,13 +219,22 @@ fn mutate(m: Mut, old: &str, rng: &mut ChaCha8Rng) -> Option<String> {
     let new = match m {
         Mut::Rename(sfx) => {
             let s = sfx[rng.random_range(0..sfx.len())];
-            if old.ends_with(s) { return None } else { format!("{old}{s}") }
+            if old.ends_with(s) {
+                return None;
+            } else {
+                format!("{old}{s}")
+            }
         }
         Mut::Money => {
             let d = Decimal::from_str(old.trim()).ok()?;
-            let pct = Decimal::new(rng.random_range(5..25) * if rng.random_bool(0.5) { 1 } else { -1 }, 2);
+            let pct = Decimal::new(
+                rng.random_range(5..25) * if rng.random_bool(0.5) { 1 } else { -1 },
+                2,
+            );
             let nd = (d + d * pct).round_dp(2);
-            if nd == d { return None }
+            if nd == d {
+                return None;
+            }
             fmt_money(nd)
         }
         Mut::FlipClass => match old {
@@ -187,7 +244,9 @@ fn mutate(m: Mut, old: &str, rng: &mut ChaCha8Rng) -> Option<String> {
         },
         Mut::Pick(list) => {
             let v = list[rng.random_range(0..list.len())];
-            if v == old { return None }
+            if v == old {
+                return None;
+            }
             v.to_string()
         }
         Mut::Company => {
@@ -212,7 +271,12 @@ fn mutate(m: Mut, old: &str, rng: &mut ChaCha8Rng) -> Option<String> {
 }
 
 /// A no-op edit: the same money written another way, a trailing space, or full-width digits.
-fn add_noise(def: &KindDef, t: &Table, row: &[String], rng: &mut ChaCha8Rng) -> Option<(&'static str, &'static str, String)> {
+fn add_noise(
+    def: &KindDef,
+    t: &Table,
+    row: &[String],
+    rng: &mut ChaCha8Rng,
+) -> Option<(&'static str, &'static str, String)> {
     let choice = rng.random_range(0..3);
     if choice == 0 && !def.noise_money.is_empty() {
         let h = def.noise_money[rng.random_range(0..def.noise_money.len())];
@@ -240,7 +304,13 @@ fn add_noise(def: &KindDef, t: &Table, row: &[String], rng: &mut ChaCha8Rng) -> 
     if choice == 2 && v.bytes().any(|b| b.is_ascii_digit()) {
         let new: String = v
             .chars()
-            .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c) } else { c })
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
             .collect();
         return Some((h, "full_width", new));
     }

@@ -15,7 +15,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Table {
-        Table { headers: headers.to_vec(), rows: Vec::new() }
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
     }
     /// Column index of a header; the generators only ask for their own headers.
     pub fn col(&self, h: &str) -> Option<usize> {
@@ -41,20 +44,23 @@ pub fn csv_utf8(path: &Path, t: &Table) -> Result<u64> {
 pub fn csv_gbk(path: &Path, t: &Table) -> Result<u64> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, f);
-    let mut encode = |records: &mut dyn Iterator<Item = &[String]>, header: Option<&[&str]>| -> Result<()> {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16));
-        if let Some(h) = header {
-            w.write_record(h)?;
-        }
-        for r in records {
-            w.write_record(r)?;
-        }
-        let buf = w.into_inner().map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?;
-        let text = String::from_utf8(buf).context("csv produced invalid UTF-8")?;
-        let (bytes, _, _) = encoding_rs::GBK.encode(&text);
-        out.write_all(&bytes)?;
-        Ok(())
-    };
+    let mut encode =
+        |records: &mut dyn Iterator<Item = &[String]>, header: Option<&[&str]>| -> Result<()> {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(1 << 16));
+            if let Some(h) = header {
+                w.write_record(h)?;
+            }
+            for r in records {
+                w.write_record(r)?;
+            }
+            let buf = w
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("csv buffer: {e}"))?;
+            let text = String::from_utf8(buf).context("csv produced invalid UTF-8")?;
+            let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+            out.write_all(&bytes)?;
+            Ok(())
+        };
     encode(&mut std::iter::empty(), Some(&t.headers))?;
     for chunk in t.rows.chunks(4096) {
         encode(&mut chunk.iter().map(|r| r.as_slice()), None)?;
@@ -89,7 +95,8 @@ pub fn xlsx(path: &Path, sheet: &str, titles: &[&str], t: &Table) -> Result<u64>
         }
         r += 1;
     }
-    wb.save(path).with_context(|| format!("writing {}", path.display()))?;
+    wb.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(t.rows.len() as u64)
 }
 
@@ -98,7 +105,8 @@ pub fn xlsx(path: &Path, sheet: &str, titles: &[&str], t: &Table) -> Result<u64>
 pub fn zip_tsv(path: &Path, inner: &str, rows: impl Iterator<Item = Vec<String>>) -> Result<u64> {
     let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut z = zip::ZipWriter::new(BufWriter::new(f));
-    let when = zip::DateTime::from_date_and_time(2026, 1, 1, 0, 0, 0).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let when = zip::DateTime::from_date_and_time(2026, 1, 1, 0, 0, 0)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(when)
@@ -113,7 +121,13 @@ pub fn zip_tsv(path: &Path, inner: &str, rows: impl Iterator<Item = Vec<String>>
                 line.push('\t');
             }
             // A tab or newline inside a value would shift every later column.
-            line.extend(v.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' { ' ' } else { c }));
+            line.extend(v.chars().map(|c| {
+                if c == '\t' || c == '\n' || c == '\r' {
+                    ' '
+                } else {
+                    c
+                }
+            }));
         }
         line.push('\n');
         z.write_all(line.as_bytes())?;

@@ -8,8 +8,16 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 fn gen(dir: &Path, seed: u64) -> corpus::Manifest {
-    generate(&CorpusSpec { scale: Scale::Small, seed, out: dir.to_path_buf(), formats: Formats::default() }, &|_, _| {})
-        .expect("small corpus generates")
+    generate(
+        &CorpusSpec {
+            scale: Scale::Small,
+            seed,
+            out: dir.to_path_buf(),
+            formats: Formats::default(),
+        },
+        &|_, _| {},
+    )
+    .expect("small corpus generates")
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
@@ -20,16 +28,42 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     };
     let mut r = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let h = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r.records().map(|x| x.unwrap().iter().map(String::from).collect()).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
     (h, rows)
 }
 
 fn col(h: &[String], name: &str) -> usize {
-    h.iter().position(|x| x == name).unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+    h.iter()
+        .position(|x| x == name)
+        .unwrap_or_else(|| panic!("no column {name} in {h:?}"))
+}
+
+/// Header and rows of the first sheet, below any title rows.
+fn read_xlsx(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use calamine::{DataType, Reader};
+    let mut wb = calamine::open_workbook_auto(path).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let mut rows = range
+        .rows()
+        .skip_while(|r| r.iter().filter(|c| !c.is_empty()).count() <= 2);
+    let h = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+    (
+        h,
+        rows.map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect(),
+    )
 }
 
 fn codes(dir: &Path, file: &str, code_col: &str) -> HashSet<String> {
-    let (h, rows) = read_csv(&dir.join(file));
+    let (h, rows) = if file.ends_with(".xlsx") {
+        read_xlsx(&dir.join(file))
+    } else {
+        read_csv(&dir.join(file))
+    };
     let c = col(&h, code_col);
     rows.into_iter().map(|r| r[c].clone()).collect()
 }
@@ -46,7 +80,11 @@ fn fixture() -> &'static Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("c");
         let manifest = gen(&dir, 1);
-        Fixture { _tmp: tmp, dir, manifest }
+        Fixture {
+            _tmp: tmp,
+            dir,
+            manifest,
+        }
     })
 }
 
@@ -65,8 +103,18 @@ fn every_catalogue_code_passes_the_code_standards() {
         ("v1/procedure.csv", "手术操作代码", Category::Procedure),
         ("v2/procedure.csv", "手术操作代码", Category::Procedure),
         ("v1/herbal.csv", "医疗目录编码", Category::Herbal),
+        ("v1/service.xlsx", "项目编码", Category::Service),
+        ("v2/service.xlsx", "项目编码", Category::Service),
     ] {
         let cs = codes(&f.dir, file, code_col);
+        if code_col != "临床版诊断代码" {
+            let (_, rows) = if file.ends_with(".xlsx") {
+                read_xlsx(&f.dir.join(file))
+            } else {
+                read_csv(&f.dir.join(file))
+            };
+            assert_eq!(cs.len(), rows.len(), "{file}: duplicate codes");
+        }
         assert!(cs.len() > 100, "{file}: only {} codes", cs.len());
         for c in cs {
             if let Err(e) = st.check_category(&c, cat) {
@@ -78,7 +126,11 @@ fn every_catalogue_code_passes_the_code_standards() {
     let (h, rows) = read_csv(&f.dir.join("hospital/service.labelled.csv"));
     let t = col(&h, "标准编码");
     for r in rows.iter().filter(|r| !r[t].is_empty()) {
-        assert!(st.check_category(&r[t], Category::Service).is_ok(), "service {}", r[t]);
+        assert!(
+            st.check_category(&r[t], Category::Service).is_ok(),
+            "service {}",
+            r[t]
+        );
     }
 }
 
@@ -107,23 +159,54 @@ fn drug_code_segments_agree_with_fields() {
         assert_eq!(c.len(), if x { 23 } else { 20 }, "{c}");
         let nc = if x { &c[6..10] } else { &c[6..11] };
         // Same registered name → same name code, and one name code → one name.
-        assert_eq!(name_code.entry(r[name].clone()).or_insert_with(|| nc.to_string()), nc, "{}", r[name]);
+        assert_eq!(
+            name_code
+                .entry(r[name].clone())
+                .or_insert_with(|| nc.to_string()),
+            nc,
+            "{}",
+            r[name]
+        );
         if !r[list_name].is_empty() {
             let g = r[list_name].clone();
             let key = format!("{}{nc}", &c[..1]);
-            assert_eq!(generic_of_code.entry(key).or_insert_with(|| g.clone()), &g, "{c}");
+            assert_eq!(
+                generic_of_code.entry(key).or_insert_with(|| g.clone()),
+                &g,
+                "{c}"
+            );
         }
         // One enterprise code per manufacturer.
         let e = &c[c.len() - 5..];
-        assert_eq!(ent.entry(r[mfr].clone()).or_insert_with(|| e.to_string()), e, "{}", r[mfr]);
+        assert_eq!(
+            ent.entry(r[mfr].clone()).or_insert_with(|| e.to_string()),
+            e,
+            "{}",
+            r[mfr]
+        );
         if x {
-            assert_eq!(form_code.entry(r[form].clone()).or_insert_with(|| c[10..14].to_string()), &c[10..14], "{}", r[form]);
+            assert_eq!(
+                form_code
+                    .entry(r[form].clone())
+                    .or_insert_with(|| c[10..14].to_string()),
+                &c[10..14],
+                "{}",
+                r[form]
+            );
         }
         // Same product family + spec + package → same spec/package digits.
-        let fam = if x { c[..14].to_string() } else { c[..11].to_string() };
+        let fam = if x {
+            c[..14].to_string()
+        } else {
+            c[..11].to_string()
+        };
         let sp = if x { &c[14..18] } else { &c[11..15] };
         let k = (fam, r[spec].clone(), format!("{}{}", r[qty], r[unit]));
-        assert_eq!(specpack.entry(k).or_insert_with(|| sp.to_string()), sp, "{c}");
+        assert_eq!(
+            specpack.entry(k).or_insert_with(|| sp.to_string()),
+            sp,
+            "{c}"
+        );
     }
     // Real classification: every class code is in the shipped drug_classes list or
     // comes from a real national code (drug_generics.csv rows marked real).
@@ -134,7 +217,8 @@ fn drug_code_segments_agree_with_fields() {
         let cls = &r[code][..6];
         let real = format!("real,{},{},", &cls[..1], &cls[1..]);
         assert!(
-            classes.lines().any(|l| l.starts_with(&format!("{cls},"))) || generics.lines().any(|l| l.starts_with(&real)),
+            classes.lines().any(|l| l.starts_with(&format!("{cls},")))
+                || generics.lines().any(|l| l.starts_with(&real)),
             "unknown class {cls}"
         );
     }
@@ -143,7 +227,11 @@ fn drug_code_segments_agree_with_fields() {
     let mut per: HashMap<&str, usize> = HashMap::new();
     for r in &rows {
         *per.entry(&r[a]).or_insert(0) += 1;
-        assert!(r[a].starts_with("国药准字") && r[a].len() == "国药准字".len() + 9, "{}", r[a]);
+        assert!(
+            r[a].starts_with("国药准字") && r[a].len() == "国药准字".len() + 9,
+            "{}",
+            r[a]
+        );
     }
     assert!(per.values().any(|&n| n >= 3));
 }
@@ -153,10 +241,26 @@ fn change_lists_agree_with_v1_and_v2() {
     let f = fixture();
     for (kind, v1f, v2f, code_col) in [
         ("drug", "v1/drug.csv", "v2/drug.csv", "药品代码"),
-        ("consumable", "v1/consumable.csv", "v2/consumable.csv", "医用耗材代码"),
-        ("diagnosis", "v1/diagnosis.csv", "v2/diagnosis.csv", "诊断代码"),
-        ("procedure", "v1/procedure.csv", "v2/procedure.csv", "手术操作代码"),
+        (
+            "consumable",
+            "v1/consumable.csv",
+            "v2/consumable.csv",
+            "医用耗材代码",
+        ),
+        (
+            "diagnosis",
+            "v1/diagnosis.csv",
+            "v2/diagnosis.csv",
+            "诊断代码",
+        ),
+        (
+            "procedure",
+            "v1/procedure.csv",
+            "v2/procedure.csv",
+            "手术操作代码",
+        ),
         ("herbal", "v1/herbal.csv", "v2/herbal.csv", "医疗目录编码"),
+        ("service", "v1/service.xlsx", "v2/service.xlsx", "项目编码"),
     ] {
         let v1 = codes(&f.dir, v1f, code_col);
         let v2 = codes(&f.dir, v2f, code_col);
@@ -166,37 +270,82 @@ fn change_lists_agree_with_v1_and_v2() {
             let (code, change, old) = (&r[0], r[1].as_str(), &r[3]);
             assert!(seen.insert(code.clone()), "{kind}: {code} listed twice");
             match change {
-                "added" => assert!(!v1.contains(code) && v2.contains(code), "{kind} added {code}"),
-                "removed" => assert!(v1.contains(code) && !v2.contains(code), "{kind} removed {code}"),
+                "added" => assert!(
+                    !v1.contains(code) && v2.contains(code),
+                    "{kind} added {code}"
+                ),
+                "removed" => assert!(
+                    v1.contains(code) && !v2.contains(code),
+                    "{kind} removed {code}"
+                ),
                 "recoded" => {
-                    assert!(v1.contains(old) && !v2.contains(old), "{kind} recoded old {old}");
-                    assert!(!v1.contains(code) && v2.contains(code), "{kind} recoded new {code}");
+                    assert!(
+                        v1.contains(old) && !v2.contains(old),
+                        "{kind} recoded old {old}"
+                    );
+                    assert!(
+                        !v1.contains(code) && v2.contains(code),
+                        "{kind} recoded new {code}"
+                    );
                 }
                 "deactivated" | "changed" => {
-                    assert!(v1.contains(code) && v2.contains(code), "{kind} {change} {code}");
+                    assert!(
+                        v1.contains(code) && v2.contains(code),
+                        "{kind} {change} {code}"
+                    );
                     assert!(!r[2].is_empty(), "{kind} {change} {code} has no fields");
                 }
                 other => panic!("{kind}: unknown change {other}"),
             }
         }
-        let expected: &[&str] = if kind == "herbal" { &["added", "removed", "changed"] } else { &["added", "removed", "changed", "recoded"] };
+        let expected: &[&str] = if kind == "herbal" {
+            &["added", "removed", "changed"]
+        } else {
+            &["added", "removed", "changed", "recoded"]
+        };
         for kind_seen in expected {
-            assert!(ch.iter().any(|r| r[1] == *kind_seen), "{kind}: no {kind_seen} rows");
+            assert!(
+                ch.iter().any(|r| r[1] == *kind_seen),
+                "{kind}: no {kind_seen} rows"
+            );
         }
         // Every field key named is a field of the category.
         let cat: Category = kind.parse().unwrap();
-        let keys: Vec<&str> = catalog_core::field_specs(cat).iter().map(|s| s.key).collect();
+        let keys: Vec<&str> = catalog_core::field_specs(cat)
+            .iter()
+            .map(|s| s.key)
+            .collect();
         for r in &ch {
-            for k in r[2].split(';').filter(|k| !k.is_empty() && !k.starts_with("extra.")) {
+            for k in r[2]
+                .split(';')
+                .filter(|k| !k.is_empty() && !k.starts_with("extra."))
+            {
                 assert!(keys.contains(&k), "{kind}: field {k} not in field_specs");
             }
         }
         // Noise rows touch codes that are not otherwise changed.
         let (_, noise) = read_csv(&f.dir.join(format!("changes/{kind}.noise.csv")));
         for r in &noise {
-            assert!(!seen.contains(&r[0]), "{kind}: noise on changed row {}", r[0]);
+            assert!(
+                !seen.contains(&r[0]),
+                "{kind}: noise on changed row {}",
+                r[0]
+            );
             assert_ne!(r[3], r[4]);
+            // …and are no-ops under the shared normalisation (or as money).
+            if r[2] == "money_format" {
+                let (a, b): (rust_decimal::Decimal, rust_decimal::Decimal) =
+                    (r[3].parse().unwrap(), r[4].parse().unwrap());
+                assert_eq!(a, b, "{kind} {}", r[0]);
+            } else {
+                use catalog_core::normalize::clean_text;
+                assert_eq!(clean_text(&r[3]), clean_text(&r[4]), "{kind} {}", r[0]);
+            }
         }
+        assert!(
+            !noise.is_empty() || kind == "herbal",
+            "{kind}: no noise rows"
+        );
     }
 }
 
@@ -212,7 +361,11 @@ fn hospital_truth_exists_in_v1_and_some_items_have_none() {
         let (h, rows) = read_csv(&f.dir.join(format!("hospital/{kind}.labelled.csv")));
         let t = col(&h, "标准编码");
         let empty = rows.iter().filter(|r| r[t].is_empty()).count();
-        assert!(empty > 0 && empty * 5 < rows.len(), "{kind}: {empty} of {} without truth", rows.len());
+        assert!(
+            empty > 0 && empty * 5 < rows.len(),
+            "{kind}: {empty} of {} without truth",
+            rows.len()
+        );
         for r in rows.iter().filter(|r| !r[t].is_empty()) {
             assert!(v1.contains(&r[t]), "{kind}: truth {} not in v1", r[t]);
         }
@@ -221,8 +374,18 @@ fn hospital_truth_exists_in_v1_and_some_items_have_none() {
         assert_eq!(stats.without_truth as usize, empty);
     }
     let p = &f.manifest.hospital["drug"].perturbations;
-    for k in ["trade_name", "spec_in_name", "manufacturer_abbrev", "approval_missing", "no_counterpart", "separator_variant"] {
-        assert!(p.get(k).copied().unwrap_or(0) > 0, "drug perturbation {k} never applied: {p:?}");
+    for k in [
+        "trade_name",
+        "spec_in_name",
+        "manufacturer_abbrev",
+        "approval_missing",
+        "no_counterpart",
+        "separator_variant",
+    ] {
+        assert!(
+            p.get(k).copied().unwrap_or(0) > 0,
+            "drug perturbation {k} never applied: {p:?}"
+        );
     }
 }
 
@@ -242,15 +405,27 @@ fn manifest_row_counts_equal_file_row_counts() {
             std::io::Read::read_to_string(&mut z.by_index(0).unwrap(), &mut s).unwrap();
             assert_eq!(s.lines().count() as u64, e.rows, "{}", e.path);
             let width = if e.format == "zip_1301" { 92 } else { 71 };
-            assert!(s.lines().all(|l| l.split('\t').count() == width), "{}", e.path);
+            assert!(
+                s.lines().all(|l| l.split('\t').count() == width),
+                "{}",
+                e.path
+            );
             checked += 1;
         } else if e.format == "xlsx" {
             use calamine::{DataType, Reader};
             let mut wb = calamine::open_workbook_auto(&p).unwrap();
             let sheet = wb.sheet_names()[0].clone();
             let range = wb.worksheet_range(&sheet).unwrap();
-            let header_row = range.rows().position(|r| r.iter().filter(|c| !c.is_empty()).count() > 2).unwrap();
-            assert_eq!((range.height() - header_row - 1) as u64, e.rows, "{}", e.path);
+            let header_row = range
+                .rows()
+                .position(|r| r.iter().filter(|c| !c.is_empty()).count() > 2)
+                .unwrap();
+            assert_eq!(
+                (range.height() - header_row - 1) as u64,
+                e.rows,
+                "{}",
+                e.path
+            );
             checked += 1;
         }
     }
@@ -267,12 +442,27 @@ fn same_seed_gives_identical_bytes_and_another_seed_differs() {
     for e in &f.manifest.files {
         let a = std::fs::read(f.dir.join(&e.path)).unwrap();
         let b = std::fs::read(again.join(&e.path)).unwrap();
-        assert!(a == b, "{} differs between two runs with the same seed", e.path);
+        assert!(
+            a == b,
+            "{} differs between two runs with the same seed",
+            e.path
+        );
     }
-    assert_eq!(std::fs::read(f.dir.join("manifest.json")).unwrap(), std::fs::read(again.join("manifest.json")).unwrap());
+    assert_eq!(
+        std::fs::read(f.dir.join("manifest.json")).unwrap(),
+        std::fs::read(again.join("manifest.json")).unwrap()
+    );
     let other = tmp.path().join("other");
     gen(&other, 2);
-    for file in ["v1/drug.csv", "v1/consumable.csv", "hospital/drug.labelled.csv"] {
-        assert_ne!(std::fs::read(f.dir.join(file)).unwrap(), std::fs::read(other.join(file)).unwrap(), "{file}");
+    for file in [
+        "v1/drug.csv",
+        "v1/consumable.csv",
+        "hospital/drug.labelled.csv",
+    ] {
+        assert_ne!(
+            std::fs::read(f.dir.join(file)).unwrap(),
+            std::fs::read(other.join(file)).unwrap(),
+            "{file}"
+        );
     }
 }

@@ -54,7 +54,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
         scale,
         seed,
         out: out.clone(),
-        formats: corpus::Formats { xlsx, ..Default::default() },
+        formats: corpus::Formats {
+            xlsx,
+            ..Default::default()
+        },
     };
     let t0 = Instant::now();
     let sp = ctx.spinner("writing");
@@ -70,7 +73,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
     } else {
         let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
         for f in &m.files {
-            ctx.say(format!("{:<40} {:>9} rows {:>12} bytes", f.path, f.rows, f.bytes));
+            ctx.say(format!(
+                "{:<40} {:>9} rows {:>12} bytes",
+                f.path, f.rows, f.bytes
+            ));
         }
         println!(
             "corpus ({}, seed {}) written to {}: {} files, {:.1} MB in {:.1}s",
