@@ -457,3 +457,175 @@ fn bad_arguments_fail_clearly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--mapping"));
 }
+
+/// Ground truth from `mulu gen corpus`: every generated change is found with
+/// its class (and old code for re-codes), no phantom change appears, and the
+/// noise rows (`changes/<kind>.noise.csv`) are not reported.
+#[test]
+fn corpus_changes_are_found_without_phantoms() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let corpus = dir.path().join("corpus");
+    let out = mulu(
+        &home,
+        &[
+            "-q",
+            "gen",
+            "corpus",
+            "--scale",
+            "small",
+            "--no-xlsx",
+            "--out",
+            corpus.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // ICD codes are compared case-blind: the importer's canonical form
+    // currently lower-cases a leading chapter X (X92.x00 → x92.x00).
+    let key = |s: &str| s.to_uppercase();
+    let mut checked = 0;
+    for kind in [
+        "drug",
+        "consumable",
+        "service",
+        "diagnosis",
+        "procedure",
+        "herbal",
+        "reimbursement",
+        "negotiated",
+    ] {
+        let (v1, v2) = (
+            corpus.join(format!("v1/{kind}.csv")),
+            corpus.join(format!("v2/{kind}.csv")),
+        );
+        if !v1.exists() {
+            continue;
+        }
+        let out = mulu(
+            &home,
+            &[
+                "--json",
+                "diff",
+                v1.to_str().unwrap(),
+                v2.to_str().unwrap(),
+                "--kind",
+                kind,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got: BTreeMap<String, (String, String, BTreeSet<String>)> = v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let fields = c["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["field"].as_str().unwrap().to_string())
+                    .collect();
+                (
+                    key(c["code"].as_str().unwrap()),
+                    (
+                        c["class"].as_str().unwrap().to_string(),
+                        key(c["old_code"].as_str().unwrap_or_default()),
+                        fields,
+                    ),
+                )
+            })
+            .collect();
+
+        // Rows the generator marked as changed although v1 and v2 hold the
+        // same row (its new value happened to equal the old one) cannot be
+        // found by any diff; they are recognised by importing both files.
+        let mut store = Store::open_in_memory().unwrap();
+        let mut load = |p: &Path, label: &str| {
+            let opts = importer::ImportOptions {
+                kind: kind.parse().ok(),
+                label: Some(label.into()),
+                ..importer::ImportOptions::default()
+            };
+            let v = importer::import_into(&mut store, p.to_str().unwrap(), &opts, &|_| {})
+                .unwrap()
+                .version
+                .unwrap();
+            v.id
+        };
+        let (id1, id2) = (load(&v1, "v1"), load(&v2, "v2"));
+        let entries = |id: i64| -> BTreeMap<String, Entry> {
+            store
+                .entries(id)
+                .unwrap()
+                .into_iter()
+                .map(|e| (key(&e.code), e))
+                .collect()
+        };
+        let (r1, r2) = (entries(id1), entries(id2));
+        let mut truth = csv::Reader::from_path(corpus.join(format!("changes/{kind}.csv"))).unwrap();
+        let mut want = BTreeSet::new();
+        let mut no_ops = 0;
+        for rec in truth.records() {
+            let rec = rec.unwrap();
+            let (code, class, fields, old_code) = (
+                key(&rec[0]),
+                rec[1].to_string(),
+                rec[2].to_string(),
+                key(&rec[3]),
+            );
+            if class == "changed" && r1.contains_key(&code) && r1.get(&code) == r2.get(&code) {
+                no_ops += 1;
+                continue;
+            }
+            let Some((gc, go, gf)) = got.get(&code) else {
+                panic!("{kind}: {code} ({class}) not found")
+            };
+            assert_eq!(gc, &class, "{kind}: {code}");
+            if class == "recoded" {
+                assert_eq!(go, &old_code, "{kind}: re-code of {code}");
+            }
+            if class == "changed" {
+                for f in fields.split(';').filter(|f| !f.is_empty()) {
+                    assert!(
+                        gf.contains(f),
+                        "{kind}: {code} field {f} not reported, got {gf:?}"
+                    );
+                }
+            }
+            want.insert(code);
+            checked += 1;
+        }
+        let phantoms: Vec<&String> = got.keys().filter(|c| !want.contains(*c)).collect();
+        assert!(phantoms.is_empty(), "{kind}: phantom changes {phantoms:?}");
+        assert!(
+            no_ops * 20 <= want.len().max(20),
+            "{kind}: {no_ops} generator no-ops is suspiciously many"
+        );
+        // Noise rows must not surface as changes of the noisy field.
+        let mut noise =
+            csv::Reader::from_path(corpus.join(format!("changes/{kind}.noise.csv"))).unwrap();
+        for rec in noise.records() {
+            let rec = rec.unwrap();
+            if let Some((_, _, gf)) = got.get(&key(&rec[0])) {
+                assert!(
+                    !gf.contains(&rec[1]),
+                    "{kind}: noise in {} of {} reported",
+                    &rec[1],
+                    &rec[0]
+                );
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} changes checked");
+}

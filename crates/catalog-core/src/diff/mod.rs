@@ -66,7 +66,7 @@ impl Default for DiffOptions {
             ignore_width: true,
             detect_recodes: true,
             recode_threshold: 0.8,
-            recode_from_deactivated: true,
+            recode_from_deactivated: false,
             keep_rows: true,
         }
     }

@@ -62,7 +62,8 @@ fn strong_fields(c: Category) -> &'static [&'static str] {
 
 fn spec_fields(c: Category) -> &'static [&'static str] {
     match c {
-        Category::Drug | Category::Preparation => &["spec"],
+        // The drug code encodes the pack: another pack size is another product.
+        Category::Drug | Category::Preparation => &["spec", "pack_qty"],
         Category::Consumable => &["spec", "model", "spec_model"],
         Category::Service => &["unit"],
         Category::Reimbursement | Category::Negotiated => &["dosage_form"],
@@ -140,9 +141,27 @@ impl RecodeScorer for BuiltinRecodeScorer {
             Some(sim)
         };
         let mut strong_key = None;
+        let mut strong_disagrees = false;
+        // 曾用码 naming the old code is the bureau saying so outright.
+        let former = new.field("former_codes").display();
+        if !former.is_empty() {
+            let listed = former
+                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .any(|t| normalize::code(t) == normalize::code(&old.code));
+            if listed {
+                push("former_codes", old.code.clone(), old.code.clone());
+                strong_key = Some("former_codes".to_string());
+            }
+        }
         for f in strong_fields(c) {
-            if push(f, value(old, f), value(new, f)) == Some(1.0) && strong_key.is_none() {
-                strong_key = Some(f.to_string());
+            match push(f, value(old, f), value(new, f)) {
+                Some(s) if s >= 1.0 => {
+                    if strong_key.is_none() {
+                        strong_key = Some(f.to_string());
+                    }
+                }
+                Some(_) => strong_disagrees = true,
+                None => {}
             }
         }
         let name_sim = push("name", norm(&old.name), norm(&new.name)).unwrap_or(0.0);
@@ -177,8 +196,17 @@ impl RecodeScorer for BuiltinRecodeScorer {
             }
             0.9 * weighted
         };
-        if spec_sim.is_some_and(|s| s < 1.0) {
-            score *= 0.6;
+        if strong_key.as_deref() == Some("former_codes") {
+            score = 1.0;
+        } else {
+            if spec_sim.is_some_and(|s| s < 1.0) {
+                score *= 0.6;
+            }
+            // A 批准文号/本位码 that differs while both are given points to
+            // another product (another pack, another approval).
+            if strong_disagrees {
+                score *= 0.6;
+            }
         }
         Some(RecodeEvidence {
             score: (score * 1000.0).round() / 1000.0,

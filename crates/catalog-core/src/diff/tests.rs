@@ -321,7 +321,10 @@ fn recode_from_a_deactivated_code_by_similarity() {
     let d = diff_versions(
         std::slice::from_ref(&s1),
         &[s1b.clone(), s2.clone()],
-        &DiffOptions::default(),
+        &DiffOptions {
+            recode_from_deactivated: true,
+            ..DiffOptions::default()
+        },
     )
     .unwrap();
     let r: Vec<&Change> = d.of_class(ChangeClass::Recoded).collect();
@@ -335,11 +338,8 @@ fn recode_from_a_deactivated_code_by_similarity() {
             .collect::<Vec<_>>(),
         vec!["name"]
     );
-    let opts = DiffOptions {
-        recode_from_deactivated: false,
-        ..DiffOptions::default()
-    };
-    let d = diff_versions(&[s1], &[s1b, s2], &opts).unwrap();
+    // By default only removed codes are re-code sources (as the corpus and the brief define it).
+    let d = diff_versions(&[s1], &[s1b, s2], &DiffOptions::default()).unwrap();
     assert_eq!(
         (
             d.summary.total.classes.deactivated,

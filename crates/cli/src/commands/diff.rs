@@ -10,15 +10,15 @@ mod xlsx;
 use crate::ctx::Ctx;
 use anyhow::{bail, Context, Result};
 use catalog_core::diff::{self, CatalogDiff, DiffOptions, ImpactItem, MappingRef};
-use catalog_core::store::StoreError;
+use catalog_core::store::{StoreError, VersionMeta};
 use catalog_core::{Category, Store, VersionInfo};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Old version: a stored version label (or id)
+    /// Old version: a stored version label (or id), or a catalogue file read on the fly
     old: String,
-    /// New version: a stored version label (or id)
+    /// New version: a stored version label (or id), or a catalogue file read on the fly
     new: String,
     /// Kind of catalogue, when a label exists for several kinds
     #[arg(long)]
@@ -38,6 +38,9 @@ pub struct Args {
     /// Do not look for re-coded products
     #[arg(long)]
     no_recode: bool,
+    /// Also consider deactivated (停用) codes as re-code sources, not only removed ones
+    #[arg(long)]
+    recode_deactivated: bool,
     /// Lowest score (0–1) accepted as a re-code
     #[arg(long, default_value_t = 0.8)]
     recode_threshold: f64,
@@ -75,8 +78,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             args.recode_threshold
         );
     }
-    let store = ctx.store()?;
-    let (old, new) = resolve_pair(&store, &args)?;
+    let home = ctx.store()?;
+    let holder;
+    let (store, old, new) = if [&args.old, &args.new]
+        .iter()
+        .any(|s| is_file_side(&home, s, args.kind))
+    {
+        holder = load_in_memory(ctx, &home, &args)?;
+        (&holder.0, holder.1.clone(), holder.2.clone())
+    } else {
+        let (o, n) = resolve_pair(&home, &args)?;
+        (&home, o, n)
+    };
     let opts = DiffOptions {
         ignore_fields: args
             .ignore_field
@@ -88,11 +101,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         ignore_width: !args.keep_width,
         detect_recodes: !args.no_recode,
         recode_threshold: args.recode_threshold,
+        recode_from_deactivated: args.recode_deactivated,
         ..DiffOptions::default()
     };
     let sp = ctx.spinner(&format!("comparing {} → {}", old.label, new.label));
     let started = std::time::Instant::now();
-    let d = diff::diff_stored(&store, &old, &new, &opts).with_context(|| {
+    let d = diff::diff_stored(store, &old, &new, &opts).with_context(|| {
         format!(
             "diffing {} version '{}' against '{}'",
             old.category, old.label, new.label
@@ -108,7 +122,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 
     let impact = match &args.mapping {
         None => None,
-        Some(m) => Some(impact_of(&store, m, &d, ctx)?),
+        Some(m) => Some(impact_of(&home, m, &d, ctx)?),
     };
 
     if let Some(p) = &args.csv {
@@ -152,15 +166,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 /// Both sides as stored versions of one kind. A label that exists for
 /// several kinds is settled by the other side's kind.
 fn resolve_pair(store: &Store, args: &Args) -> Result<(VersionInfo, VersionInfo)> {
-    for side in [&args.old, &args.new] {
-        let p = Path::new(side);
-        if p.is_file() && store.resolve(Some(side), args.kind).is_err() {
-            bail!(
-                "'{side}' is a file: import it first (`mulu import {side} --kind K --label L`), then diff the labels \
-                 (diffing files directly is not supported yet)"
-            );
-        }
-    }
     let one = |label: &str, kind: Option<Category>| store.resolve(Some(label), kind);
     let (old, new) = match (one(&args.old, args.kind), one(&args.new, args.kind)) {
         (Ok(o), Ok(n)) => (o, n),
@@ -172,6 +177,11 @@ fn resolve_pair(store: &Store, args: &Args) -> Result<(VersionInfo, VersionInfo)
         (Err(e), _) => return Err(e).context(format!("old version '{}'", args.old)),
         (_, Err(e)) => return Err(e).context(format!("new version '{}'", args.new)),
     };
+    same_kind(&old, &new)?;
+    Ok((old, new))
+}
+
+fn same_kind(old: &VersionInfo, new: &VersionInfo) -> Result<()> {
     if old.category != new.category {
         bail!(
             "'{}' is a {} version but '{}' is {}: pick two versions of one kind (--kind)",
@@ -181,7 +191,81 @@ fn resolve_pair(store: &Store, args: &Args) -> Result<(VersionInfo, VersionInfo)
             new.category
         );
     }
-    Ok((old, new))
+    Ok(())
+}
+
+/// A side names a file when it is not a stored label but an existing path.
+fn is_file_side(store: &Store, side: &str, kind: Option<Category>) -> bool {
+    Path::new(side).is_file()
+        && matches!(
+            store.resolve(Some(side), kind),
+            Err(StoreError::NoSuchVersion(_))
+        )
+}
+
+/// When a side is a file, both sides go into a temporary in-memory store:
+/// files are imported there (all rows or nothing, as `mulu import` does),
+/// stored versions are copied over. The home store is not touched.
+fn load_in_memory(
+    ctx: &Ctx,
+    home: &Store,
+    args: &Args,
+) -> Result<(Store, VersionInfo, VersionInfo)> {
+    let mut mem = Store::open_in_memory()?;
+    let mut kind = args.kind;
+    let mut got: [Option<VersionInfo>; 2] = [None, None];
+    for (i, side) in [&args.old, &args.new].into_iter().enumerate() {
+        if !is_file_side(home, side, args.kind) {
+            continue;
+        }
+        let label = if i == 1 && args.old == args.new {
+            format!("{side} (new)")
+        } else {
+            side.clone()
+        };
+        let opts = importer::ImportOptions {
+            kind,
+            label: Some(label),
+            ..importer::ImportOptions::default()
+        };
+        let sp = ctx.spinner(&format!("reading {side}"));
+        let sum = importer::import_into(&mut mem, side, &opts, &|n| sp.set_position(n))
+            .with_context(|| format!("reading {side}"))?;
+        sp.finish_and_clear();
+        let v = sum
+            .version
+            .with_context(|| format!("{side}: nothing was imported"))?;
+        ctx.say(format!(
+            "read {side}: {} rows as {}",
+            sum.imported, v.category
+        ));
+        kind = Some(v.category);
+        got[i] = Some(v);
+    }
+    for (i, side) in [&args.old, &args.new].into_iter().enumerate() {
+        if got[i].is_some() {
+            continue;
+        }
+        let v = home
+            .resolve(Some(side), kind)
+            .with_context(|| format!("version '{side}'"))?;
+        let meta = VersionMeta {
+            category: v.category,
+            label: v.label.clone(),
+            source: v.source.clone(),
+            published: v.published,
+            note: v.note.clone(),
+        };
+        let rows = home.entries(v.id)?;
+        let mut copied = mem.import_version(&meta, false, rows.into_iter().map(Ok::<_, String>))?;
+        copied.label = v.label.clone();
+        got[i] = Some(copied);
+    }
+    let [Some(old), Some(new)] = got else {
+        bail!("internal: a diff side was not loaded")
+    };
+    same_kind(&old, &new)?;
+    Ok((mem, old, new))
 }
 
 fn impact_of(store: &Store, source: &str, d: &CatalogDiff, ctx: &Ctx) -> Result<Vec<ImpactItem>> {
