@@ -1,1 +1,357 @@
-//! End-to-end tests of mulu import (being written).
+//! `mulu import` and `mulu code check` through the real binary: bad input,
+//! all-or-nothing commits, reject files, URLs, and the real public workbook.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    home: tempfile::TempDir,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn mulu(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mulu"))
+            .arg("--home")
+            .arg(self.home.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    }
+    fn versions(&self) -> serde_json::Value {
+        let out = self.mulu(&["--json", "versions"]);
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), stderr(o)))
+}
+
+const DX: &str = "诊断代码,诊断名称,有效标志\n";
+
+#[test]
+fn gbk_csv_imports_with_a_json_summary() {
+    let env = Env::new();
+    let (bytes, _, _) = encoding_rs::GBK.encode("疾病诊断目录(医保版)\n诊断代码,诊断名称,有效标志,附注\nA00.000x001,古典生物型霍乱,1,甲\nA01.001,伤寒,0,\n");
+    let p = env.file("dx.csv", &bytes);
+    let out = env.mulu(&[
+        "--json",
+        "import",
+        &p,
+        "--label",
+        "2026-01",
+        "--published",
+        "2026-01-09",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["category"], "diagnosis");
+    assert_eq!(s["encoding"], "GB18030");
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["imported"].as_u64(),
+            s["rejected"].as_u64()
+        ),
+        (Some(2), Some(2), Some(0))
+    );
+    assert_eq!(s["extra_columns"][0], "附注");
+    assert_eq!(s["version"]["row_count"], 2);
+    assert_eq!(s["version"]["published"], "2026-01-09");
+    let v = env.versions();
+    assert_eq!(v[0]["label"], "2026-01");
+}
+
+#[test]
+fn duplicate_codes_fail_by_default_write_rejects_and_commit_nothing() {
+    let env = Env::new();
+    let p = env.file(
+        "dup.csv",
+        format!("{DX}A00.000x001,霍乱,1\nA01.001,伤寒,1\nA00.000x001,又一个霍乱,1\n").as_bytes(),
+    );
+    let rej = env.dir.path().join("rej");
+    let out = env.mulu(&["import", &p, "--rejects", rej.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 of 3 rows rejected") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(env.versions(), serde_json::json!([]));
+    let csv = std::fs::read_to_string(rej.with_extension("csv")).unwrap();
+    assert!(
+        csv.contains("file,sheet,row,column,value,reason,诊断代码,诊断名称,有效标志"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",4,诊断代码,A00.000x001,") && csv.contains("already on row 2"),
+        "{csv}"
+    );
+    assert!(rej.with_extension("xlsx").exists());
+    // Allowing a third of the rows to be rejected commits the rest.
+    let out = env.mulu(&["--json", "import", &p, "--max-reject", "0.34"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(
+        (s["imported"].as_u64(), s["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(Path::new(s["rejects_csv"].as_str().unwrap()).exists());
+    assert_eq!(env.versions()[0]["row_count"], 2);
+}
+
+#[test]
+fn corrupt_inputs_fail_with_clear_messages() {
+    let env = Env::new();
+    // A truncated xlsx.
+    let good = env.dir.path().join("good.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["诊断代码", "诊断名称"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..200u32 {
+        ws.write_string(r, 0, "A01.001").unwrap();
+        ws.write_string(r, 1, "伤寒").unwrap();
+    }
+    wb.save(&good).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = env.file("cut.xlsx", &bytes[..bytes.len() * 2 / 3]);
+    let out = env.mulu(&["import", &cut]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cut.xlsx")
+            && (stderr(&out).contains("corrupt") || stderr(&out).contains("truncated")),
+        "{}",
+        stderr(&out)
+    );
+
+    // A ZIP that is not a workbook.
+    let zp = env.dir.path().join("fake.xlsx");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zp).unwrap());
+    z.start_file("photo.jpg", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(b"\xff\xd8\xff").unwrap();
+    z.finish().unwrap();
+    let out = env.mulu(&["import", zp.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("neither a workbook"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Missing required columns: what was found and what is accepted.
+    let p = env.file("nocode.csv", "名称,规格\n阿莫西林,1g\n".as_bytes());
+    let out = env.mulu(&["import", &p, "--kind", "drug"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("名称, 规格") && e.contains("药品代码") && e.contains("国家药品代码"),
+        "{e}"
+    );
+
+    // Empty and header-only files.
+    let p = env.file("empty.csv", b"");
+    assert!(stderr(&env.mulu(&["import", &p])).contains("empty"));
+    let p = env.file("hdr.csv", DX.as_bytes());
+    let out = env.mulu(&["import", &p]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no data rows"), "{}", stderr(&out));
+    assert_eq!(env.versions(), serde_json::json!([]));
+}
+
+#[test]
+fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
+    let env = Env::new();
+    let p = env.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
+    assert_eq!(
+        env.mulu(&["import", &p, "--label", "v1"]).status.code(),
+        Some(0)
+    );
+    let before = env.versions();
+    let mut x = String::from("<?xml version=\"1.0\"?><目录>");
+    for i in 0..50_000 {
+        x.push_str(&format!(
+            "<行><诊断代码>A{:02}.{:03}</诊断代码><诊断名称>病{i}</诊断名称></行>",
+            i % 100,
+            i / 100
+        ));
+    }
+    x.push_str("<行><诊断代码>B00.000</诊断代码><诊断名称>坏</诊断代码></行>");
+    x.push_str("<行><诊断代码>C00.000</诊断代码><诊断名称>后</诊断名称></行></目录>");
+    let xp = env.file("big.xml", x.as_bytes());
+    let out = env.mulu(&[
+        "import",
+        &xp,
+        "--label",
+        "v1",
+        "--replace",
+        "--max-reject",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("malformed XML") && e.contains("50000 rows read before it"),
+        "{e}"
+    );
+    assert_eq!(env.versions(), before);
+}
+
+#[test]
+fn platform_1306_zip_imports_by_position() {
+    let env = Env::new();
+    let mut line = vec![String::new(); 73];
+    line[0] = "C0101010010100204744".into();
+    line[1] = "一次性使用无菌注射器".into();
+    line[4] = "注射器".into();
+    line[67] = "1".into();
+    line[69] = "20260101".into();
+    line[72] = "新增列".into();
+    let zp = env.dir.path().join("1306.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zp).unwrap());
+    z.start_file(
+        "1306_20260101.txt",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    z.write_all(format!("{}\nshort\tline\n", line.join("\t")).as_bytes())
+        .unwrap();
+    z.finish().unwrap();
+    let out = env.mulu(&[
+        "--json",
+        "import",
+        zp.to_str().unwrap(),
+        "--max-reject",
+        "0.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["layout"], "1306");
+    assert_eq!(s["category"], "consumable");
+    assert_eq!(
+        (s["imported"].as_u64(), s["rejected"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(s["extra_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "列73"));
+}
+
+#[test]
+fn a_url_that_never_answers_times_out() {
+    let env = Env::new();
+    // Loopback only: accept and never answer.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = std::thread::spawn(move || {
+        let c = l.accept();
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        drop(c);
+    });
+    let out = env.mulu(&[
+        "import",
+        &format!("http://{addr}/drug.csv"),
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert_eq!(env.versions(), serde_json::json!([]));
+    t.join().unwrap();
+}
+
+#[test]
+fn code_check_reports_rows_and_exits_non_zero() {
+    let env = Env::new();
+    let p = env.file(
+        "c.csv",
+        "项目编码,名称\n003313010030000,a\n00331301003000,b\n".as_bytes(),
+    );
+    let out = env.mulu(&[
+        "code",
+        "check",
+        &p,
+        "--column",
+        "项目编码",
+        "--kind",
+        "service",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.contains("row 3 项目编码") && s.contains("加收") && s.contains("1 invalid"),
+        "{s}"
+    );
+    let out = env.mulu(&["--json", "code", "check", &p, "--column", "项目编码"]);
+    let v = json(&out);
+    assert_eq!(v["checked"], 2);
+    assert_eq!(v["invalid"][0]["row"], 3);
+    let out = env.mulu(&["code", "check", &p, "--column", "药品代码"]);
+    assert!(
+        stderr(&out).contains("Columns found: 项目编码, 名称"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn real_workbook() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/real/【第一批】药品规则库(限定性别对象).xlsx");
+    p.exists().then_some(p)
+}
+
+#[test]
+fn every_drug_code_of_the_real_rule_workbook_decodes() {
+    let Some(p) = real_workbook() else {
+        println!(
+            "note: ../shared/data/real/【第一批】药品规则库(限定性别对象).xlsx is absent; skipped"
+        );
+        return;
+    };
+    let t = importer::table::open(
+        &p,
+        &importer::table::TableOptions {
+            sheet: Some("2".into()),
+            known_headers: vec!["药品代码".into()],
+            layout: None,
+        },
+    )
+    .unwrap();
+    for h in ["药品通用名", "序号", "药品代码", "限定类型"] {
+        assert!(t.column(h).is_some(), "no {h} in {:?}", t.header);
+    }
+    let col = t.column("药品代码").unwrap();
+    let std = catalog_core::Standards::builtin();
+    let mut n = 0;
+    for r in t {
+        let r = r.unwrap();
+        let code = &r.cells[col];
+        if let Err(e) = std.explain(code) {
+            panic!("row {}: {e}", r.row);
+        }
+        n += 1;
+    }
+    assert!(n > 1000, "only {n} rows");
+}
