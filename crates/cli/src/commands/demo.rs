@@ -1,8 +1,197 @@
+//! `mulu demo`: the whole job on the bundled samples, through the very same
+//! command implementations a user types (each step is parsed from an argv),
+//! so the demo cannot drift from the real commands.
+
 use crate::ctx::Ctx;
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Directory of the sample catalogues and hospital dictionaries
+    #[arg(long, default_value = "data/samples")]
+    samples: PathBuf,
+    /// Where the reports go
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`mulu demo` is not built yet")
+#[derive(Parser)]
+#[command(no_binary_name = true)]
+struct Wrap<A: clap::Args> {
+    #[command(flatten)]
+    args: A,
+}
+
+fn step<A: clap::Args>(
+    ctx: &Ctx,
+    title: &str,
+    argv: &[String],
+    run: fn(&Ctx, A) -> Result<u8>,
+) -> Result<u8> {
+    ctx.say(format!("\n== {title}\n$ mulu {}", argv.join(" ")));
+    let w = Wrap::<A>::try_parse_from(argv.iter().skip(1))
+        .with_context(|| format!("demo step '{title}'"))?;
+    run(ctx, w.args)
+}
+
+/// Catalogues of version 1 (kind, file) and the drug catalogue's version 2.
+const CATALOGUES: &[(&str, &str)] = &[
+    ("drug", "v1/drug.xlsx"),
+    ("consumable", "v1/consumable.csv"),
+    ("service", "v1/service.xlsx"),
+    ("diagnosis", "v1/diagnosis.csv"),
+    ("procedure", "v1/procedure.csv"),
+    ("herbal", "v1/herbal.csv"),
+    ("reimbursement", "v1/reimbursement.xlsx"),
+    ("negotiated", "v1/negotiated.xlsx"),
+];
+const DICTIONARIES: &[&str] = &["drug", "consumable", "service", "diagnosis"];
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
+    let s = |p: &str| args.samples.join(p).display().to_string();
+    if !args.samples.join("v1").is_dir() {
+        bail!(
+            "no samples at {} (run from the repository root, or pass --samples)",
+            args.samples.display()
+        );
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let out = |p: &str| args.out.join(p).display().to_string();
+    let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut failed: Vec<String> = Vec::new();
+    let mut note = |title: &str, r: Result<u8>| match r {
+        Ok(0) => {}
+        Ok(code) => failed.push(format!("{title} (exit {code})")),
+        Err(e) => failed.push(format!("{title}: {e:#}")),
+    };
+
+    for (kind, file) in CATALOGUES {
+        let argv = v(&[
+            "import",
+            &s(file),
+            "--kind",
+            kind,
+            "--label",
+            "sample-v1",
+            "--replace",
+        ]);
+        note(
+            &format!("import {kind}"),
+            step(
+                ctx,
+                &format!("import the {kind} catalogue"),
+                &argv,
+                super::import::run,
+            ),
+        );
+    }
+    let argv = v(&[
+        "import",
+        &s("v2/drug.xlsx"),
+        "--kind",
+        "drug",
+        "--label",
+        "sample-v2",
+        "--replace",
+    ]);
+    note(
+        "import drug v2",
+        step(
+            ctx,
+            "import the next drug version",
+            &argv,
+            super::import::run,
+        ),
+    );
+
+    for kind in DICTIONARIES {
+        let version = "sample-v1";
+        let argv = v(&["index", "--kind", kind, "--version", version]);
+        note(
+            &format!("index {kind}"),
+            step(
+                ctx,
+                &format!("index the {kind} catalogue"),
+                &argv,
+                super::index::run,
+            ),
+        );
+        let dict = s(&format!("hospital/{kind}.csv"));
+        let argv = v(&[
+            "match",
+            &dict,
+            "--kind",
+            kind,
+            "--version",
+            version,
+            "--out",
+            &out(&format!("match_{kind}.xlsx")),
+        ]);
+        note(
+            &format!("match {kind}"),
+            step(
+                ctx,
+                &format!("match the sample hospital {kind} dictionary"),
+                &argv,
+                super::match_cmd::run,
+            ),
+        );
+    }
+
+    let argv = v(&[
+        "diff",
+        "sample-v1",
+        "sample-v2",
+        "--kind",
+        "drug",
+        "--xlsx",
+        &out("diff_drug.xlsx"),
+        "--html",
+        &out("diff_drug.html"),
+        "--limit",
+        "10",
+    ]);
+    note(
+        "diff",
+        step(
+            ctx,
+            "what changed between the two drug versions",
+            &argv,
+            super::diff::run,
+        ),
+    );
+
+    ctx.say(format!("\n== reports in {}", args.out.display()));
+    if !ctx.quiet && !ctx.json {
+        list_reports(&args.out);
+    }
+    if failed.is_empty() {
+        Ok(0)
+    } else {
+        eprintln!(
+            "demo: {} step(s) failed:\n  {}",
+            failed.len(),
+            failed.join("\n  ")
+        );
+        Ok(1)
+    }
+}
+
+fn list_reports(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<_> = rd.flatten().filter(|e| e.path().is_file()).collect();
+    files.sort_by_key(|e| e.file_name());
+    for f in files {
+        let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "  {:<28} {:>9} bytes",
+            f.file_name().to_string_lossy(),
+            size
+        );
+    }
 }
