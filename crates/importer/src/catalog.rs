@@ -231,7 +231,7 @@ impl Reader {
         e
     }
 
-    fn cell<'a>(rec: &'a Record, col: Option<usize>) -> &'a str {
+    fn cell(rec: &Record, col: Option<usize>) -> &str {
         col.and_then(|c| rec.cells.get(c)).map_or("", |s| s.trim())
     }
 

@@ -154,7 +154,7 @@ pub fn import_into(
                     let mut c = counts.borrow_mut();
                     c.0 += 1;
                     c.1 += 1;
-                    if c.0 % 4096 == 0 {
+                    if c.0.is_multiple_of(4096) {
                         progress(c.0);
                     }
                     return Some(Ok(e));

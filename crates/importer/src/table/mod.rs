@@ -150,7 +150,7 @@ pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
         return Err(ImportError::format(&name, "the file is empty"));
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Ok(zip_kind(path, &name)?);
+        return zip_kind(path, &name);
     }
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Ok(Sniffed::Xls);
@@ -272,10 +272,9 @@ pub(crate) fn finish_header(
                     .unwrap_or_default();
                 // The known name wins: a merged group title (项目) yields to 项目编码 below it.
                 let sub_known = !s.is_empty() && known.contains(&header_key(&s));
-                if h.is_empty() || (sub_known && !known.contains(&header_key(h))) {
-                    if !s.is_empty() {
-                        *h = s;
-                    }
+                if !s.is_empty() && (h.is_empty() || (sub_known && !known.contains(&header_key(h))))
+                {
+                    *h = s;
                 }
             }
         }
