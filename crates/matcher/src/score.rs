@@ -56,7 +56,8 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let lev = strsim::normalized_levenshtein(a, b);
+    // Damerau: a swapped pair of characters (妇舒必/妇必舒) is one typo, not two.
+    let lev = strsim::normalized_damerau_levenshtein(a, b);
     let (short, long) = if a.chars().count() <= b.chars().count() {
         (a, b)
     } else {
@@ -178,6 +179,13 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
             Verdict::Agree,
             1.0,
         )),
+        FormCmp::Broad => e.push(ev(
+            "剂型",
+            q.form.clone().unwrap_or_default(),
+            r.form.clone().unwrap_or_default(),
+            Verdict::Partial,
+            0.0,
+        )),
         FormCmp::Family => e.push(ev(
             "剂型",
             q.form.clone().unwrap_or_default(),
@@ -228,9 +236,33 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
         ));
     }
 
+    // Package unit (盒/瓶): splits package variants of one 批准文号.
+    if r.category.is_some_and(|c| {
+        matches!(
+            c,
+            catalog_core::Category::Drug | catalog_core::Category::Preparation
+        )
+    }) {
+        let hp = q.spec.pack_unit.as_ref().or(q.unit.as_ref());
+        if let (Some(hp), Some(cp)) = (hp, r.spec.pack_unit.as_ref()) {
+            let same = hp.trim() == cp.trim();
+            let (v, w) = if same {
+                (Verdict::Agree, 0.6)
+            } else {
+                (Verdict::Disagree, -0.6)
+            };
+            e.push(ev("包装单位", hp.clone(), cp.clone(), v, w));
+        }
+    }
+
     // Unit (计价单位 for services and consumables).
     if let (Some(hu), Some(cu)) = (&q.unit, &r.unit) {
-        if !q.spec.has_strength() || r.category == Some(catalog_core::Category::Service) {
+        if r.category.is_some_and(|c| {
+            !matches!(
+                c,
+                catalog_core::Category::Drug | catalog_core::Category::Preparation
+            )
+        }) {
             let same = hu.trim() == cu.trim();
             e.push(ev(
                 "单位",

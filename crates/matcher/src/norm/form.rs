@@ -52,6 +52,9 @@ pub fn split_name(name: &str) -> (String, Option<&'static str>) {
 #[serde(rename_all = "snake_case")]
 pub enum FormCmp {
     Same,
+    /// One side names only the family (注射剂 vs 粉针, 片 vs 薄膜衣片 already
+    /// fold to 片): compatible, not evidence either way.
+    Broad,
     /// Same family (片 vs 肠溶片): related, but a different product code.
     Family,
     Different,
@@ -61,7 +64,13 @@ pub enum FormCmp {
 pub fn compare(a: Option<&str>, b: Option<&str>) -> FormCmp {
     match (a, b) {
         (Some(x), Some(y)) if x == y => FormCmp::Same,
-        (Some(x), Some(y)) if family(x).is_some() && family(x) == family(y) => FormCmp::Family,
+        (Some(x), Some(y)) if family(x).is_some() && family(x) == family(y) => {
+            if family(x) == Some(x) || family(y) == Some(y) {
+                FormCmp::Broad
+            } else {
+                FormCmp::Family
+            }
+        }
         (Some(_), Some(_)) => FormCmp::Different,
         _ => FormCmp::Missing,
     }
@@ -83,7 +92,18 @@ mod tests {
         ] {
             assert_eq!(canonical(s), Some("片"), "{s}");
         }
-        assert_eq!(canonical("注射剂"), canonical("注射液"));
+        assert_eq!(
+            compare(canonical("注射剂"), canonical("注射液")),
+            FormCmp::Broad
+        );
+        assert_eq!(
+            compare(canonical("注射剂"), canonical("注射用")),
+            FormCmp::Broad
+        );
+        assert_eq!(
+            compare(canonical("注射液"), canonical("注射用")),
+            FormCmp::Family
+        );
         assert_eq!(canonical("硬胶囊"), Some("胶囊"));
         assert_eq!(canonical("注射用无菌粉末"), Some("粉针"));
         assert_eq!(canonical("肠溶片"), Some("肠溶片"));
@@ -110,7 +130,8 @@ mod tests {
         );
         assert_eq!(split_name("片"), ("片".into(), None));
         assert_eq!(compare(Some("片"), Some("片")), FormCmp::Same);
-        assert_eq!(compare(Some("片"), Some("肠溶片")), FormCmp::Family);
+        assert_eq!(compare(Some("片"), Some("肠溶片")), FormCmp::Broad);
+        assert_eq!(compare(Some("缓释片"), Some("肠溶片")), FormCmp::Family);
         assert_eq!(compare(Some("片"), Some("胶囊")), FormCmp::Different);
         assert_eq!(compare(None, Some("胶囊")), FormCmp::Missing);
     }

@@ -111,7 +111,10 @@ fn strip_formulas(s: &str) -> String {
             let digit_after_letter = run
                 .windows(2)
                 .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_digit());
-            if uppers >= 2 && digit_after_letter && run.len() >= 4 {
+            // Organic formulas start with C and hold H (C16H19N3O5S); `150MGX12`
+            // and approval numbers are not formulas.
+            let organic = run[0] == 'C' && run.contains(&'H');
+            if organic && uppers >= 2 && digit_after_letter && run.len() >= 4 {
                 i = j;
                 continue;
             }
@@ -203,7 +206,7 @@ fn tokenize(s: &str) -> Vec<Tok> {
         }
         if matches!(
             c,
-            '*' | ':' | '/' | '+' | '与' | '和' | '(' | ')' | ';' | '、'
+            '*' | ':' | '/' | '+' | '与' | '和' | '(' | ')' | ';' | '、' | '每'
         ) {
             toks.push(Tok::Sep(c));
             i += 1;
@@ -265,6 +268,8 @@ pub fn parse(s: &str) -> Spec {
                 }
                 prev_sep = None;
             }
+            // `每10丸重1g`: the count after 每 is the dose basis, not the package.
+            Tok::Num(_, Unit::Count(_)) if prev_sep == Some('每') => prev_sep = None,
             Tok::Num(v, Unit::Count(u)) => {
                 counts.push(*v);
                 if spec.count_unit.is_none() {
@@ -433,6 +438,13 @@ mod tests {
         same("500µg", "0.5毫克");
         same("10ml:1g", "1g/10ml");
         same("5毫升", "5ml");
+        same("150MGX12片", "150mg*12片");
+        let s = parse("每10丸重1g*30丸/盒");
+        assert_eq!(
+            (s.count, s.strengths.clone()),
+            (Some(30.0), vec![(Dim::Mass, 1000.0)])
+        );
+        assert_eq!(parse("每8丸相当于原生药3g×14丸").count, Some(14.0));
     }
 
     #[test]
