@@ -1,6 +1,7 @@
 //! `mulu`: the command line over the mulu crates. Each subcommand lives in
 //! `commands/<name>.rs` with its own `Args` and `run`; this file only wires them.
 
+mod bench;
 mod commands;
 mod ctx;
 mod serve;

@@ -1,8 +1,8 @@
+//! `mulu bench`: see crate::bench.
+
+pub use crate::bench::Args;
 use crate::ctx::Ctx;
 
-#[derive(clap::Args)]
-pub struct Args {}
-
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("`mulu bench` is not built yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
+    crate::bench::run(ctx, args)
 }

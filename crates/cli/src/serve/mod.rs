@@ -168,6 +168,70 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     Ok(0)
 }
 
+/// A server on a background thread (for `mulu bench`): returns its address and
+/// a handle that shuts it down gracefully when dropped.
+pub struct LocalServer {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn spawn_local(
+    home: std::path::PathBuf,
+    args: Args,
+    worker_threads: usize,
+) -> Result<LocalServer> {
+    let store = catalog_core::Store::open_home(&home)?;
+    let app = Arc::new(App::new(home, args.token.clone(), store, args.max_batch)?);
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(worker_threads.max(1))
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = addr_tx.send(Err(anyhow::anyhow!(e)));
+                return;
+            }
+        };
+        rt.block_on(async move {
+            let listener = match tokio::net::TcpListener::bind(args.bind).await {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = addr_tx.send(Err(anyhow::anyhow!(e)));
+                    return;
+                }
+            };
+            let _ = addr_tx.send(listener.local_addr().map_err(anyhow::Error::from));
+            let _ = axum::serve(listener, router(app, &args))
+                .with_graceful_shutdown(async {
+                    let _ = stop_rx.await;
+                })
+                .await;
+        });
+    });
+    let addr = addr_rx.recv().context("server thread died")??;
+    Ok(LocalServer {
+        addr,
+        stop: Some(stop_tx),
+        thread: Some(thread),
+    })
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

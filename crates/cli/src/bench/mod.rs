@@ -1,0 +1,90 @@
+//! `mulu bench`: measure import, index, batch match, single-query latency,
+//! diff and HTTP load on a generated corpus, print a table and (with
+//! `--write`) the markdown report kept in docs/benchmarks.md.
+
+mod http_load;
+mod report;
+mod stages;
+mod stats;
+
+use crate::ctx::Ctx;
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Corpus scale to generate when --corpus has none: small or full
+    #[arg(long, default_value = "small")]
+    pub scale: String,
+    /// Corpus directory (generated there if it holds no manifest.json)
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stages to run, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "gen,import,xlsx,index,match,query,diff,http"
+    )]
+    pub stages: Vec<String>,
+    /// Write the markdown report here (e.g. docs/benchmarks.md)
+    #[arg(long)]
+    pub write: Option<PathBuf>,
+    /// Seconds of HTTP load
+    #[arg(long, default_value_t = 10)]
+    pub http_seconds: u64,
+    /// Concurrent keep-alive connections for the HTTP load
+    #[arg(long, default_value_t = 4)]
+    pub http_connections: usize,
+    /// Single queries timed one by one for the latency figure
+    #[arg(long, default_value_t = 1000)]
+    pub queries: usize,
+}
+
+/// One measured figure.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Figure {
+    pub stage: String,
+    pub what: String,
+    pub value: String,
+    pub target: String,
+    pub note: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
+    let known = [
+        "gen", "import", "xlsx", "index", "match", "query", "diff", "http",
+    ];
+    for s in &args.stages {
+        if !known.contains(&s.as_str()) {
+            bail!("unknown stage '{s}'; stages: {}", known.join(","));
+        }
+    }
+    let scale = match args.scale.as_str() {
+        "small" => corpus::Scale::Small,
+        "full" => corpus::Scale::Full,
+        other => bail!("unknown scale '{other}': small or full"),
+    };
+    let corpus_dir = args.corpus.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("mulu-corpus-{}-{}", args.scale, args.seed))
+    });
+    let work = std::env::temp_dir().join(format!("mulu-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
+    let mut b = stages::Bench::new(ctx, &args, corpus_dir, scale, work.clone());
+    let result = b.run_all();
+    let _ = std::fs::remove_dir_all(&work);
+    result?;
+    let figures = b.figures;
+    if ctx.json {
+        ctx.print_json(&figures)?;
+    } else {
+        report::print_table(&figures);
+    }
+    if let Some(path) = &args.write {
+        let md = report::markdown(&figures, &b.corpus_note)?;
+        std::fs::write(path, md).with_context(|| format!("writing {}", path.display()))?;
+        ctx.say(format!("wrote {}", path.display()));
+    }
+    Ok(0)
+}
