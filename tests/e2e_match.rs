@@ -1,1 +1,208 @@
-//! End-to-end tests of mulu match (being written).
+//! `mulu index / match / search / review / export / eval` through the real
+//! binary on a small hand-written catalogue and HIS dictionary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Env {
+    home: tempfile::TempDir,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn mulu(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mulu"))
+            .arg("--home")
+            .arg(self.home.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.mulu(args);
+        assert!(
+            o.status.success(),
+            "mulu {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&o.stderr),
+            String::from_utf8_lossy(&o.stdout)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+    fn file(&self, name: &str, text: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+const CATALOGUE: &str = "\
+药品代码,注册名称,商品名称,剂型,规格,包装材质,最小包装数量,最小制剂单位,最小包装单位,生产企业,批准文号,药品本位码
+XJ01CAA040E001010100600,阿莫西林胶囊,,胶囊剂,0.25g,铝塑,24,粒,盒,珠海联邦制药股份有限公司中山分公司,国药准字H44021351,86900600000011
+XJ01CAA040E001010200600,阿莫西林胶囊,,胶囊剂,0.25g,铝塑,12,粒,盒,珠海联邦制药股份有限公司中山分公司,国药准字H44021351,86900600000022
+XJ01CAA040E001010100100,阿莫西林胶囊,,胶囊剂,0.25g,铝塑,24,粒,盒,华北制药股份有限公司,国药准字H13020998,86900100000011
+XJ01FAA051A001010201187,阿奇霉素片,希舒美,薄膜衣片,0.25g,铝塑,6,片,盒,辉瑞制药有限公司,国药准字H10960167,86901187000015
+XB01ACA056A012010100300,阿司匹林肠溶片,拜阿司匹灵,肠溶片,100mg,铝塑,30,片,盒,拜耳医药保健有限公司,国药准字J20130078,86900300000011
+";
+
+const HIS: &str = "\
+院内编码,院内名称,类别,规格,剂型,单位,生产企业,批准文号,标准编码
+Y001,阿莫西林胶囊,西药,0.25g*24粒/盒,胶囊,盒,联邦制药,国药准字 h44021351,XJ01CAA040E001010100600
+Y002,阿奇霉素片(希舒美Zithromax),西药,0.25g*6片,片剂,盒,辉瑞,,XJ01FAA051A001010201187
+Y003,,西药,,,,,,
+Y004,紫杉醇注射液,西药,30mg:5ml,注射液,支,,,
+Y005,阿司匹林肠溶片 100mg*30片,西药,,,盒,拜耳,,XB01ACA056A012010100300
+";
+
+fn setup() -> Env {
+    let env = Env::new();
+    let cat = env.file("drug.csv", CATALOGUE);
+    env.ok(&["import", &cat, "--kind", "drug", "--label", "v1"]);
+    env
+}
+
+#[test]
+fn index_match_review_export_round_trip() {
+    let env = setup();
+    let out = env.ok(&["index", "--kind", "drug"]);
+    assert!(out.contains("indexed drug v1: 5 rows"), "{out}");
+    // A second run re-uses the index.
+    assert!(env.ok(&["index"]).contains("up to date"));
+
+    let his = env.file("his.csv", HIS);
+    let json_out = env.path("m.json");
+    let summary: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "--json",
+        "match",
+        &his,
+        "--out",
+        json_out.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_eq!(summary["matched_rows"], 5, "{summary}");
+    let rows: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    // One output row per input row, in input order.
+    let codes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["item"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["Y001", "Y002", "Y003", "Y004", "Y005"]);
+    assert_eq!(
+        rows[0]["result"]["candidates"][0]["code"],
+        "XJ01CAA040E001010100600"
+    );
+    assert_eq!(rows[0]["result"]["tier"], "high");
+    assert_eq!(
+        rows[1]["result"]["candidates"][0]["code"],
+        "XJ01FAA051A001010201187"
+    );
+    assert_eq!(rows[2]["result"]["tier"], "none");
+    assert!(rows[3]["result"]["tier"] == "none" || rows[3]["result"]["tier"] == "low");
+
+    // xlsx and csv outputs too.
+    let xlsx = env.path("m.xlsx");
+    env.ok(&["match", &his, "--out", xlsx.to_str().unwrap()]);
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+    let csv = env.path("m.csv");
+    env.ok(&["match", &his, "--out", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(text.contains("审核结果"));
+
+    // Suggestions are in the store; approve one, replace one, reject with an unknown status.
+    let list = env.ok(&["review", "list", "--status", "suggested"]);
+    assert!(list.contains("Y001"), "{list}");
+    env.ok(&["review", "approve", "Y001", "--by", "张三"]);
+    let o = env.mulu(&["review", "replace", "Y002"]);
+    assert!(!o.status.success());
+    env.ok(&[
+        "review",
+        "replace",
+        "Y002",
+        "--code",
+        "XJ01FAA051A001010201187",
+        "--by",
+        "张三",
+    ]);
+    let o = env.mulu(&["review", "replace", "Y005", "--code", "XNOSUCHCODE"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not in any catalogue version"));
+
+    // Apply a reviewed file: one good row, one unknown status (reported with its row).
+    let reviewed = env.file(
+        "reviewed.csv",
+        "院内编码,院内名称,类别,审核结果,替换编码\nY005,阿司匹林肠溶片 100mg*30片,drug,通过,\nY004,紫杉醇注射液,drug,maybe,\n",
+    );
+    let o = env.mulu(&["review", "apply", &reviewed]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("row 3") && err.contains("maybe"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 approved"));
+
+    // Re-matching keeps the approved target and does not overwrite the review.
+    let rows2 = env.path("m2.json");
+    env.ok(&["match", &his, "--out", rows2.to_str().unwrap()]);
+    let r2: serde_json::Value = serde_json::from_slice(&std::fs::read(&rows2).unwrap()).unwrap();
+    assert_eq!(r2[0]["previous"], "approved");
+    assert!(r2[0]["result"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("approved earlier"));
+
+    // Export: three confirmed mappings, 3301 fields, in batches.
+    let exp = env.path("3301.json");
+    env.ok(&["export", "3301", "--out", exp.to_str().unwrap()]);
+    let e: serde_json::Value = serde_json::from_slice(&std::fs::read(&exp).unwrap()).unwrap();
+    let data = e["batches"][0]["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3, "{e}");
+    let y1 = data
+        .iter()
+        .find(|r| r["fixmedins_hilist_id"] == "Y001")
+        .unwrap();
+    assert_eq!(y1["med_list_codg"], "XJ01CAA040E001010100600");
+    assert_eq!(y1["list_type"], "101");
+    assert_eq!(y1["aprvno"], "国药准字H44021351");
+    assert_eq!(y1["enddate"], "2099-12-31");
+    let x = env.path("3301.xlsx");
+    env.ok(&[
+        "export",
+        "3301",
+        "--out",
+        x.to_str().unwrap(),
+        "--list-type-table",
+        "hunan",
+    ]);
+}
+
+#[test]
+fn search_eval_and_bad_input() {
+    let env = setup();
+    let r: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "search", "希舒美"])).unwrap();
+    assert_eq!(r["candidates"][0]["code"], "XJ01FAA051A001010201187");
+    let text = env.ok(&["search", "阿莫西林胶囊 0.25g*12粒"]);
+    assert!(text.contains("XJ01CAA040E001010200600"), "{text}");
+
+    let his = env.file("his.csv", HIS);
+    let rep: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "eval", &his, "--baseline"])).unwrap();
+    assert_eq!(rep["items"], 5);
+    assert!(rep["top1_pct"].as_f64().unwrap() >= 80.0, "{rep}");
+    assert!(rep["baseline"]["items"] == 5);
+
+    let o = env.mulu(&["match", &his, "--kind", "pizza"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown kind"));
+    let o = env.mulu(&["match", "/no/such/file.csv"]);
+    assert!(!o.status.success());
+    let o = env.mulu(&["search", "x", "--kind", "service"]);
+    assert!(!o.status.success(), "no service version: a clear error");
+}

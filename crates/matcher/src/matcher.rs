@@ -117,7 +117,7 @@ impl Matcher {
         if it.name.chars().count() > MAX_NAME_CHARS {
             it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
         }
-        let q = Query::from_item(&it);
+        let q = Query::from_item(&it, Some(self.category()));
         let has_key = q.approval_key.is_some()
             || q.standard_code.is_some()
             || q.registration_no.is_some()

@@ -34,15 +34,33 @@ pub struct Record {
     pub content: Option<String>,
     pub exclusions: Option<String>,
     pub pinyin: String,
+    /// Device spec/model tokens (consumables).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec_tokens: Vec<String>,
 }
 
 fn some(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn push_name(names: &mut Vec<String>, s: Option<&str>) {
+/// Categories whose names carry their qualifiers in brackets (`耳鸣检查(单侧)`,
+/// `甲型肝炎抗体测定(IgM)`): the whole name is the key, nothing is split off.
+pub fn whole_name_kind(c: Option<Category>) -> bool {
+    c.is_some_and(|c| {
+        matches!(
+            c,
+            Category::Service | Category::Diagnosis | Category::Procedure | Category::Herbal
+        )
+    })
+}
+
+fn push_name(names: &mut Vec<String>, s: Option<&str>, whole: bool) {
     if let Some(s) = s {
-        let k = name::split(s).generic;
+        let k = if whole {
+            text::key(s)
+        } else {
+            name::split(s).generic
+        };
         if !k.is_empty() && !names.contains(&k) {
             names.push(k);
         }
@@ -59,12 +77,13 @@ impl Record {
             ..Record::default()
         };
         let mut names = Vec::new();
-        push_name(&mut names, Some(&e.name));
+        let whole = whole_name_kind(Some(e.category()));
+        push_name(&mut names, Some(&e.name), whole);
         match &e.detail {
             Detail::Drug(d) | Detail::Preparation(d) => {
-                push_name(&mut names, some(&d.reg_name));
-                push_name(&mut names, some(&d.generic_name));
-                push_name(&mut names, some(&d.list_name));
+                push_name(&mut names, some(&d.reg_name), whole);
+                push_name(&mut names, some(&d.generic_name), whole);
+                push_name(&mut names, some(&d.list_name), whole);
                 r.form_text = some(&d.dosage_form)
                     .or(some(&d.reg_dosage_form))
                     .map(String::from);
@@ -101,18 +120,19 @@ impl Record {
                 r.unit = some(&d.min_unit).map(String::from);
             }
             Detail::Herbal(h) => {
-                push_name(&mut names, some(&h.standard_name));
-                push_name(&mut names, some(&h.material_name));
+                push_name(&mut names, some(&h.standard_name), whole);
+                push_name(&mut names, some(&h.material_name), whole);
             }
             Detail::Consumable(c) => {
-                push_name(&mut names, some(&c.generic_name));
-                push_name(&mut names, some(&c.reg_product_name));
+                push_name(&mut names, some(&c.generic_name), whole);
+                push_name(&mut names, some(&c.reg_product_name), whole);
                 let st = [some(&c.spec_model), some(&c.spec), some(&c.model)]
                     .into_iter()
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(" ");
                 r.spec = spec::parse(&st);
+                r.spec_tokens = spec::tokens(&st);
                 r.spec_text = st;
                 r.manufacturer = some(&c.manufacturer)
                     .or(some(&c.registrant))
@@ -122,13 +142,18 @@ impl Record {
                 r.unit = some(&c.unit).map(String::from);
             }
             Detail::Service(s) => {
-                r.price_code = some(&s.price_code).and_then(keys::price_code);
+                // Look-ups use the 9-digit national item code, which provincial
+                // price codes end with and the 15-digit code embeds (00 + 9 + 2 + 2).
+                r.price_code = some(&s.price_code)
+                    .and_then(keys::price_code)
+                    .and_then(|p| keys::price_item(&p))
+                    .or_else(|| keys::price_item(e.code.get(2..11).unwrap_or("")));
                 r.unit = some(&s.unit).map(String::from);
                 r.content = some(&s.content).map(String::from);
                 r.exclusions = some(&s.exclusions).map(String::from);
             }
             Detail::Diagnosis(i) | Detail::Procedure(i) => {
-                push_name(&mut names, some(&i.clinical_name));
+                push_name(&mut names, some(&i.clinical_name), whole);
                 r.icd_keys = [Some(e.code.as_str()), some(&i.clinical_code)]
                     .into_iter()
                     .flatten()
@@ -186,11 +211,21 @@ pub struct Query {
     pub unit: Option<String>,
     /// Set when the name is typed pinyin initials (`AMXLJN`).
     pub initials: Option<String>,
+    /// Device spec/model tokens from the spec field and bracketed name parts.
+    pub spec_tokens: Vec<String>,
 }
 
 impl Query {
-    pub fn from_item(item: &HospitalItem) -> Query {
-        let parts = name::split(&item.name);
+    /// `kind` is the catalogue being matched against (it decides how names split).
+    pub fn from_item(item: &HospitalItem, kind: Option<Category>) -> Query {
+        let mut parts = name::split(&item.name);
+        if whole_name_kind(kind) {
+            parts = name::NameParts {
+                generic: text::key(&item.name),
+                spec: None,
+                brand: None,
+            };
+        }
         let (base, name_form) = form::split_name(&parts.generic);
         let form = some(&item.dosage_form)
             .and_then(form::canonical)
@@ -212,7 +247,16 @@ impl Query {
         }
         let manufacturer = some(&item.manufacturer).unwrap_or_default().to_string();
         let national = some(&item.national_code).map(catalog_core::normalize::code);
+        let mut spec_tokens = spec::tokens(&spec_text);
+        if let Some(b) = &parts.brand {
+            for t in spec::tokens(b) {
+                if !spec_tokens.contains(&t) {
+                    spec_tokens.push(t);
+                }
+            }
+        }
         Query {
+            spec_tokens,
             base,
             form,
             spec: sp,
@@ -221,7 +265,9 @@ impl Query {
             approval_key: some(&item.approval_no).and_then(keys::approval_key),
             standard_code: some(&item.standard_code).and_then(keys::standard_code),
             registration_no: some(&item.registration_no).and_then(keys::registration_no),
-            price_code: some(&item.price_code).and_then(keys::price_code),
+            price_code: some(&item.price_code)
+                .and_then(keys::price_code)
+                .and_then(|p| keys::price_item(&p)),
             icd_key: national.as_deref().and_then(keys::icd),
             national_code: national,
             unit: some(&item.unit).map(String::from),
@@ -260,11 +306,14 @@ mod tests {
         assert_eq!(r.spec.count, Some(24.0));
         assert_eq!(r.approval_key.as_deref(), Some("H44021351"));
         assert_eq!(r.pinyin, "AMXLJN");
-        let q = Query::from_item(&HospitalItem {
-            name: "阿莫西林胶囊 0.25g*24粒".into(),
-            approval_no: Some("h44021351".into()),
-            ..Default::default()
-        });
+        let q = Query::from_item(
+            &HospitalItem {
+                name: "阿莫西林胶囊 0.25g*24粒".into(),
+                approval_no: Some("h44021351".into()),
+                ..Default::default()
+            },
+            Some(Category::Drug),
+        );
         assert_eq!(q.base, "阿莫西林");
         assert_eq!(q.spec.count, Some(24.0));
         assert_eq!(q.approval_key, r.approval_key);

@@ -12,6 +12,7 @@ use crate::norm::manufacturer::{self, MfrCmp};
 use crate::norm::spec::{self, Cmp};
 use crate::record::{Query, Record};
 use crate::result::{Evidence, Tier, Verdict};
+use catalog_core::Category;
 
 const BIAS: f64 = -2.0;
 
@@ -152,8 +153,16 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
             sim = sim.max(0.9);
         }
     }
+    // Services and diagnoses are identified by their name alone; drugs and
+    // devices need spec and maker too.
+    let name_only_kind = r.category.is_some_and(|c| {
+        matches!(
+            c,
+            Category::Service | Category::Diagnosis | Category::Procedure | Category::Herbal
+        )
+    });
     let (verdict, w) = if sim >= 0.999 {
-        (Verdict::Agree, 3.5)
+        (Verdict::Agree, if name_only_kind { 5.0 } else { 3.5 })
     } else if sim >= 0.75 {
         (Verdict::Partial, (sim - 0.5) * 5.0)
     } else {
@@ -203,20 +212,10 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
         FormCmp::Missing => {}
     }
 
-    // Specification: strength, then units per package.
-    let (hs, cs) = (q.spec.display(), r.spec.display());
-    match spec::compare_strength(&q.spec, &r.spec) {
-        Cmp::Agree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Agree, 2.0)),
-        Cmp::Disagree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Disagree, -4.0)),
-        Cmp::Missing if !q.spec.is_empty() || !r.spec.is_empty() => {
-            e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Missing, 0.0))
-        }
-        Cmp::Missing => {}
-    }
-    match spec::compare_count(&q.spec, &r.spec) {
-        Cmp::Agree => e.push(ev("包装数量", hs, cs, Verdict::Agree, 1.0)),
-        Cmp::Disagree => e.push(ev("包装数量", hs, cs, Verdict::Disagree, -1.5)),
-        Cmp::Missing => {}
+    if r.category == Some(Category::Consumable) {
+        device_spec(&mut e, q, r);
+    } else {
+        drug_spec(&mut e, q, r);
     }
 
     // Manufacturer.
@@ -237,12 +236,9 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
     }
 
     // Package unit (盒/瓶): splits package variants of one 批准文号.
-    if r.category.is_some_and(|c| {
-        matches!(
-            c,
-            catalog_core::Category::Drug | catalog_core::Category::Preparation
-        )
-    }) {
+    if r.category
+        .is_some_and(|c| matches!(c, Category::Drug | Category::Preparation))
+    {
         let hp = q.spec.pack_unit.as_ref().or(q.unit.as_ref());
         if let (Some(hp), Some(cp)) = (hp, r.spec.pack_unit.as_ref()) {
             let same = hp.trim() == cp.trim();
@@ -257,12 +253,9 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
 
     // Unit (计价单位 for services and consumables).
     if let (Some(hu), Some(cu)) = (&q.unit, &r.unit) {
-        if r.category.is_some_and(|c| {
-            !matches!(
-                c,
-                catalog_core::Category::Drug | catalog_core::Category::Preparation
-            )
-        }) {
+        if r.category
+            .is_some_and(|c| !matches!(c, Category::Drug | Category::Preparation))
+        {
             let same = hu.trim() == cu.trim();
             e.push(ev(
                 "单位",
@@ -288,6 +281,55 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
 /// Log-odds → 0..1. The temperature spreads the summed weights (which
 /// overstate independence: name, form and spec are correlated) so that scores
 /// of strong candidates do not all saturate at 1.
+/// Strength (amounts, volume, concentration), then units per package.
+fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
+    let (hs, cs) = (q.spec.display(), r.spec.display());
+    match spec::compare_strength(&q.spec, &r.spec) {
+        Cmp::Agree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Agree, 2.0)),
+        Cmp::Disagree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Disagree, -4.0)),
+        Cmp::Missing if !q.spec.is_empty() || !r.spec.is_empty() => {
+            e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Missing, 0.0))
+        }
+        Cmp::Missing => {}
+    }
+    match spec::compare_count(&q.spec, &r.spec) {
+        Cmp::Agree => e.push(ev("包装数量", hs, cs, Verdict::Agree, 1.0)),
+        Cmp::Disagree => e.push(ev("包装数量", hs, cs, Verdict::Disagree, -1.5)),
+        Cmp::Missing => {}
+    }
+}
+
+/// Devices: the share of the item's spec/model tokens found in the row's
+/// 规格/型号; a model number that differs rules the row out.
+fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
+    if q.spec_tokens.is_empty() || r.spec_tokens.is_empty() {
+        return;
+    }
+    let found = q
+        .spec_tokens
+        .iter()
+        .filter(|t| r.spec_tokens.contains(t))
+        .count();
+    let models: Vec<&String> = q.spec_tokens.iter().filter(|t| t.contains('-')).collect();
+    let model_hit = models.iter().any(|m| r.spec_tokens.contains(m));
+    let (h, c) = (q.spec_tokens.join(" "), r.spec_tokens.join(" "));
+    if !models.is_empty() && !model_hit {
+        e.push(ev("规格型号", h, c, Verdict::Disagree, -3.0));
+    } else if found == q.spec_tokens.len() {
+        e.push(ev(
+            "规格型号",
+            h,
+            c,
+            Verdict::Agree,
+            if model_hit { 3.0 } else { 2.0 },
+        ));
+    } else if found > 0 {
+        e.push(ev("规格型号", h, c, Verdict::Partial, 0.5));
+    } else {
+        e.push(ev("规格型号", h, c, Verdict::Disagree, -2.0));
+    }
+}
+
 pub fn sigmoid(x: f64) -> f64 {
     const TEMPERATURE: f64 = 0.5;
     1.0 / (1.0 + (-x * TEMPERATURE).exp())
@@ -303,13 +345,23 @@ pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
     let key_agree = ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
         .iter()
         .any(|f| has(e, f, Verdict::Agree));
-    let conflict = ["规格", "剂型", "生产企业", "批准文号", "注册证号"]
-        .iter()
-        .any(|f| has(e, f, Verdict::Disagree));
+    let conflict = [
+        "规格",
+        "规格型号",
+        "剂型",
+        "生产企业",
+        "批准文号",
+        "注册证号",
+    ]
+    .iter()
+    .any(|f| has(e, f, Verdict::Disagree));
     let name_ok = has(e, "名称", Verdict::Agree) || (key_agree && has(e, "名称", Verdict::Partial));
     if score >= 0.97 && name_ok && !conflict {
         Tier::High
-    } else if score >= 0.8 && !has(e, "规格", Verdict::Disagree) {
+    } else if score >= 0.8
+        && !has(e, "规格", Verdict::Disagree)
+        && !has(e, "规格型号", Verdict::Disagree)
+    {
         Tier::Medium
     } else if score >= 0.3 {
         Tier::Low

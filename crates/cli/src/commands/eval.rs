@@ -98,14 +98,27 @@ fn outcome(truth: &str, r: &MatchResult) -> (bool, bool) {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
-    let read = importer::hospital::read_items(&args.file, &importer::hospital::HospitalReadOptions::default())
-        .with_context(|| format!("reading {}", args.file.display()))?;
-    let items: Vec<HospitalItem> = read.items.into_iter().filter(|i| i.truth.is_some()).collect();
+    let read = importer::hospital::read_items(
+        &args.file,
+        &importer::hospital::HospitalReadOptions::default(),
+    )
+    .with_context(|| format!("reading {}", args.file.display()))?;
+    let items: Vec<HospitalItem> = read
+        .items
+        .into_iter()
+        .filter(|i| i.truth.is_some())
+        .collect();
     if items.is_empty() {
-        anyhow::bail!("{}: no labelled rows (a 标准编码 column is needed)", args.file.display());
+        anyhow::bail!(
+            "{}: no labelled rows (a 标准编码 column is needed)",
+            args.file.display()
+        );
     }
     let store = ctx.store()?;
-    let kind = args.kind.or_else(|| items.iter().find_map(|i| i.category)).unwrap_or(Category::Drug);
+    let kind = args
+        .kind
+        .or_else(|| items.iter().find_map(|i| i.category))
+        .unwrap_or(Category::Drug);
     let v = resolve_version(&store, args.version.as_deref(), Some(kind))?;
     let m = open_matcher(ctx, &store, &v)?;
     let bar = ctx.bar(items.len() as u64, "matching");
@@ -124,9 +137,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         let (t1, t5) = outcome(&truth, r);
         overall.add(!truth.is_empty(), t1, t5);
         let has_key = it.approval_no.is_some() || it.registration_no.is_some();
-        if has_key { &mut with_key } else { &mut name_only }.add(!truth.is_empty(), t1, t5);
-        let cat = it.extra.get("类别").cloned().or(it.category.map(|c| c.label_zh().to_string())).unwrap_or_else(|| kind.to_string());
-        by_cat.entry(cat).or_default().add(!truth.is_empty(), t1, t5);
+        if has_key {
+            &mut with_key
+        } else {
+            &mut name_only
+        }
+        .add(!truth.is_empty(), t1, t5);
+        let cat = it
+            .extra
+            .get("类别")
+            .cloned()
+            .or(it.category.map(|c| c.label_zh().to_string()))
+            .unwrap_or_else(|| kind.to_string());
+        by_cat
+            .entry(cat)
+            .or_default()
+            .add(!truth.is_empty(), t1, t5);
         let ts = tiers.entry(r.tier.as_str().to_string()).or_default();
         ts.items += 1;
         ts.correct += t1 as u64;
@@ -171,13 +197,33 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         b
     });
     let misses_file = args.misses.clone().unwrap_or_else(|| {
-        let stem = args.file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        let stem = args
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
         args.file.with_file_name(format!("{stem}.misses.csv"))
     });
     write_table(
         &misses_file,
         "misses",
-        &["行号", "院内编码", "院内名称", "规格", "生产企业", "批准文号", "标准编码", "标准名称", "匹配编码", "匹配名称", "得分", "置信度", "前五命中", "依据", "扰动"],
+        &[
+            "行号",
+            "院内编码",
+            "院内名称",
+            "规格",
+            "生产企业",
+            "批准文号",
+            "标准编码",
+            "标准名称",
+            "匹配编码",
+            "匹配名称",
+            "得分",
+            "置信度",
+            "前五命中",
+            "依据",
+            "扰动",
+        ],
         &misses,
     )?;
     let rep = Report {
@@ -194,14 +240,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         tiers,
         by_category: by_cat,
         baseline,
-        items_per_second: if secs > 0.0 { (n as f64 / secs).round() } else { 0.0 },
+        items_per_second: if secs > 0.0 {
+            (n as f64 / secs).round()
+        } else {
+            0.0
+        },
         misses_file: misses_file.display().to_string(),
     };
     if ctx.json {
         ctx.print_json(&rep)?;
         return Ok(0);
     }
-    println!("{} items against {} ({} items/s)", rep.items, rep.version, rep.items_per_second);
+    println!(
+        "{} items against {} ({} items/s)",
+        rep.items, rep.version, rep.items_per_second
+    );
     println!("  top-1 {:.1}%  top-5 {:.1}%", rep.top1_pct, rep.top5_pct);
     println!(
         "  with 批准文号/注册证号: {} items, top-1 {:.1}%   name+spec only: {} items, top-1 {:.1}%",
@@ -209,14 +262,29 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     );
     for t in Tier::ALL {
         if let Some(s) = rep.tiers.get(t.as_str()) {
-            println!("  tier {:<6} {:>6} items ({:.1}% coverage), precision {:.1}%", t.as_str(), s.items, s.coverage_pct, s.precision_pct);
+            println!(
+                "  tier {:<6} {:>6} items ({:.1}% coverage), precision {:.1}%",
+                t.as_str(),
+                s.items,
+                s.coverage_pct,
+                s.precision_pct
+            );
         }
     }
     for (c, s) in &rep.by_category {
-        println!("  {c:<8} {:>6} items, top-1 {:.1}%, top-5 {:.1}%", s.items, Counts::pct(s.top1, s.items), Counts::pct(s.top5, s.items));
+        println!(
+            "  {c:<8} {:>6} items, top-1 {:.1}%, top-5 {:.1}%",
+            s.items,
+            Counts::pct(s.top1, s.items),
+            Counts::pct(s.top5, s.items)
+        );
     }
     if let Some(b) = &rep.baseline {
-        println!("  baseline BM25: top-1 {:.1}%  top-5 {:.1}%", Counts::pct(b.top1, b.items), Counts::pct(b.top5, b.items));
+        println!(
+            "  baseline BM25: top-1 {:.1}%  top-5 {:.1}%",
+            Counts::pct(b.top1, b.items),
+            Counts::pct(b.top5, b.items)
+        );
     }
     println!("  misses → {}", rep.misses_file);
     Ok(0)

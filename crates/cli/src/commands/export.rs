@@ -71,24 +71,54 @@ pub struct Row3301 {
 }
 
 const FIELDS: &[&str] = &[
-    "fixmedins_hilist_id", "fixmedins_hilist_name", "list_type", "med_list_codg", "begndate", "enddate", "aprvno", "dosform",
-    "exct_cont", "item_cont", "prcunt", "spec", "pacspec", "memo",
+    "fixmedins_hilist_id",
+    "fixmedins_hilist_name",
+    "list_type",
+    "med_list_codg",
+    "begndate",
+    "enddate",
+    "aprvno",
+    "dosform",
+    "exct_cont",
+    "item_cont",
+    "prcunt",
+    "spec",
+    "pacspec",
+    "memo",
 ];
 
 fn cells(r: &Row3301) -> Vec<String> {
     vec![
-        r.fixmedins_hilist_id.clone(), r.fixmedins_hilist_name.clone(), r.list_type.clone(), r.med_list_codg.clone(), r.begndate.clone(),
-        r.enddate.clone(), r.aprvno.clone(), r.dosform.clone(), r.exct_cont.clone(), r.item_cont.clone(), r.prcunt.clone(), r.spec.clone(),
-        r.pacspec.clone(), r.memo.clone(),
+        r.fixmedins_hilist_id.clone(),
+        r.fixmedins_hilist_name.clone(),
+        r.list_type.clone(),
+        r.med_list_codg.clone(),
+        r.begndate.clone(),
+        r.enddate.clone(),
+        r.aprvno.clone(),
+        r.dosform.clone(),
+        r.exct_cont.clone(),
+        r.item_cont.clone(),
+        r.prcunt.clone(),
+        r.spec.clone(),
+        r.pacspec.clone(),
+        r.memo.clone(),
     ]
 }
 
 fn field(e: Option<&Entry>, k: &str) -> String {
-    e.map(|e| e.field(k)).filter(|v| !matches!(v, FieldValue::Empty)).map(|v| v.display()).unwrap_or_default()
+    e.map(|e| e.field(k))
+        .filter(|v| !matches!(v, FieldValue::Empty))
+        .map(|v| v.display())
+        .unwrap_or_default()
 }
 
 fn item_field(m: &Mapping, k: &str) -> String {
-    m.item.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+    m.item
+        .get(k)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn pick(a: String, b: String) -> String {
@@ -99,11 +129,21 @@ fn pick(a: String, b: String) -> String {
     }
 }
 
-pub fn to_3301(m: &Mapping, target: Option<&Entry>, list_type: &str, begin: Option<&str>) -> Row3301 {
+pub fn to_3301(
+    m: &Mapping,
+    target: Option<&Entry>,
+    list_type: &str,
+    begin: Option<&str>,
+) -> Row3301 {
     let pack = {
         let p = field(target, "pack_spec");
         if p.is_empty() && !field(target, "pack_qty").is_empty() {
-            format!("{}{}/{}", field(target, "pack_qty"), field(target, "min_unit"), field(target, "pack_unit"))
+            format!(
+                "{}{}/{}",
+                field(target, "pack_qty"),
+                field(target, "min_unit"),
+                field(target, "pack_unit")
+            )
         } else {
             p
         }
@@ -126,7 +166,10 @@ pub fn to_3301(m: &Mapping, target: Option<&Entry>, list_type: &str, begin: Opti
         exct_cont: field(target, "exclusions"),
         item_cont: field(target, "content"),
         prcunt: pick(field(target, "unit"), item_field(m, "unit")),
-        spec: pick(field(target, "spec"), pick(field(target, "spec_model"), item_field(m, "spec"))),
+        spec: pick(
+            field(target, "spec"),
+            pick(field(target, "spec_model"), item_field(m, "spec")),
+        ),
         pacspec: pack,
         memo: m.note.clone().unwrap_or_default(),
     }
@@ -134,33 +177,60 @@ pub fn to_3301(m: &Mapping, target: Option<&Entry>, list_type: &str, begin: Opti
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if args.what != "3301" {
-        anyhow::bail!("unknown export '{}': only 3301 (目录对照上传) is supported", args.what);
+        anyhow::bail!(
+            "unknown export '{}': only 3301 (目录对照上传) is supported",
+            args.what
+        );
     }
     if !matches!(args.list_type_table.as_str(), "national" | "hunan") {
-        anyhow::bail!("unknown --list-type-table '{}': expected national or hunan", args.list_type_table);
+        anyhow::bail!(
+            "unknown --list-type-table '{}': expected national or hunan",
+            args.list_type_table
+        );
     }
     let store = ctx.store()?;
-    let mappings: Vec<Mapping> = store.mappings(args.kind, None)?.into_iter().filter(|m| m.status.is_confirmed()).collect();
+    let mappings: Vec<Mapping> = store
+        .mappings(args.kind, None)?
+        .into_iter()
+        .filter(|m| m.status.is_confirmed())
+        .collect();
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for m in &mappings {
         let Some(code) = m.target_code.clone().filter(|c| !c.is_empty()) else {
-            skipped.push(format!("{} {}: no target code", m.hospital_code, m.hospital_name));
+            skipped.push(format!(
+                "{} {}: no target code",
+                m.hospital_code, m.hospital_name
+            ));
             continue;
         };
         let Some(lt) = list_type(&args.list_type_table, m.category, &code) else {
-            skipped.push(format!("{} {}: {} has no 3301 list_type", m.hospital_code, m.hospital_name, m.category));
+            skipped.push(format!(
+                "{} {}: {} has no 3301 list_type",
+                m.hospital_code, m.hospital_name, m.category
+            ));
             continue;
         };
         // The row in the newest version holding the code supplies the descriptive fields.
         let target = store.find_code(&code)?.into_iter().map(|(_, e)| e).next();
         rows.push(to_3301(m, target.as_ref(), lt, args.begin.as_deref()));
     }
-    let ext = args.out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     if ext == "json" {
-        let batches: Vec<_> = rows.chunks(BATCH).map(|c| serde_json::json!({ "data": c })).collect();
-        let f = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-        serde_json::to_writer_pretty(std::io::BufWriter::new(f), &serde_json::json!({ "batches": batches }))?;
+        let batches: Vec<_> = rows
+            .chunks(BATCH)
+            .map(|c| serde_json::json!({ "data": c }))
+            .collect();
+        let f = std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        serde_json::to_writer_pretty(
+            std::io::BufWriter::new(f),
+            &serde_json::json!({ "batches": batches }),
+        )?;
     } else {
         let cells: Vec<Vec<String>> = rows.iter().map(cells).collect();
         write_table(&args.out, "3301", FIELDS, &cells)?;
@@ -185,7 +255,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 /// Write rows as xlsx (header frozen, autofilter on) or CSV (UTF-8 with BOM,
 /// so Excel shows Chinese correctly), by the file's extension.
 pub fn write_table(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "xlsx" => {
             let mut wb = rust_xlsxwriter::Workbook::new();
@@ -198,16 +271,27 @@ pub fn write_table(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Strin
             for (r, row) in rows.iter().enumerate() {
                 for (c, v) in row.iter().enumerate() {
                     // Excel's cell limit is 32,767 characters.
-                    let v: String = if v.len() > 30_000 { v.chars().take(10_000).collect() } else { v.clone() };
+                    let v: String = if v.len() > 30_000 {
+                        v.chars().take(10_000).collect()
+                    } else {
+                        v.clone()
+                    };
                     ws.write_string(r as u32 + 1, c as u16, v)?;
                 }
             }
             ws.set_freeze_panes(1, 0)?;
-            ws.autofilter(0, 0, rows.len() as u32, headers.len().saturating_sub(1) as u16)?;
-            wb.save(path).with_context(|| format!("writing {}", path.display()))?;
+            ws.autofilter(
+                0,
+                0,
+                rows.len() as u32,
+                headers.len().saturating_sub(1) as u16,
+            )?;
+            wb.save(path)
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         "csv" | "txt" => {
-            let mut f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut f = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
             std::io::Write::write_all(&mut f, "\u{feff}".as_bytes())?;
             let mut w = csv::Writer::from_writer(f);
             w.write_record(headers)?;
@@ -216,7 +300,10 @@ pub fn write_table(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Strin
             }
             w.flush()?;
         }
-        other => anyhow::bail!("cannot write '.{other}' files: use .xlsx, .csv or .json ({})", path.display()),
+        other => anyhow::bail!(
+            "cannot write '.{other}' files: use .xlsx, .csv or .json ({})",
+            path.display()
+        ),
     }
     Ok(())
 }

@@ -26,8 +26,16 @@ pub fn parse_kind(s: &str) -> Result<Category, String> {
 
 /// The version a matching command works on: by label/id, else the newest of
 /// the kind (drug when neither is given).
-pub fn resolve_version(store: &Store, version: Option<&str>, kind: Option<Category>) -> Result<VersionInfo> {
-    let kind = if version.is_none() { Some(kind.unwrap_or(Category::Drug)) } else { kind };
+pub fn resolve_version(
+    store: &Store,
+    version: Option<&str>,
+    kind: Option<Category>,
+) -> Result<VersionInfo> {
+    let kind = if version.is_none() {
+        Some(kind.unwrap_or(Category::Drug))
+    } else {
+        kind
+    };
     let v = store.resolve(version, kind)?;
     if !v.category.is_mappable() {
         anyhow::bail!("version '{}' is a {} list, which hospital items are not mapped to; choose a drug, consumable, service, diagnosis or procedure version", v.label, v.category);
@@ -40,7 +48,8 @@ pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher
     let dir = index::dir_for(&ctx.home, v);
     if !index::is_fresh(&dir, v) {
         let bar = ctx.bar(v.row_count, "indexing");
-        index::build(store, v, &dir, &|done, _| bar.set_position(done)).with_context(|| format!("indexing version {}", v.label))?;
+        index::build(store, v, &dir, &|done, _| bar.set_position(done))
+            .with_context(|| format!("indexing version {}", v.label))?;
         bar.finish_and_clear();
     }
     let sp = ctx.spinner("loading index");
@@ -67,9 +76,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             "version": v, "dir": dir, "rows": meta.rows, "rebuilt": !fresh, "build_seconds": meta.build_seconds,
         }))?;
     } else if fresh {
-        println!("index of {} {} ({} rows) is up to date: {}", v.category, v.label, meta.rows, dir.display());
+        println!(
+            "index of {} {} ({} rows) is up to date: {}",
+            v.category,
+            v.label,
+            meta.rows,
+            dir.display()
+        );
     } else {
-        println!("indexed {} {}: {} rows in {:.1} s → {}", v.category, v.label, meta.rows, meta.build_seconds, dir.display());
+        println!(
+            "indexed {} {}: {} rows in {:.1} s → {}",
+            v.category,
+            v.label,
+            meta.rows,
+            meta.build_seconds,
+            dir.display()
+        );
     }
     Ok(0)
 }

@@ -49,12 +49,41 @@ pub struct Row {
 }
 
 pub const HEADERS: &[&str] = &[
-    "行号", "类别", "院内编码", "院内名称", "规格", "剂型", "单位", "生产企业", "批准文号", "注册证号", "目录版本", "匹配编码", "匹配名称",
-    "匹配规格", "匹配包装", "匹配剂型", "匹配企业", "匹配批准文号", "得分", "置信度", "依据", "备选", "已有审核", "审核结果", "替换编码", "备注",
+    "行号",
+    "类别",
+    "院内编码",
+    "院内名称",
+    "规格",
+    "剂型",
+    "单位",
+    "生产企业",
+    "批准文号",
+    "注册证号",
+    "目录版本",
+    "匹配编码",
+    "匹配名称",
+    "匹配规格",
+    "匹配包装",
+    "匹配剂型",
+    "匹配企业",
+    "匹配批准文号",
+    "得分",
+    "置信度",
+    "依据",
+    "备选",
+    "已有审核",
+    "审核结果",
+    "替换编码",
+    "备注",
 ];
 
 fn alternatives(cands: &[Candidate]) -> String {
-    cands.iter().skip(1).map(|c| format!("{} {} ({:.3})", c.code, c.name, c.score)).collect::<Vec<_>>().join("; ")
+    cands
+        .iter()
+        .skip(1)
+        .map(|c| format!("{} {} ({:.3})", c.code, c.name, c.score))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn row_cells(r: &Row) -> Vec<String> {
@@ -94,17 +123,24 @@ pub fn row_cells(r: &Row) -> Vec<String> {
 /// Re-use a confirmed mapping: its target goes first, and the reason says
 /// whether the target is unchanged, changed or gone in this version.
 fn apply_previous(store: &Store, m: &Matcher, kind: Category, row: &mut Row) -> Result<()> {
-    let Some(prev) = store.find_mapping(kind, &row.item.code, &row.item.name)? else { return Ok(()) };
+    let Some(prev) = store.find_mapping(kind, &row.item.code, &row.item.name)? else {
+        return Ok(());
+    };
     row.previous = Some(prev.status.as_str().to_string());
     if !prev.status.is_confirmed() {
         return Ok(());
     }
-    let Some(target) = prev.target_code.clone() else { return Ok(()) };
+    let Some(target) = prev.target_code.clone() else {
+        return Ok(());
+    };
     let res = &mut row.result;
     match m.record(&target) {
         None => {
             res.tier = Tier::Low;
-            res.reason = format!("已审核目标 {target} 在版本 {} 中不存在，需重新对码 (approved target vanished)", m.version().label);
+            res.reason = format!(
+                "已审核目标 {target} 在版本 {} 中不存在，需重新对码 (approved target vanished)",
+                m.version().label
+            );
         }
         Some(rec) => {
             let pos = res.candidates.iter().position(|c| c.code == target);
@@ -143,8 +179,13 @@ fn apply_previous(store: &Store, m: &Matcher, kind: Category, row: &mut Row) -> 
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
-    let read = importer::hospital::read_items(&args.file, &importer::hospital::HospitalReadOptions { sheet: args.sheet.clone() })
-        .with_context(|| format!("reading {}", args.file.display()))?;
+    let read = importer::hospital::read_items(
+        &args.file,
+        &importer::hospital::HospitalReadOptions {
+            sheet: args.sheet.clone(),
+        },
+    )
+    .with_context(|| format!("reading {}", args.file.display()))?;
     for e in &read.rejected {
         eprintln!("warning: {e}");
     }
@@ -166,7 +207,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 if groups.len() == 1 {
                     return Err(e);
                 }
-                ctx.say(format!("warning: {} items of kind {kind} not matched: {e:#}", idx.len()));
+                ctx.say(format!(
+                    "warning: {} items of kind {kind} not matched: {e:#}",
+                    idx.len()
+                ));
                 for &i in idx {
                     let it = &items[i];
                     let result = MatchResult {
@@ -174,10 +218,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                         hospital_code: it.code.clone(),
                         hospital_name: it.name.clone(),
                         tier: Tier::None,
-                        reason: format!("没有 {kind} 目录版本 (no catalogue version of kind {kind})"),
+                        reason: format!(
+                            "没有 {kind} 目录版本 (no catalogue version of kind {kind})"
+                        ),
                         candidates: vec![],
                     };
-                    rows[i] = Some(Row { kind: *kind, version: None, item: it.clone(), result, previous: None });
+                    rows[i] = Some(Row {
+                        kind: *kind,
+                        version: None,
+                        item: it.clone(),
+                        result,
+                        previous: None,
+                    });
                 }
                 continue;
             }
@@ -187,7 +239,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         let results = m.match_batch(&group, args.top, &|n| bar.inc(n));
         bar.finish_and_clear();
         for ((&i, item), result) in idx.iter().zip(group).zip(results) {
-            let mut row = Row { kind: *kind, version: Some(v.label.clone()), item, result, previous: None };
+            let mut row = Row {
+                kind: *kind,
+                version: Some(v.label.clone()),
+                item,
+                result,
+                previous: None,
+            };
             apply_previous(&store, &m, *kind, &mut row)?;
             rows[i] = Some(row);
         }
@@ -197,7 +255,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 let Some(row) = &rows[i] else { continue };
                 bar.inc(1);
                 // Reviewed mappings are never overwritten by a new suggestion.
-                if row.previous.as_deref().is_some_and(|p| p != MappingStatus::Suggested.as_str()) {
+                if row
+                    .previous
+                    .as_deref()
+                    .is_some_and(|p| p != MappingStatus::Suggested.as_str())
+                {
                     continue;
                 }
                 let best = row.result.best();
@@ -233,10 +295,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if ctx.json {
         ctx.print_json(&summary)?;
     } else {
-        println!("{} items ({} rows read, {} rejected) matched in {:.1} s → {}", rows.len(), read.read, read.rejected.len(), elapsed, out.display());
+        println!(
+            "{} items ({} rows read, {} rejected) matched in {:.1} s → {}",
+            rows.len(),
+            read.read,
+            read.rejected.len(),
+            elapsed,
+            out.display()
+        );
         for t in Tier::ALL {
             let n = counts.get(t.as_str()).copied().unwrap_or(0);
-            let pct = if rows.is_empty() { 0.0 } else { 100.0 * n as f64 / rows.len() as f64 };
+            let pct = if rows.is_empty() {
+                0.0
+            } else {
+                100.0 * n as f64 / rows.len() as f64
+            };
             println!("  {:<7} {} {:>7} ({pct:.1}%)", t.as_str(), t.label_zh(), n);
         }
     }
@@ -244,14 +317,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 }
 
 fn default_out(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "items".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "items".into());
     input.with_file_name(format!("{stem}.matched.xlsx"))
 }
 
 fn write_rows(out: &Path, rows: &[Row]) -> Result<()> {
-    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     if ext == "json" {
-        let f = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+        let f =
+            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
         serde_json::to_writer_pretty(std::io::BufWriter::new(f), rows)?;
         return Ok(());
     }

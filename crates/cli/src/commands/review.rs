@@ -58,16 +58,29 @@ fn find_one(store: &Store, a: &One) -> Result<Mapping> {
     let all = store.mappings(a.kind, None)?;
     let hits: Vec<Mapping> = all
         .into_iter()
-        .filter(|m| m.hospital_code == a.hospital_code && a.name.as_ref().is_none_or(|n| *n == m.hospital_name))
+        .filter(|m| {
+            m.hospital_code == a.hospital_code
+                && a.name.as_ref().is_none_or(|n| *n == m.hospital_name)
+        })
         .collect();
     match hits.len() {
-        0 => anyhow::bail!("no mapping for hospital code '{}'{} (run `mulu match` first)", a.hospital_code, a.name.as_ref().map(|n| format!(" named '{n}'")).unwrap_or_default()),
+        0 => anyhow::bail!(
+            "no mapping for hospital code '{}'{} (run `mulu match` first)",
+            a.hospital_code,
+            a.name
+                .as_ref()
+                .map(|n| format!(" named '{n}'"))
+                .unwrap_or_default()
+        ),
         1 => Ok(hits.into_iter().next().expect("one hit")),
         _ => anyhow::bail!(
             "hospital code '{}' is used by {} items; name one with --name: {}",
             a.hospital_code,
             hits.len(),
-            hits.iter().map(|m| format!("'{}' ({})", m.hospital_name, m.category)).collect::<Vec<_>>().join(", ")
+            hits.iter()
+                .map(|m| format!("'{}' ({})", m.hospital_name, m.category))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -77,17 +90,32 @@ fn target_name(store: &Store, code: &str) -> Result<String> {
     let code = catalog_core::normalize::code(code);
     match store.find_code(&code)?.into_iter().next() {
         Some((_, e)) => Ok(e.name),
-        None => anyhow::bail!("national code '{code}' is not in any catalogue version in the store"),
+        None => {
+            anyhow::bail!("national code '{code}' is not in any catalogue version in the store")
+        }
     }
 }
 
-fn decide(store: &mut Store, m: &Mapping, status: MappingStatus, new_code: Option<&str>, by: Option<&str>, note: Option<&str>) -> Result<Mapping> {
+fn decide(
+    store: &mut Store,
+    m: &Mapping,
+    status: MappingStatus,
+    new_code: Option<&str>,
+    by: Option<&str>,
+    note: Option<&str>,
+) -> Result<Mapping> {
     let (tc, tn) = match new_code {
-        Some(c) => (Some(catalog_core::normalize::code(c)), Some(target_name(store, c)?)),
+        Some(c) => (
+            Some(catalog_core::normalize::code(c)),
+            Some(target_name(store, c)?),
+        ),
         None => (None, None),
     };
     if status == MappingStatus::Approved && m.target_code.is_none() {
-        anyhow::bail!("'{}' has no suggested target to approve; use `review replace --code`", m.hospital_name);
+        anyhow::bail!(
+            "'{}' has no suggested target to approve; use `review replace --code`",
+            m.hospital_name
+        );
     }
     Ok(store.record_decision(&Decision {
         category: Some(m.category),
@@ -115,11 +143,24 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             (MappingStatus::Replaced, a)
         }
         Cmd::List { status, kind } => return list(ctx, &store, status.as_deref(), kind),
-        Cmd::Apply { file, by, sheet } => return apply(ctx, &mut store, &file, by.as_deref(), sheet),
+        Cmd::Apply { file, by, sheet } => {
+            return apply(ctx, &mut store, &file, by.as_deref(), sheet)
+        }
     };
     let m = find_one(&store, &one)?;
-    let new_code = if status == MappingStatus::Replaced { one.code.as_deref() } else { None };
-    let after = decide(&mut store, &m, status, new_code, one.by.as_deref(), one.note.as_deref())?;
+    let new_code = if status == MappingStatus::Replaced {
+        one.code.as_deref()
+    } else {
+        None
+    };
+    let after = decide(
+        &mut store,
+        &m,
+        status,
+        new_code,
+        one.by.as_deref(),
+        one.note.as_deref(),
+    )?;
     if ctx.json {
         ctx.print_json(&after)?;
     } else {
@@ -136,7 +177,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
 }
 
 fn list(ctx: &Ctx, store: &Store, status: Option<&str>, kind: Option<Category>) -> Result<u8> {
-    let status = status.map(|s| s.parse::<MappingStatus>().map_err(|e| anyhow::anyhow!(e))).transpose()?;
+    let status = status
+        .map(|s| s.parse::<MappingStatus>().map_err(|e| anyhow::anyhow!(e)))
+        .transpose()?;
     let ms = store.mappings(kind, status)?;
     if ctx.json {
         ctx.print_json(&ms)?;
@@ -168,19 +211,40 @@ struct ApplyReport {
     errors: Vec<String>,
 }
 
-fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>, sheet: Option<String>) -> Result<u8> {
+fn apply(
+    ctx: &Ctx,
+    store: &mut Store,
+    file: &std::path::Path,
+    by: Option<&str>,
+    sheet: Option<String>,
+) -> Result<u8> {
     let opts = importer::table::TableOptions {
         sheet,
-        known_headers: ["院内编码", "院内名称", "审核结果", "替换编码", "类别"].iter().map(|s| s.to_string()).collect(),
+        known_headers: ["院内编码", "院内名称", "审核结果", "替换编码", "类别"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         layout: None,
     };
-    let t = importer::table::open(file, &opts).with_context(|| format!("reading {}", file.display()))?;
+    let t = importer::table::open(file, &opts)
+        .with_context(|| format!("reading {}", file.display()))?;
     let col = |names: &[&str]| names.iter().find_map(|n| t.column(n));
-    let (Some(c_code), Some(c_name)) = (col(&["院内编码", "hospital_code"]), col(&["院内名称", "hospital_name"])) else {
-        anyhow::bail!("{}: needs 院内编码 and 院内名称 columns (found: {})", file.display(), t.header.join(", "));
+    let (Some(c_code), Some(c_name)) = (
+        col(&["院内编码", "hospital_code"]),
+        col(&["院内名称", "hospital_name"]),
+    ) else {
+        anyhow::bail!(
+            "{}: needs 院内编码 and 院内名称 columns (found: {})",
+            file.display(),
+            t.header.join(", ")
+        );
     };
     let Some(c_status) = col(&["审核结果", "status", "审核状态"]) else {
-        anyhow::bail!("{}: needs a 审核结果 (status) column (found: {})", file.display(), t.header.join(", "));
+        anyhow::bail!(
+            "{}: needs a 审核结果 (status) column (found: {})",
+            file.display(),
+            t.header.join(", ")
+        );
     };
     let c_new = col(&["替换编码", "new_code"]);
     let c_kind = col(&["类别", "kind"]);
@@ -197,7 +261,11 @@ fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>,
             }
         };
         rep.rows += 1;
-        let cell = |c: Option<usize>| c.and_then(|c| rec.cells.get(c)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let cell = |c: Option<usize>| {
+            c.and_then(|c| rec.cells.get(c))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         let Some(raw_status) = cell(Some(c_status)) else {
             rep.unchanged += 1;
             continue;
@@ -215,7 +283,8 @@ fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>,
             status = MappingStatus::Replaced;
         }
         if status == MappingStatus::Replaced && new_code.is_none() {
-            rep.errors.push(format!("{at}: status replaced needs a 替换编码"));
+            rep.errors
+                .push(format!("{at}: status replaced needs a 替换编码"));
             continue;
         }
         let kind = match cell(c_kind).map(|k| k.parse::<Category>()) {
@@ -228,7 +297,12 @@ fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>,
         };
         let one = One {
             hospital_code: cell(Some(c_code)).unwrap_or_default(),
-            name: Some(rec.cells.get(c_name).map(|s| s.trim().to_string()).unwrap_or_default()),
+            name: Some(
+                rec.cells
+                    .get(c_name)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default(),
+            ),
             kind,
             code: new_code.clone(),
             by: by.map(String::from),
@@ -238,7 +312,16 @@ fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>,
             if status == MappingStatus::Suggested {
                 return Ok(m);
             }
-            decide(store, &m, status, new_code.as_deref().filter(|_| status == MappingStatus::Replaced), by, one.note.as_deref())
+            decide(
+                store,
+                &m,
+                status,
+                new_code
+                    .as_deref()
+                    .filter(|_| status == MappingStatus::Replaced),
+                by,
+                one.note.as_deref(),
+            )
         });
         match result {
             Err(e) => rep.errors.push(format!("{at}: {e:#}")),
@@ -256,7 +339,13 @@ fn apply(ctx: &Ctx, store: &mut Store, file: &std::path::Path, by: Option<&str>,
     } else {
         println!(
             "{} rows: {} approved, {} replaced, {} rejected, {} flagged, {} unchanged, {} errors",
-            rep.rows, rep.approved, rep.replaced, rep.rejected, rep.flagged, rep.unchanged, rep.errors.len()
+            rep.rows,
+            rep.approved,
+            rep.replaced,
+            rep.rejected,
+            rep.flagged,
+            rep.unchanged,
+            rep.errors.len()
         );
         for e in &rep.errors {
             eprintln!("error: {e}");

@@ -26,7 +26,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         ctx.print_json(&r)?;
         return Ok(0);
     }
-    println!("{} {} — {} ({})", v.category, v.label, r.tier.as_str(), r.reason);
+    println!(
+        "{} {} — {} ({})",
+        v.category,
+        v.label,
+        r.tier.as_str(),
+        r.reason
+    );
     for (i, c) in r.candidates.iter().enumerate() {
         println!(
             "{:>2}. {} {}  score {:.3} [{}]{}",
@@ -38,7 +44,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             if c.active { "" } else { " (停用)" }
         );
         let mut facts = Vec::new();
-        for (k, v) in [("规格", Some(c.spec.clone())), ("包装", c.pack_spec.clone()), ("剂型", c.dosage_form.clone()), ("企业", Some(c.manufacturer.clone())), ("批准文号", c.approval_no.clone())] {
+        for (k, v) in [
+            ("规格", Some(c.spec.clone())),
+            ("包装", c.pack_spec.clone()),
+            ("剂型", c.dosage_form.clone()),
+            ("企业", Some(c.manufacturer.clone())),
+            ("批准文号", c.approval_no.clone()),
+        ] {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 facts.push(format!("{k} {v}"));
             }

@@ -72,6 +72,19 @@ pub fn price_code(s: &str) -> Option<String> {
     (!c.is_empty()).then_some(c)
 }
 
+/// The 9-digit national service-item code inside a price code: provincial
+/// codes prefix it (`33` + `331400007`), the 15-digit national code wraps it.
+pub fn price_item(s: &str) -> Option<String> {
+    let d: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    if d.len() == 15 && d.starts_with("00") {
+        return Some(d[2..11].to_string());
+    }
+    if d.len() >= 9 {
+        return Some(d[d.len() - 9..].to_string());
+    }
+    (!s.is_empty()).then(|| s.to_string())
+}
+
 /// ICD codes in either edition's spelling (`A00.000x001`, `a00000X001`,
 /// `A00.000X001`) → one key: upper case, no dots or spaces.
 pub fn icd(s: &str) -> Option<String> {
@@ -130,5 +143,7 @@ mod tests {
         assert_eq!(icd("A00.000x001"), icd("a00000X001"));
         assert_eq!(icd("A00.000 X001"), icd("A00.000x001"));
         assert_eq!(price_code("11-0101-001"), Some("110101001".into()));
+        assert_eq!(price_item("33331400007"), price_item("331400007"));
+        assert_eq!(price_item("003314000070200").as_deref(), Some("331400007"));
     }
 }

@@ -19,7 +19,11 @@ pub fn initials(s: &str) -> String {
 /// True if the text looks like typed initials rather than a name (`AMXLJN`).
 pub fn looks_like_initials(s: &str) -> bool {
     let t = s.trim();
-    t.len() >= 2 && t.len() <= 24 && t.chars().all(|c| c.is_ascii_alphabetic())
+    // Initials may carry digits (`18FTYPTDC` for 18氟-脱氧葡萄糖…).
+    t.len() >= 2
+        && t.len() <= 32
+        && t.chars().all(|c| c.is_ascii_alphanumeric())
+        && t.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 2
 }
 
 #[cfg(test)]

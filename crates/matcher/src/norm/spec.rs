@@ -517,3 +517,107 @@ mod tests {
         assert!(parse("abc").is_empty());
     }
 }
+
+/// Specification/model tokens of a device (`22F MTA-1044`, `Φ5.7mm×175mmST-4159`,
+/// `单腔/HKA-4464`): model numbers (letters-digits), sizes (number+unit) and
+/// Chinese words, lower case. Consumables are matched on these rather than on
+/// a drug-style strength.
+pub fn tokens(s: &str) -> Vec<String> {
+    let f = fold(s);
+    let chars: Vec<char> = f.chars().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut used = vec![false; chars.len()];
+    // Models first: letters, '-', then digits/letters (`mta-1044`, `st-4159`).
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '-'
+            && i > 0
+            && chars[i - 1].is_ascii_alphabetic()
+            && chars.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            let mut a = i;
+            while a > 0 && chars[a - 1].is_ascii_alphabetic() {
+                a -= 1;
+            }
+            let mut b = i + 1;
+            while b < chars.len() && chars[b].is_ascii_alphanumeric() {
+                b += 1;
+            }
+            // A size unit glued before the model (`26cmqxp-9985`) is not part of it.
+            let letters: String = chars[a..i].iter().collect();
+            for unit in ["cm", "mm", "ml", "f"] {
+                if letters.len() >= unit.len() + 2
+                    && letters.starts_with(unit)
+                    && a > 0
+                    && chars[a - 1].is_ascii_digit()
+                {
+                    a += unit.len();
+                    break;
+                }
+            }
+            out.push(chars[a..b].iter().collect());
+            for u in used.iter_mut().take(b).skip(a) {
+                *u = true;
+            }
+            i = b;
+            continue;
+        }
+        i += 1;
+    }
+    let mut cur = String::new();
+    let mut cur_kind = 0u8; // 1 ascii, 2 cjk
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = std::mem::take(cur);
+        let t = t.trim_matches(|c: char| c == '.' || c == '-').to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    };
+    for (k, &c) in chars.iter().enumerate() {
+        let kind = if used[k] {
+            0
+        } else if c.is_ascii_alphanumeric() || c == '.' {
+            1
+        } else if super::text::is_cjk(c) {
+            2
+        } else {
+            0
+        };
+        // A size starts at a digit after letters (`5fmta` handled above, `11cm*26cm`).
+        let boundary = kind == 1
+            && c.is_ascii_digit()
+            && cur.chars().last().is_some_and(|p| p.is_ascii_alphabetic());
+        if kind != cur_kind || kind == 0 || boundary {
+            flush(&mut cur, &mut out);
+        }
+        if kind != 0 {
+            cur.push(c);
+        }
+        cur_kind = kind;
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::tokens;
+
+    #[test]
+    fn device_tokens() {
+        assert_eq!(tokens("22F MTA-1044"), vec!["mta-1044", "22f"]);
+        assert_eq!(
+            tokens("11cm×26cmQXP-9985"),
+            vec!["qxp-9985", "11cm", "26cm"]
+        );
+        assert_eq!(tokens("单腔/HKA-4464"), vec!["hka-4464", "单腔"]);
+        assert_eq!(
+            tokens("Φ5.7mm×175mmST-4159"),
+            vec!["st-4159", "φ", "5.7mm", "175mm"]
+                .into_iter()
+                .filter(|t| *t != "φ")
+                .collect::<Vec<_>>()
+        );
+        assert!(tokens("").is_empty());
+    }
+}
