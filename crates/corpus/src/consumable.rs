@@ -232,11 +232,23 @@ pub fn build(rng: &mut impl Rng, target: usize) -> ConsumableCatalog {
         );
         let n_specs = [1usize, 2, 3, 4, 6, 8, 12, 20][rng.random_range(0..8)];
         let price_base: i64 = rng.random_range(100..5_000_000);
+        let mut specs_seen: HashSet<String> = HashSet::new();
         for k in 0..n_specs {
             if table.rows.len() >= target {
                 break;
             }
-            let (spec, model, unit) = spec_model(rng, &class.name);
+            // Specs are distinct within one registration (each 规格 is its own row).
+            let mut sm = spec_model(rng, &class.name);
+            for _ in 0..8 {
+                if !specs_seen.contains(&sm.0) {
+                    break;
+                }
+                sm = spec_model(rng, &class.name);
+            }
+            if !specs_seen.insert(sm.0.clone()) {
+                continue;
+            }
+            let (spec, model, unit) = sm;
             let code = format!("{}{}{:03}{:07}{}", class.code, mcode, seq, k + 1, comp.ent);
             let cents = price_base + rng.random_range(0..price_base / 5 + 1);
             table.rows.push(vec![

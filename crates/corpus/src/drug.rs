@@ -489,13 +489,12 @@ pub fn build(rng: &mut impl Rng, target: usize, real_only: bool) -> DrugCatalog 
     let n_comp = (target / 60).clamp(40, 4000);
     let companies = vocab::companies(rng, n_comp, false, 100);
     // Popularity: a few generics have hundreds of products, most have a handful.
-    // Integer weights (∝ 1/rank) keep the draw identical on every platform.
-    let mut cumulative: Vec<u64> = Vec::with_capacity(generics.len());
-    let mut acc = 0u64;
-    for i in 0..generics.len() {
-        acc += 1_000_000 / (i as u64 % 97 + 1) + 20_000;
-        cumulative.push(acc);
-    }
+    // (Float weights: a last-bit difference in `powf` between platforms could only
+    // move a draw that lands within one ulp of a boundary.)
+    let weights: Vec<f64> = (0..generics.len())
+        .map(|i| 1.0 / ((i % 97 + 1) as f64).powf(0.7))
+        .collect();
+    let total_w: f64 = weights.iter().sum();
     let mut strengths_of: HashMap<(u32, String), Vec<&'static str>> = HashMap::new();
     let mut trade_of: HashMap<(u32, usize), String> = HashMap::new();
     let mut used_groups: HashSet<(u32, String, usize, u32)> = HashSet::new();
@@ -506,8 +505,15 @@ pub fn build(rng: &mut impl Rng, target: usize, real_only: bool) -> DrugCatalog 
     let mut meta = Vec::new();
     let mut stalls = 0;
     while !generics.is_empty() && table.rows.len() < target && stalls < 10_000 {
-        let x = rng.random_range(0..acc.max(1));
-        let gi = cumulative.partition_point(|&c| c <= x).min(generics.len() - 1);
+        let mut x = rng.random::<f64>() * total_w;
+        let mut gi = 0;
+        for (i, w) in weights.iter().enumerate() {
+            x -= w;
+            if x <= 0.0 {
+                gi = i;
+                break;
+            }
+        }
         let g = &generics[gi];
         let form = g.forms[rng.random_range(0..g.forms.len())].clone();
         let strengths = strengths_of

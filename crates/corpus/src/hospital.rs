@@ -240,8 +240,34 @@ pub fn drugs(
                 perts.push("unit_variant");
             }
         }
-        let spec = format!("{strength}{sep}{qty}{min_unit}/{pack_unit}");
+        // Some HIS hold only the strength (priced per 片/支): the package variant is then ambiguous.
+        let spec = if rng.random_bool(0.08) {
+            perts.push("package_missing");
+            strength.clone()
+        } else {
+            format!("{strength}{sep}{qty}{min_unit}/{pack_unit}")
+        };
         let mut name = r[2].clone();
+        // Clerks often drop the salt: 盐酸二甲双胍片 → 二甲双胍片.
+        for salt in [
+            "盐酸",
+            "硫酸氢",
+            "硫酸",
+            "富马酸",
+            "酒石酸",
+            "琥珀酸",
+            "甲磺酸",
+            "磷酸",
+            "草酸",
+            "马来酸",
+            "枸橼酸",
+        ] {
+            if name.starts_with(salt) && rng.random_bool(0.4) {
+                name = name[salt.len()..].to_string();
+                perts.push("salt_dropped");
+                break;
+            }
+        }
         if !m.trade.is_empty() && rng.random_bool(0.5) {
             name = if rng.random_bool(0.5) {
                 format!("{}({})", name, m.trade)
@@ -277,7 +303,10 @@ pub fn drugs(
             name = full_width(&name);
             perts.push("full_width");
         }
-        let manufacturer = if rng.random_bool(0.6) {
+        let manufacturer = if rng.random_bool(0.06) {
+            perts.push("manufacturer_missing");
+            String::new()
+        } else if rng.random_bool(0.6) {
             perts.push("manufacturer_abbrev");
             abbreviate(rng, comp)
         } else {
@@ -285,7 +314,11 @@ pub fn drugs(
         };
         let mut approval = String::new();
         let roll: f64 = rng.random();
-        if roll < 0.45 {
+        if roll < 0.45 && !r[16].is_empty() && rng.random_bool(0.5) {
+            // The HIS still holds the 原批准文号 from before a re-registration.
+            approval = r[16].clone();
+            perts.push("approval_old");
+        } else if roll < 0.45 {
             approval = r[15].clone();
         } else if roll < 0.6 {
             let (a, p) = reformat_approval(rng, &r[15]);
@@ -470,7 +503,7 @@ pub fn services(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
                     ],
                 )
                 .to_string(),
-                "诊疗".into(),
+                "诊疗项目".into(),
                 String::new(),
                 String::new(),
                 "次".into(),
@@ -526,7 +559,7 @@ pub fn services(rng: &mut ChaCha8Rng, v1: &Table, n: usize) -> Dict {
         let row = vec![
             hosp_code,
             name,
-            "诊疗".into(),
+            "诊疗项目".into(),
             String::new(),
             String::new(),
             unit,

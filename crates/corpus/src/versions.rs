@@ -148,17 +148,24 @@ pub fn make(
         }
         if roll < 0.075 && !def.muts.is_empty() {
             let k = if rng.random_bool(0.3) { 2 } else { 1 };
-            let mut fields: Vec<&'static str> = Vec::new();
             for _ in 0..k {
                 let (h, m) = def.muts[rng.random_range(0..def.muts.len())];
                 let Some(c) = v1.col(h) else { continue };
                 if let Some(new) = mutate(m, &row[c], rng) {
                     row[c] = new;
-                    let key = key_of(def, &v1, h);
-                    if !fields.contains(&key) {
-                        fields.push(key);
-                    }
                 }
+            }
+            // Fields are read off the final row: two edits of one field can cancel out
+            // (甲→乙→甲), and such a row is not a change.
+            let mut fields: Vec<&'static str> = (0..row.len())
+                .filter(|&c| row[c] != r[c])
+                .map(|c| def.keys.get(c).copied().unwrap_or(""))
+                .filter(|k| !k.is_empty())
+                .collect();
+            fields.sort_unstable();
+            fields.dedup();
+            if fields.is_empty() {
+                row = r.clone();
             }
             if !fields.is_empty() {
                 fields.sort_unstable();

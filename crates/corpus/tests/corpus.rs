@@ -298,6 +298,45 @@ fn change_lists_agree_with_v1_and_v2() {
                 other => panic!("{kind}: unknown change {other}"),
             }
         }
+        // A listed field really differs between v1 and v2 (not just in spelling).
+        if v1f.ends_with(".csv") {
+            let keys: &[&str] = match kind {
+                "drug" => corpus::drug::KEYS,
+                "consumable" => corpus::consumable::KEYS,
+                "diagnosis" => corpus::icd::DIAG_KEYS,
+                "procedure" => corpus::icd::PROC_KEYS,
+                _ => corpus::herbal::KEYS,
+            };
+            let (h1, rows1) = read_csv(&f.dir.join(v1f));
+            let (_, rows2) = read_csv(&f.dir.join(v2f));
+            let c = col(&h1, code_col);
+            let by1: HashMap<&str, &Vec<String>> =
+                rows1.iter().map(|r| (r[c].as_str(), r)).collect();
+            let by2: HashMap<&str, &Vec<String>> =
+                rows2.iter().map(|r| (r[c].as_str(), r)).collect();
+            for r in ch.iter().filter(|r| r[1] == "changed") {
+                let (a, b) = (by1[r[0].as_str()], by2[r[0].as_str()]);
+                for k in r[2].split(';') {
+                    let i = keys
+                        .iter()
+                        .position(|x| *x == k)
+                        .unwrap_or_else(|| panic!("{kind}: key {k}"));
+                    use catalog_core::normalize::clean_text;
+                    let same = match (
+                        a[i].parse::<rust_decimal::Decimal>(),
+                        b[i].parse::<rust_decimal::Decimal>(),
+                    ) {
+                        (Ok(x), Ok(y)) => x == y,
+                        _ => clean_text(&a[i]) == clean_text(&b[i]),
+                    };
+                    assert!(
+                        !same,
+                        "{kind} {} field {k} listed as changed but equal: {} / {}",
+                        r[0], a[i], b[i]
+                    );
+                }
+            }
+        }
         let expected: &[&str] = if kind == "herbal" {
             &["added", "removed", "changed"]
         } else {
