@@ -14,6 +14,34 @@ use std::path::Path;
 /// Names longer than this are cut before analysis: real names are short, and a
 /// pasted 10 kB cell must not cost more than a normal query.
 const MAX_NAME_CHARS: usize = 200;
+/// A cheap ranking of a row for an item, used only to choose which rows of a
+/// large same-name group get fully scored.
+fn prescore(q: &Query, r: &Record) -> u32 {
+    use crate::norm::spec::{compare_count, compare_strength, Cmp};
+    let mut s = 0;
+    for t in &q.spec_tokens {
+        if r.spec_tokens.contains(t) {
+            s += if t.contains('-') { 4 } else { 1 };
+        }
+    }
+    if !q.mfr_core.is_empty()
+        && !r.mfr_core.is_empty()
+        && (r.mfr_core.contains(q.mfr_core.as_str()) || q.mfr_core.contains(r.mfr_core.as_str()))
+    {
+        s += 3;
+    }
+    if compare_strength(&q.spec, &r.spec) == Cmp::Agree {
+        s += 2;
+    }
+    if compare_count(&q.spec, &r.spec) == Cmp::Agree {
+        s += 1;
+    }
+    if q.form.is_some() && q.form == r.form {
+        s += 1;
+    }
+    s
+}
+
 /// How many text hits are re-ranked per item.
 const TEXT_CANDIDATES: usize = 30;
 /// Upper bound of candidates scored per item (keys and names can fan out).
@@ -218,10 +246,24 @@ impl Matcher {
         if let Some(o) = q.national_code.as_ref().and_then(|c| self.by_code.get(c)) {
             push(&[*o], &mut out);
         }
-        push(get(&self.by_name, &Some(q.parts.generic.clone())), &mut out);
+        // A common name (`内固定`, `阿莫西林胶囊`) can fan out to thousands of
+        // rows: keep the ones a cheap pre-score likes best.
+        let mut by_name: Vec<u32> = get(&self.by_name, &Some(q.parts.generic.clone())).to_vec();
         if !q.base.is_empty() {
-            push(get(&self.by_base, &Some(q.base.clone())), &mut out);
+            by_name.extend_from_slice(get(&self.by_base, &Some(q.base.clone())));
         }
+        let room = MAX_CANDIDATES.saturating_sub(out.len());
+        if by_name.len() > room {
+            by_name.sort_unstable();
+            by_name.dedup();
+            let mut keyed: Vec<(u32, u32)> = by_name
+                .iter()
+                .map(|&o| (prescore(q, &self.index.records[o as usize]), o))
+                .collect();
+            keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            by_name = keyed.into_iter().map(|(_, o)| o).collect();
+        }
+        push(&by_name, &mut out);
         let text = if q.parts.generic.is_empty() {
             q.initials.clone().unwrap_or_default()
         } else {

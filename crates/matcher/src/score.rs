@@ -220,7 +220,7 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
 
     // Manufacturer.
     if !q.manufacturer.is_empty() {
-        let (v, w) = match manufacturer::compare(&q.manufacturer, &r.manufacturer) {
+        let (v, w) = match manufacturer::compare_cores(&q.mfr_core, &r.mfr_core) {
             MfrCmp::Same => (Verdict::Agree, 2.0),
             MfrCmp::Similar => (Verdict::Partial, 0.5),
             MfrCmp::Different => (Verdict::Disagree, -3.0),

@@ -56,15 +56,22 @@ pub enum Cmd {
 
 fn find_one(store: &Store, a: &One) -> Result<Mapping> {
     let all = store.mappings(a.kind, None)?;
+    find_in(&all, a)
+}
+
+/// The one mapping a review names (by code, and name/kind when given).
+fn find_in(all: &[Mapping], a: &One) -> Result<Mapping> {
     let hits: Vec<Mapping> = all
-        .into_iter()
+        .iter()
+        .filter(|m| a.kind.is_none_or(|k| k == m.category))
+        .cloned()
         .filter(|m| {
             m.hospital_code == a.hospital_code
                 && a.name.as_ref().is_none_or(|n| *n == m.hospital_name)
         })
         .collect();
-    match hits.len() {
-        0 => anyhow::bail!(
+    match hits.as_slice() {
+        [] => anyhow::bail!(
             "no mapping for hospital code '{}'{} (run `mulu match` first)",
             a.hospital_code,
             a.name
@@ -72,7 +79,7 @@ fn find_one(store: &Store, a: &One) -> Result<Mapping> {
                 .map(|n| format!(" named '{n}'"))
                 .unwrap_or_default()
         ),
-        1 => Ok(hits.into_iter().next().expect("one hit")),
+        [one] => Ok(one.clone()),
         _ => anyhow::bail!(
             "hospital code '{}' is used by {} items; name one with --name: {}",
             a.hospital_code,
@@ -251,6 +258,11 @@ fn apply(
     let c_note = col(&["备注", "note"]);
     let fname = t.file.clone();
     let mut rep = ApplyReport::default();
+    // Loaded once: a reviewed file can hold 30k rows.
+    let mut by_code: std::collections::HashMap<String, Vec<Mapping>> = std::collections::HashMap::new();
+    for m in store.mappings(None, None)? {
+        by_code.entry(m.hospital_code.clone()).or_default().push(m);
+    }
     for rec in t {
         let rec = match rec {
             Ok(r) => r,
@@ -308,7 +320,8 @@ fn apply(
             by: by.map(String::from),
             note: cell(c_note),
         };
-        let result = find_one(store, &one).and_then(|m| {
+        let candidates = by_code.get(&one.hospital_code).map(Vec::as_slice).unwrap_or(&[]);
+        let result = find_in(candidates, &one).and_then(|m| {
             if status == MappingStatus::Suggested {
                 return Ok(m);
             }

@@ -77,7 +77,12 @@ fn bigrams(s: &str) -> Vec<(char, char)> {
 /// Compare two manufacturer names by their cores: equal or contained → Same;
 /// most character pairs shared → Similar.
 pub fn compare(a: &str, b: &str) -> MfrCmp {
-    let (x, y) = (core(a), core(b));
+    compare_cores(&core(a), &core(b))
+}
+
+/// [`compare`] on cores computed beforehand (the matcher keeps them per row).
+pub fn compare_cores(x: &str, y: &str) -> MfrCmp {
+    let (x, y) = (x.to_string(), y.to_string());
     if x.is_empty() || y.is_empty() {
         return MfrCmp::Missing;
     }
