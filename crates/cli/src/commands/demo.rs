@@ -139,6 +139,30 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 super::match_cmd::run,
             ),
         );
+        let labelled = s(&format!("hospital/{kind}.labelled.csv"));
+        let misses = out(&format!("eval_{kind}.misses.csv"));
+        let argv = v(&[
+            "eval",
+            &labelled,
+            "--kind",
+            kind,
+            "--version",
+            version,
+            "--baseline",
+            "--misses",
+            &misses,
+        ]);
+        note(
+            &format!("eval {kind}"),
+            step(
+                ctx,
+                &format!(
+                    "accuracy on the labelled {kind} dictionary (with the plain BM25 baseline)"
+                ),
+                &argv,
+                super::eval::run,
+            ),
+        );
     }
 
     let argv = v(&[
