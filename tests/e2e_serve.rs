@@ -20,37 +20,7 @@ impl Drop for Server {
 }
 
 fn start(extra: &[&str]) -> Server {
-    let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home.path())
-        .args([
-            "--quiet",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--reload-ms",
-            "200",
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .expect("first line names the address")
-        .to_string();
-    Server {
-        child,
-        addr,
-        _home: home,
-    }
+    start_in(tempfile::tempdir().unwrap(), extra)
 }
 
 /// Send raw bytes, return (status, body).
