@@ -307,31 +307,79 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
     let hp = home.path().to_path_buf();
     let s = start_in(home, &[]);
 
-    // One item, by 批准文号 + name + spec: answered with evidence and a tier.
-    let item = r#"{"name":"保胎无忧片 薄膜衣片每片重0.52克*48片","category":"drug","approval_no":"国药准字Z20061145"}"#.as_bytes();
-    let (st, v) = req(&s.addr, "POST", "/v1/match", &[], item);
-    assert_eq!(st, 200, "{v}");
-    let best = &v["result"]["candidates"][0];
-    assert!(best["code"].as_str().unwrap().starts_with('Z'), "{v}");
-    assert!(
-        best["evidence"]
-            .as_array()
-            .unwrap()
+    // Items of the labelled sample dictionary whose 批准文号 is present: the
+    // truth code must be among the candidates, with the 批准文号 agreeing.
+    let labelled = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/samples/hospital/drug.labelled.csv"
+    ))
+    .unwrap();
+    let mut lines = labelled.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| {
+        header
             .iter()
-            .any(|e| e["field"] == "批准文号" && e["verdict"] == "agree"),
-        "{best}"
+            .position(|h| *h == n)
+            .unwrap_or_else(|| panic!("no column {n}"))
+    };
+    let (name, spec, aprv, truth) = (
+        col("院内名称"),
+        col("规格"),
+        col("批准文号"),
+        col("标准编码"),
+    );
+    let mut checked = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != header.len() || !f[aprv].starts_with("国药准字") || f[truth].is_empty() {
+            continue;
+        }
+        let item = serde_json::json!({"name": f[name], "spec": f[spec], "approval_no": f[aprv], "category": "drug"});
+        let (st, v) = req(
+            &s.addr,
+            "POST",
+            "/v1/match",
+            &[],
+            item.to_string().as_bytes(),
+        );
+        assert_eq!(st, 200, "{v}");
+        let cands = v["result"]["candidates"].as_array().unwrap();
+        let hit = cands
+            .iter()
+            .find(|c| c["code"] == f[truth])
+            .unwrap_or_else(|| panic!("{} not among {v}", f[truth]));
+        assert!(
+            hit["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "批准文号"),
+            "{hit}"
+        );
+        assert!(
+            hit["tier"].is_string() && hit["score"].as_f64().unwrap() > 0.0,
+            "{hit}"
+        );
+        checked += 1;
+        if checked == 5 {
+            break;
+        }
+    }
+    assert_eq!(
+        checked, 5,
+        "the sample dictionary has too few items with a 批准文号"
     );
 
     // A batch keeps input order and answers every item, even hopeless ones.
     let batch =
-        r#"{"kind":"drug","top":3,"items":[{"name":"!!!"},{"name":"保胎无忧片"},{"name":""}]}"#
+        r#"{"kind":"drug","top":3,"items":[{"name":"!!!"},{"name":"复方丹参片"},{"name":""}]}"#
             .as_bytes();
     let (st, v) = req(&s.addr, "POST", "/v1/match", &[], batch);
     assert_eq!(st, 200, "{v}");
     let r = v["results"].as_array().unwrap();
     assert_eq!(r.len(), 3);
     assert_eq!(r[0]["tier"], "none");
-    assert_eq!(r[1]["hospital_name"], "保胎无忧片");
+    assert_eq!(r[1]["hospital_name"], "复方丹参片");
     assert_eq!(r[2]["tier"], "none");
 
     let (st, v) = req(
