@@ -8,11 +8,157 @@ use super::engine::{merge, RowSource};
 use super::recode::{BuiltinRecodeScorer, RecodeScorer};
 use super::{CatalogDiff, DiffError, DiffOptions, Side};
 use crate::store::{Store, VersionInfo};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
+
+const SQL: &str = "SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code";
+/// Rows per batch handed from a reader thread to the merge.
+const BATCH: usize = 2048;
+
+/// Rows packed into two buffers (codes, JSON) with end offsets: four
+/// allocations per batch instead of two per row.
+#[derive(Default)]
+struct Batch {
+    codes: String,
+    code_ends: Vec<usize>,
+    data: Vec<u8>,
+    data_ends: Vec<usize>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.code_ends.len()
+    }
+    fn row(&self, i: usize) -> Option<(&str, &[u8])> {
+        let cs = if i == 0 {
+            0
+        } else {
+            *self.code_ends.get(i - 1)?
+        };
+        let ds = if i == 0 {
+            0
+        } else {
+            *self.data_ends.get(i - 1)?
+        };
+        let code = self.codes.get(cs..*self.code_ends.get(i)?)?;
+        let data = self.data.get(ds..*self.data_ends.get(i)?)?;
+        Some((code, data))
+    }
+}
+
+/// Each version is read by its own thread on its own read-only connection
+/// (SQLite stepping and copying is most of the cost), the merge runs here.
+fn merge_threaded(
+    file: &Path,
+    old_id: i64,
+    new_id: i64,
+    opts: &DiffOptions,
+    scorer: &dyn RecodeScorer,
+) -> Result<CatalogDiff, DiffError> {
+    std::thread::scope(|scope| {
+        let (o, ho) = spawn_reader(scope, file, old_id);
+        let (n, hn) = spawn_reader(scope, file, new_id);
+        let mut o = ChannelSource::new(o);
+        let mut n = ChannelSource::new(n);
+        let merged = merge(&mut o, &mut n, opts, scorer);
+        // Dropping the receivers stops readers early if the merge failed.
+        drop(o);
+        drop(n);
+        let ro = ho
+            .join()
+            .unwrap_or_else(|_| Err(DiffError::Reader("old".into())));
+        let rn = hn
+            .join()
+            .unwrap_or_else(|_| Err(DiffError::Reader("new".into())));
+        // A reader error explains a short stream better than the merge result.
+        ro?;
+        rn?;
+        merged
+    })
+}
+
+fn spawn_reader<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    file: &'scope Path,
+    version: i64,
+) -> (
+    Receiver<Batch>,
+    std::thread::ScopedJoinHandle<'scope, Result<(), DiffError>>,
+) {
+    let (tx, rx) = sync_channel::<Batch>(8);
+    let h = scope.spawn(move || -> Result<(), DiffError> {
+        let conn = Connection::open_with_flags(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut st = conn.prepare(SQL)?;
+        let mut rows = st.query([version])?;
+        let mut batch = Batch::default();
+        while let Some(r) = rows.next()? {
+            let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let data = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+            batch.codes.push_str(code);
+            batch.code_ends.push(batch.codes.len());
+            batch.data.extend_from_slice(data);
+            batch.data_ends.push(batch.data.len());
+            if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+                return Ok(());
+            }
+        }
+        if batch.len() > 0 {
+            let _ = tx.send(batch);
+        }
+        Ok(())
+    });
+    (rx, h)
+}
+
+struct ChannelSource {
+    rx: Receiver<Batch>,
+    batch: Batch,
+    /// Index of the current row in `batch`.
+    pos: usize,
+}
+
+impl ChannelSource {
+    fn new(rx: Receiver<Batch>) -> Self {
+        ChannelSource {
+            rx,
+            batch: Batch::default(),
+            pos: 0,
+        }
+    }
+}
+
+impl RowSource for ChannelSource {
+    fn advance(&mut self) -> Result<bool, DiffError> {
+        self.pos += 1;
+        while self.pos >= self.batch.len() {
+            match self.rx.recv() {
+                Ok(b) => {
+                    self.batch = b;
+                    self.pos = 0;
+                }
+                // The reader finished (or failed: its error is collected on join).
+                Err(_) => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+    fn code(&self) -> &str {
+        self.batch.row(self.pos).map_or("", |r| r.0)
+    }
+    fn data(&self) -> &[u8] {
+        self.batch.row(self.pos).map_or(&[], |r| r.1)
+    }
+}
 
 struct Cursor<'s> {
     rows: rusqlite::Rows<'s>,
     code: String,
-    data: String,
+    data: Vec<u8>,
 }
 
 impl RowSource for Cursor<'_> {
@@ -26,13 +172,13 @@ impl RowSource for Cursor<'_> {
             .push_str(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
         self.data.clear();
         self.data
-            .push_str(r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
+            .extend_from_slice(r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?);
         Ok(true)
     }
     fn code(&self) -> &str {
         &self.code
     }
-    fn data(&self) -> &str {
+    fn data(&self) -> &[u8] {
         &self.data
     }
 }
@@ -64,21 +210,26 @@ pub fn diff_stored_with(
     opts: &DiffOptions,
     scorer: &dyn RecodeScorer,
 ) -> Result<CatalogDiff, DiffError> {
-    const SQL: &str = "SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code";
-    let conn = store.conn();
-    let mut st_old = conn.prepare(SQL)?;
-    let mut st_new = conn.prepare(SQL)?;
-    let mut o = Cursor {
-        rows: st_old.query([old.id])?,
-        code: String::new(),
-        data: String::new(),
+    let file = store.path();
+    let mut d = if file.is_file() {
+        merge_threaded(file, old.id, new.id, opts, scorer)?
+    } else {
+        // In-memory stores cannot be opened twice: one thread, two cursors.
+        let conn = store.conn();
+        let mut st_old = conn.prepare(SQL)?;
+        let mut st_new = conn.prepare(SQL)?;
+        let mut o = Cursor {
+            rows: st_old.query([old.id])?,
+            code: String::new(),
+            data: Vec::new(),
+        };
+        let mut n = Cursor {
+            rows: st_new.query([new.id])?,
+            code: String::new(),
+            data: Vec::new(),
+        };
+        merge(&mut o, &mut n, opts, scorer)?
     };
-    let mut n = Cursor {
-        rows: st_new.query([new.id])?,
-        code: String::new(),
-        data: String::new(),
-    };
-    let mut d = merge(&mut o, &mut n, opts, scorer)?;
     d.old = side(old);
     d.new = side(new);
     Ok(d)

@@ -277,6 +277,8 @@ pub enum DiffError {
         code: String,
         source: serde_json::Error,
     },
+    #[error("the thread reading the {0} version stopped unexpectedly")]
+    Reader(String),
     #[error("{side} version: code {code} appears more than once")]
     Duplicate { side: &'static str, code: String },
 }

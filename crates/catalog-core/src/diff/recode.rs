@@ -111,11 +111,18 @@ impl RecodeScorer for BuiltinRecodeScorer {
                 keys.push(format!("k:{f}:{v}"));
             }
         }
+        // Exact names only: a name prefix (注射用, 复方…) makes huge blocks
+        // for no gain; renamed products are still found in small diffs,
+        // where every pair is scored.
         let name = norm(&e.name);
         if !name.is_empty() {
-            let prefix: String = name.chars().take(2).collect();
-            keys.push(format!("p:{prefix}"));
             keys.push(format!("n:{name}"));
+        }
+        for f in ["generic_name", "reg_product_name"] {
+            let v = value(e, f);
+            if !v.is_empty() && v != name {
+                keys.push(format!("n:{v}"));
+            }
         }
         keys
     }
@@ -155,11 +162,8 @@ impl RecodeScorer for BuiltinRecodeScorer {
         }
         for f in strong_fields(c) {
             match push(f, value(old, f), value(new, f)) {
-                Some(s) if s >= 1.0 => {
-                    if strong_key.is_none() {
-                        strong_key = Some(f.to_string());
-                    }
-                }
+                Some(s) if s >= 1.0 && strong_key.is_none() => strong_key = Some(f.to_string()),
+                Some(s) if s >= 1.0 => {}
                 Some(_) => strong_disagrees = true,
                 None => {}
             }
@@ -220,7 +224,7 @@ impl RecodeScorer for BuiltinRecodeScorer {
 
 /// Below this many candidate pairs every pair is scored (catches renamed
 /// products that share no block key); above it, only pairs within a block.
-const ALL_PAIRS_LIMIT: usize = 250_000;
+const ALL_PAIRS_LIMIT: usize = 50_000;
 /// Blocks bigger than this on the added side are too unspecific to score.
 const MAX_BLOCK: usize = 1_000;
 

@@ -395,6 +395,45 @@ fn stored_versions_stream_to_the_same_result() {
 }
 
 #[test]
+fn file_store_reader_threads_give_the_same_result() {
+    let (old, new) = versions();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let meta = |label: &str| VersionMeta {
+        category: Category::Drug,
+        label: label.into(),
+        source: "test".into(),
+        published: None,
+        note: None,
+    };
+    // More rows than one reader batch, so batches hand over mid-stream.
+    let pad = |v: &mut Vec<Entry>| {
+        for i in 0..5000 {
+            v.push(drug(&format!("XZ{i:08}"), "填充", "1g", "厂", ""));
+        }
+    };
+    let (mut o, mut n) = (old.clone(), new.clone());
+    pad(&mut o);
+    pad(&mut n);
+    n.retain(|e| e.code != "XZ00004999");
+    let v1 = store
+        .import_version(&meta("v1"), false, o.iter().cloned().map(Ok::<_, String>))
+        .unwrap();
+    let v2 = store
+        .import_version(&meta("v2"), false, n.iter().cloned().map(Ok::<_, String>))
+        .unwrap();
+    let stored = diff_stored(&store, &v1, &v2, &DiffOptions::default()).unwrap();
+    let mem = diff_versions(&o, &n, &DiffOptions::default()).unwrap();
+    assert_eq!(stored.changes, mem.changes);
+    assert_eq!(stored.summary, mem.summary);
+    assert_eq!(stored.summary.total.unchanged, 2 + 4999);
+    assert!(stored
+        .changes
+        .iter()
+        .any(|c| c.class == ChangeClass::Removed && c.code == "XZ00004999"));
+}
+
+#[test]
 fn impact_flags_exactly_the_affected_confirmed_mappings() {
     let (old, new) = versions();
     let mut store = Store::open_in_memory().unwrap();
@@ -555,4 +594,103 @@ fn text_segments_keep_ascii_words_whole() {
             },
         ]
     );
+}
+
+/// Speed check, not a unit test: two stored 1M-row drug versions.
+/// `MULU_DIFF_BENCH_DB=/tmp/diff1m.db cargo test -p catalog-core --release --lib -- --ignored bench_diff_1m --nocapture`
+/// The first run imports (not timed); run again to measure the diff alone
+/// (e.g. under `/usr/bin/time -v` for peak RSS).
+#[test]
+#[ignore]
+fn bench_diff_1m_stored() {
+    const N: usize = 1_000_000;
+    let path =
+        std::env::var("MULU_DIFF_BENCH_DB").unwrap_or_else(|_| "/tmp/mulu-diff-bench-1m.db".into());
+    let fresh = !std::path::Path::new(&path).exists();
+    let mut store = Store::open(std::path::Path::new(&path)).unwrap();
+    let row = |i: usize| {
+        let mut e = drug(
+            &format!("XA{i:021}"),
+            &format!("测试药品{}号片", i % 50_000),
+            &format!("{}mg*{}片", 5 * (i % 97 + 1), 6 * (i % 7 + 1)),
+            &format!("第{}制药有限公司", i % 3_000),
+            &format!("国药准字H{:08}", i),
+        );
+        set(&mut e, "dosage_form", "片剂");
+        set(&mut e, "pack_material", "铝塑泡罩");
+        set(&mut e, "pack_qty", &(6 * (i % 7 + 1)).to_string());
+        set(&mut e, "min_unit", "片");
+        set(&mut e, "pack_unit", "盒");
+        set(&mut e, "standard_code", &format!("869{i:011}"));
+        set(
+            &mut e,
+            "list_class",
+            if i.is_multiple_of(3) { "甲" } else { "乙" },
+        );
+        set(&mut e, "market_state", "上市");
+        e
+    };
+    if fresh {
+        let meta = |label: &str| VersionMeta {
+            category: Category::Drug,
+            label: label.into(),
+            source: "bench".into(),
+            published: None,
+            note: None,
+        };
+        store
+            .import_version(&meta("v1"), false, (0..N).map(|i| Ok::<_, String>(row(i))))
+            .unwrap();
+        // v2: 1% changed, 0.2% deactivated, 0.1% removed (a fifth of them
+        // re-coded), 0.1% added, 0.5% whitespace/width noise.
+        let v2 = (0..N).filter_map(|i| {
+            let mut e = row(i);
+            if i % 1000 == 7 {
+                if i % 5000 == 7 {
+                    e.code = format!("XB{i:021}");
+                    return Some(e);
+                }
+                return None;
+            }
+            if i % 100 == 3 {
+                set(&mut e, "spec", "999mg*1片");
+            } else if i % 500 == 11 {
+                e.active = false;
+            } else if i % 200 == 13 {
+                let m = e.field("manufacturer").display();
+                set(&mut e, "manufacturer", &format!(" {m}　"));
+            }
+            Some(e)
+        });
+        let added = (0..N / 1000).map(|i| {
+            drug(
+                &format!("XC{i:021}"),
+                "新增药品",
+                "1g",
+                "新厂",
+                &format!("国药准字Z{i:08}"),
+            )
+        });
+        let mut all: Vec<Entry> = v2.chain(added).collect();
+        all.sort_by(|a, b| a.code.cmp(&b.code));
+        store
+            .import_version(&meta("v2"), false, all.into_iter().map(Ok::<_, String>))
+            .unwrap();
+        eprintln!("imported into {path}; run again to time the diff alone");
+    }
+    let v1 = store.resolve(Some("v1"), None).unwrap();
+    let v2 = store.resolve(Some("v2"), None).unwrap();
+    let t = std::time::Instant::now();
+    let d = diff_stored(&store, &v1, &v2, &DiffOptions::default()).unwrap();
+    let took = t.elapsed();
+    let c = &d.summary.total.classes;
+    eprintln!(
+        "diff {} → {} rows in {took:.2?}: added {} deactivated {} removed {} changed {} recoded {} noise {}",
+        d.summary.total.old_rows, d.summary.total.new_rows, c.added, c.deactivated, c.removed, c.changed, c.recoded,
+        d.summary.total.noise_only
+    );
+    assert_eq!(c.recoded, 200);
+    assert_eq!(c.removed, 800);
+    assert_eq!(c.added, 1000);
+    assert_eq!(c.changed, 10_000);
 }
