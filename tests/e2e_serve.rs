@@ -178,6 +178,7 @@ fn random_requests_never_cause_a_server_error() {
         ("GET", "/v1/mappings?status="),
         ("POST", "/v1/mappings/1/approve"),
         ("POST", "/v1/mappings/1/replace"),
+        ("POST", "/v1/import?label=f&format=csv&kind=drug"),
     ];
     let fragments: &[&[u8]] = &[
         b"{",
@@ -441,4 +442,91 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
         br#"{"old":"../../etc/passwd","new":"s2"}"#,
     );
     assert_eq!((st, error_code(&v)), (404, "not_found"));
+}
+
+#[test]
+fn import_over_http_needs_the_token_and_is_all_or_nothing() {
+    let s = start(&["--token", "tok", "--max-body", "8000000"]);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let xlsx = std::fs::read(format!("{root}/data/samples/v1/drug.xlsx")).unwrap();
+    let auth = [("Authorization", "Bearer tok")];
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/import?label=up1&format=xlsx&kind=drug",
+        &[],
+        &xlsx,
+    );
+    assert_eq!((st, error_code(&v)), (401, "unauthorized"));
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/import?label=up1&format=exe",
+        &auth,
+        &xlsx,
+    );
+    assert_eq!((st, error_code(&v)), (400, "bad_request"));
+    // Garbage that claims to be a workbook: refused, nothing written.
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/import?label=junk&format=xlsx&kind=drug",
+        &auth,
+        b"PK\x03\x04 not really a zip",
+    );
+    assert_eq!((st, error_code(&v)), (422, "import_failed"), "{v}");
+    let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
+    assert_eq!(v["versions"].as_array().unwrap().len(), 0);
+    // The real sample workbook imports, and shows up as a version.
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/import?label=up1&format=xlsx&kind=drug",
+        &auth,
+        &xlsx,
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["status"], "imported");
+    let read = v["summary"]["read"].as_u64().unwrap();
+    assert_eq!(
+        read,
+        v["summary"]["imported"].as_u64().unwrap() + v["summary"]["rejected"].as_u64().unwrap()
+    );
+    let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
+    assert_eq!(v["versions"][0]["label"], "up1");
+    // The same label again without replace is refused and the version is kept.
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/import?label=up1&format=xlsx&kind=drug",
+        &auth,
+        &xlsx,
+    );
+    assert_eq!((st, error_code(&v)), (422, "import_failed"), "{v}");
+    let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
+    assert_eq!(v["versions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn every_endpoint_is_documented_in_openapi() {
+    let s = start(&[]);
+    let (_, doc) = req(&s.addr, "GET", "/openapi.json", &[], b"");
+    for p in [
+        "/health",
+        "/v1/versions",
+        "/v1/codes/{code}",
+        "/v1/validate",
+        "/v1/search",
+        "/v1/match",
+        "/v1/diff",
+        "/v1/import",
+        "/v1/mappings",
+        "/v1/mappings/{id}",
+        "/v1/mappings/{id}/{action}",
+    ] {
+        assert!(
+            doc["paths"][p].is_object(),
+            "{p} missing from /openapi.json"
+        );
+    }
 }

@@ -36,8 +36,16 @@ pub async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static
     )
 }
 
-pub async fn versions(State(app): AppState) -> Json<Value> {
-    Json(json!({ "versions": app.snapshot().versions }))
+/// Read from the store, not the snapshot: a version is listed the moment its
+/// import commits (its matcher follows on the next reload).
+pub async fn versions(State(app): AppState) -> ApiResult<Json<Value>> {
+    let vs = blocking(move || {
+        Ok(app
+            .with_store(|s| s.versions())
+            .map_err(|e| ApiError::internal(e.to_string()))??)
+    })
+    .await?;
+    Ok(Json(json!({ "versions": vs })))
 }
 
 /// Decoded structure + the catalogue rows holding the code, newest version first.

@@ -9,6 +9,7 @@ mod body;
 pub mod engines;
 mod error;
 mod handlers;
+mod import_api;
 mod match_api;
 mod state;
 
@@ -63,6 +64,7 @@ pub fn router(app: Arc<App>, args: &Args) -> Router {
         .route("/v1/match", post(match_api::match_items))
         .route("/v1/search", get(match_api::search))
         .route("/v1/diff", post(match_api::diff))
+        .route("/v1/import", post(import_api::import))
         .route("/v1/mappings", get(handlers::mappings))
         .route("/v1/mappings/{id}", get(handlers::mapping))
         .route("/v1/mappings/{id}/{action}", post(handlers::review))
