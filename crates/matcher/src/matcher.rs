@@ -42,10 +42,13 @@ fn prescore(q: &Query, r: &Record) -> u32 {
     s
 }
 
+/// Same-name groups expanded from the text hits, and rows kept per group.
+const GROUPS_FROM_TEXT: usize = 3;
+const PER_GROUP: usize = 40;
 /// How many text hits are re-ranked per item.
 const TEXT_CANDIDATES: usize = 30;
 /// Upper bound of candidates scored per item (keys and names can fan out).
-const MAX_CANDIDATES: usize = 400;
+const MAX_CANDIDATES: usize = 200;
 /// A rival within this much log-odds of the best keeps the best out of "high".
 const HIGH_MARGIN: f64 = 1.0;
 
@@ -157,27 +160,51 @@ impl Matcher {
                     .into();
             return res;
         }
+        let score_all = |ords: &[u32]| -> Vec<(f64, u32, Vec<Evidence>)> {
+            ords.iter()
+                .map(|&o| {
+                    let (ev, logit) = score::evaluate(&q, &self.index.records[o as usize]);
+                    (logit, o, ev)
+                })
+                .collect()
+        };
+        let order = |scored: &mut Vec<(f64, u32, Vec<Evidence>)>| {
+            scored.sort_by(|a, b| {
+                let (ra, rb) = (
+                    &self.index.records[a.1 as usize],
+                    &self.index.records[b.1 as usize],
+                );
+                b.0.total_cmp(&a.0)
+                    .then(rb.active.cmp(&ra.active))
+                    .then(ra.code.cmp(&rb.code))
+            })
+        };
+        // Keys and exact names first; the full-text search (the costly part)
+        // runs only when they leave no clear high-tier answer.
         let cands = self.candidates(&q);
-        if cands.is_empty() {
+        let mut scored = score_all(&cands);
+        order(&mut scored);
+        let clear = match scored.as_slice() {
+            [] => false,
+            [(l0, _, ev), rest @ ..] => {
+                score::tier_of(score::sigmoid(*l0), ev) == Tier::High
+                    && rest.first().is_none_or(|r| l0 - r.0 >= HIGH_MARGIN)
+            }
+        };
+        if !clear {
+            let seen: HashSet<u32> = cands.iter().copied().collect();
+            let extra: Vec<u32> = self
+                .text_candidates(&q)
+                .into_iter()
+                .filter(|o| !seen.contains(o))
+                .collect();
+            scored.extend(score_all(&extra));
+            order(&mut scored);
+        }
+        if scored.is_empty() {
             res.reason = "目录中没有候选 (no candidate in the catalogue)".into();
             return res;
         }
-        let mut scored: Vec<(f64, u32, Vec<Evidence>)> = cands
-            .into_iter()
-            .map(|o| {
-                let (ev, logit) = score::evaluate(&q, &self.index.records[o as usize]);
-                (logit, o, ev)
-            })
-            .collect();
-        scored.sort_by(|a, b| {
-            let (ra, rb) = (
-                &self.index.records[a.1 as usize],
-                &self.index.records[b.1 as usize],
-            );
-            b.0.total_cmp(&a.0)
-                .then(rb.active.cmp(&ra.active))
-                .then(ra.code.cmp(&rb.code))
-        });
         let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
         for (logit, o, ev) in scored.into_iter().take(top.max(2)) {
             let r = &self.index.records[o as usize];
@@ -264,6 +291,10 @@ impl Matcher {
             by_name = keyed.into_iter().map(|(_, o)| o).collect();
         }
         push(&by_name, &mut out);
+        out
+    }
+
+    fn text_candidates(&self, q: &Query) -> Vec<u32> {
         let text = if q.parts.generic.is_empty() {
             q.initials.clone().unwrap_or_default()
         } else {
@@ -272,8 +303,38 @@ impl Matcher {
         let hits = self
             .index
             .text_search(&text, q.initials.as_deref(), TEXT_CANDIDATES);
-        let ords: Vec<u32> = hits.into_iter().map(|(o, _)| o).collect();
-        push(&ords, &mut out);
+        let mut out: Vec<u32> = hits.iter().map(|(o, _)| *o).collect();
+        // The text hits name the product (a typo, a dropped salt, typed
+        // initials); its makers and packages are then the whole same-name
+        // group, not whichever rows BM25 happened to rank.
+        let mut names: Vec<&str> = Vec::new();
+        for (o, _) in &hits {
+            let Some(r) = self.index.records.get(*o as usize) else {
+                continue;
+            };
+            if let Some(n) = r.names.first() {
+                if !names.contains(&n.as_str()) {
+                    names.push(n);
+                }
+            }
+            if names.len() >= GROUPS_FROM_TEXT {
+                break;
+            }
+        }
+        let mut seen: HashSet<u32> = out.iter().copied().collect();
+        for n in names {
+            let group = self.by_name.get(n).map(Vec::as_slice).unwrap_or(&[]);
+            let mut keyed: Vec<(u32, u32)> = group
+                .iter()
+                .map(|&o| (prescore(q, &self.index.records[o as usize]), o))
+                .collect();
+            keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (_, o) in keyed.into_iter().take(PER_GROUP) {
+                if seen.insert(o) {
+                    out.push(o);
+                }
+            }
+        }
         out
     }
 
