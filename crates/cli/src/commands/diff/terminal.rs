@@ -64,18 +64,15 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
     );
     for k in ChangeClass::ALL {
         let n = s.classes.get(k);
-        let text = format!(
-            "  {} {:<12} {:>9}",
-            mark(k),
-            format!("{} {}", k.label_zh(), k.as_str()),
-            n
-        );
+        // The Chinese labels are all two characters wide, so padding the
+        // English part alone keeps the counts aligned.
+        let text = format!("  {} {} {:<12} {:>9}", mark(k), k.label_zh(), k.as_str(), n);
         println!("{}", if n > 0 { p.class(k, &text) } else { text });
     }
-    println!("    {:<12} {:>9}", "unchanged", s.unchanged);
+    println!("    未变 {:<12} {:>9}", "unchanged", s.unchanged);
     if s.noise_only > 0 {
         println!(
-            "    {:<12} {:>9}  (differed only in whitespace/width/money scale/ignored fields)",
+            "    噪声 {:<12} {:>9}  (differed only in whitespace/width/money scale/ignored fields)",
             "noise only", s.noise_only
         );
     }
