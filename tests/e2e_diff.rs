@@ -629,3 +629,77 @@ fn corpus_changes_are_found_without_phantoms() {
     }
     assert!(checked > 500, "only {checked} changes checked");
 }
+
+/// The whole bureau flow through the binary: `mulu import` two CSV versions,
+/// then `mulu diff` the labels. Money written `57077.5` vs `57077.50` and a
+/// full-width space are noise; a price change, a deactivation and a removal are not.
+#[test]
+fn import_two_csv_versions_then_diff_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    const H: &str = "医用耗材代码,一级分类,二级分类,三级分类,医保通用名,耗材材质,规格,型号,注册备案号,注册备案产品名称,注册备案人,生产企业,最小使用单位,价格,有效标志";
+    let rows1 = [
+        "C02010800412001000000111271,介入治疗,导管类,导管,导管,聚四氟乙烯,Φ11.4mm×180mm,JTP-2247,京械注准20192104472,无菌导管,湖南云盛,湖南云盛,根,57077.5,1",
+        "C02010800412001000000211271,介入治疗,导管类,导管,导管,聚四氟乙烯,L,AG-1487,京械注准20192104472,无菌导管,湖南云盛,湖南云盛,根,49623.56,1",
+        "C03280208916001000000123137,骨科材料,内固定类,内固定,内固定,羟基磷灰石,17F,BSP-6699,苏械注准20172088048,医用内固定,中达,中达,支,7821.94,1",
+        "C03470610201001000000159785,骨科材料,注射器类,注射器,注射器,不锈钢,20F,JTB-2266,湘械注准20222144538,注射器,普鑫,普鑫,盒,21549.59,1",
+    ];
+    let rows2 = [
+        "C02010800412001000000111271,介入治疗,导管类,导管,导管,聚四氟乙烯,Φ11.4mm×180mm,JTP-2247,京械注准20192104472,无菌导管,湖南云盛,湖南云盛　,根,57077.50,1",
+        "C02010800412001000000211271,介入治疗,导管类,导管,导管,聚四氟乙烯,L,AG-1487,京械注准20192104472,无菌导管,湖南云盛,湖南云盛,根,45000.00,1",
+        "C03280208916001000000123137,骨科材料,内固定类,内固定,内固定,羟基磷灰石,17F,BSP-6699,苏械注准20172088048,医用内固定,中达,中达,支,7821.94,0",
+    ];
+    for (label, rows) in [("2026-01", &rows1[..]), ("2026-02", &rows2[..])] {
+        let p = dir.path().join(format!("{label}.csv"));
+        std::fs::write(&p, format!("{H}\n{}\n", rows.join("\n"))).unwrap();
+        let out = mulu(
+            &home,
+            &[
+                "-q",
+                "import",
+                p.to_str().unwrap(),
+                "--kind",
+                "consumable",
+                "--label",
+                label,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "import {label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = mulu(
+        &home,
+        &["--json", "diff", "2026-01", "2026-02", "--fail-if-diff"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(&str, &str)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["class"].as_str().unwrap(), c["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("deactivated", "C03280208916001000000123137"),
+            ("removed", "C03470610201001000000159785"),
+            ("changed", "C02010800412001000000211271"),
+        ]
+    );
+    let price = &v["changes"][2]["fields"][0];
+    assert_eq!(
+        (price["field"].as_str(), price["kind"].as_str()),
+        (Some("price"), Some("money"))
+    );
+    assert_eq!(v["summary"]["unchanged"], 1);
+}
