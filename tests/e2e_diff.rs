@@ -703,3 +703,63 @@ fn import_two_csv_versions_then_diff_labels() {
     );
     assert_eq!(v["summary"]["unchanged"], 1);
 }
+
+/// A mapping work book as a hospital keeps it (title row above the header,
+/// 3301 field names), read through the importer's table reader.
+#[test]
+fn impact_from_a_mapping_xlsx_with_a_title_row() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let xl = dir.path().join("map.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["某医院医保对照表", "", ""],
+        [
+            "fixmedins_hilist_id",
+            "fixmedins_hilist_name",
+            "med_list_codg",
+        ],
+        ["H9", "院内丙", C],
+        ["H8", "院内甲", A],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&xl).unwrap();
+    let ixl = dir.path().join("impact.xlsx");
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v1",
+            "v2",
+            "--mapping",
+            xl.to_str().unwrap(),
+            "--impact-xlsx",
+            ixl.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["impact"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", v["impact"]);
+    assert_eq!(items[0]["mapping"]["hospital_code"], "H9");
+    assert_eq!(items[0]["reason"], "changed");
+    let fields: Vec<&str> = items[0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["spec", "restriction"]);
+    assert!(zip_text(&ixl, "xl/sharedStrings.xml").contains("H9"));
+}
