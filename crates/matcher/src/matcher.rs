@@ -163,7 +163,8 @@ impl Matcher {
         let score_all = |ords: &[u32]| -> Vec<(f64, u32, Vec<Evidence>)> {
             ords.iter()
                 .map(|&o| {
-                    let (ev, logit) = score::evaluate(&q, &self.index.records[o as usize]);
+                    let (ev, logit) =
+                        score::evaluate_with(&q, &self.index.records[o as usize], false);
                     (logit, o, ev)
                 })
                 .collect()
@@ -206,8 +207,10 @@ impl Matcher {
             return res;
         }
         let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
-        for (logit, o, ev) in scored.into_iter().take(top.max(2)) {
+        for (logit, o, _) in scored.into_iter().take(top.max(2)) {
             let r = &self.index.records[o as usize];
+            // Full explanation texts only for the rows shown.
+            let (ev, _) = score::evaluate_with(&q, r, true);
             let s = score::sigmoid(logit);
             res.candidates.push(Candidate {
                 code: r.code.clone(),

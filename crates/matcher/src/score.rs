@@ -57,8 +57,10 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    // Damerau: a swapped pair of characters (妇舒必/妇必舒) is one typo, not two.
-    let lev = strsim::normalized_damerau_levenshtein(a, b);
+    // Optimal string alignment: a swapped pair of characters (妇舒必/妇必舒)
+    // is one typo, not two (and, unlike full Damerau, needs no hash map).
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let lev = 1.0 - strsim::osa_distance(a, b) as f64 / la.max(lb) as f64;
     let (short, long) = if a.chars().count() <= b.chars().count() {
         (a, b)
     } else {
@@ -72,6 +74,12 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 
 /// Compare and weigh every field. Returns the evidence list and the log-odds.
 pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
+    evaluate_with(q, r, true)
+}
+
+/// [`evaluate`]; with `explain` false the costly display texts of specs are
+/// left empty (weights and verdicts are the same), for ranking many rows.
+pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f64) {
     let mut e = Vec::with_capacity(10);
     key_evidence(
         &mut e,
@@ -134,8 +142,10 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
         q.base.as_str()
     };
     let mut sim = name_similarity(qname, &r.base);
-    for n in &r.names {
-        sim = sim.max(name_similarity(&q.parts.generic, n));
+    if sim < 1.0 {
+        for n in &r.names {
+            sim = sim.max(name_similarity(&q.parts.generic, n));
+        }
     }
     let mut brand_hit = false;
     if let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) {
@@ -213,9 +223,9 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
     }
 
     if r.category == Some(Category::Consumable) {
-        device_spec(&mut e, q, r);
+        device_spec(&mut e, q, r, explain);
     } else {
-        drug_spec(&mut e, q, r);
+        drug_spec(&mut e, q, r, explain);
     }
 
     // Manufacturer.
@@ -282,8 +292,12 @@ pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
 /// overstate independence: name, form and spec are correlated) so that scores
 /// of strong candidates do not all saturate at 1.
 /// Strength (amounts, volume, concentration), then units per package.
-fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
-    let (hs, cs) = (q.spec.display(), r.spec.display());
+fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
+    let (hs, cs) = if explain {
+        (q.spec.display(), r.spec.display())
+    } else {
+        (String::new(), String::new())
+    };
     match spec::compare_strength(&q.spec, &r.spec) {
         Cmp::Agree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Agree, 2.0)),
         Cmp::Disagree => e.push(ev("规格", hs.clone(), cs.clone(), Verdict::Disagree, -4.0)),
@@ -301,7 +315,7 @@ fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
 
 /// Devices: the share of the item's spec/model tokens found in the row's
 /// 规格/型号; a model number that differs rules the row out.
-fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
+fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
     if q.spec_tokens.is_empty() || r.spec_tokens.is_empty() {
         return;
     }
@@ -312,7 +326,11 @@ fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record) {
         .count();
     let models: Vec<&String> = q.spec_tokens.iter().filter(|t| t.contains('-')).collect();
     let model_hit = models.iter().any(|m| r.spec_tokens.contains(m));
-    let (h, c) = (q.spec_tokens.join(" "), r.spec_tokens.join(" "));
+    let (h, c) = if explain {
+        (q.spec_tokens.join(" "), r.spec_tokens.join(" "))
+    } else {
+        (String::new(), String::new())
+    };
     if !models.is_empty() && !model_hit {
         e.push(ev("规格型号", h, c, Verdict::Disagree, -3.0));
     } else if found == q.spec_tokens.len() {

@@ -25,6 +25,9 @@ pub struct Args {
     /// Also run plain BM25 over names (no re-ranking)
     #[arg(long)]
     pub baseline: bool,
+    /// Also time single-item matching (one at a time) on up to 1,000 items: p50/p95
+    #[arg(long)]
+    pub latency: bool,
     /// Where to write the misses [default: <input>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
@@ -65,6 +68,38 @@ pub struct TierStat {
     pub coverage_pct: f64,
 }
 
+#[derive(Serialize, Clone, Copy)]
+pub struct Latency {
+    pub items: usize,
+    pub p50: f64,
+    pub p95: f64,
+    pub max: f64,
+}
+
+fn latency(m: &matcher::Matcher, items: &[HospitalItem]) -> Latency {
+    let mut ms: Vec<f64> = items
+        .iter()
+        .take(1000)
+        .map(|it| {
+            let t = std::time::Instant::now();
+            let _ = m.match_item(it, 5);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let at = |p: f64| {
+        ms.get(((ms.len() as f64 * p) as usize).min(ms.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Latency {
+        items: ms.len(),
+        p50: at(0.5),
+        p95: at(0.95),
+        max: ms.last().copied().unwrap_or(0.0),
+    }
+}
+
 #[derive(Serialize)]
 pub struct Report {
     pub file: String,
@@ -82,6 +117,8 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Counts>,
     pub items_per_second: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<Latency>,
     pub misses_file: String,
 }
 
@@ -240,6 +277,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         tiers,
         by_category: by_cat,
         baseline,
+        latency_ms: args.latency.then(|| latency(&m, &items)),
         items_per_second: if secs > 0.0 {
             (n as f64 / secs).round()
         } else {
@@ -284,6 +322,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             "  baseline BM25: top-1 {:.1}%  top-5 {:.1}%",
             Counts::pct(b.top1, b.items),
             Counts::pct(b.top5, b.items)
+        );
+    }
+    if let Some(l) = rep.latency_ms {
+        println!(
+            "  single item: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} items, one at a time)",
+            l.p50, l.p95, l.max, l.items
         );
     }
     println!("  misses → {}", rep.misses_file);
