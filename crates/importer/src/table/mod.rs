@@ -287,19 +287,22 @@ pub(crate) fn finish_header(
     (header, used_next)
 }
 
-/// Words that open a note or total line under a table.
-const NOTE_PREFIXES: &[&str] = &[
+/// Words that open a note or total line under a table, when followed by a
+/// colon (or, for 注, a footnote number): "注射用…" is a name, not a note.
+const NOTE_WORDS: &[&str] = &[
     "注",
     "备注",
     "说明",
-    "合计",
-    "总计",
-    "小计",
     "制表",
+    "制表人",
+    "填表",
+    "填表人",
     "数据来源",
     "来源",
-    "填表",
+    "资料来源",
 ];
+/// Lines that are notes whatever follows.
+const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "共计"];
 
 /// A trailing note such as `注：…` or `合计`: one filled cell, starting with a note word.
 pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
@@ -308,7 +311,16 @@ pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
         return false;
     }
     let t = normalize::fold_width(filled[0].trim());
-    NOTE_PREFIXES.iter().any(|p| t.starts_with(p))
+    if TOTAL_WORDS.iter().any(|w| t.starts_with(w)) {
+        return true;
+    }
+    NOTE_WORDS.iter().any(|w| {
+        t.strip_prefix(w).is_some_and(|rest| {
+            let next = rest.trim_start().chars().next();
+            matches!(next, Some(':') | Some('：') | None)
+                || (*w == "注" && next.is_some_and(|c| c.is_ascii_digit() || c == '('))
+        })
+    })
 }
 
 /// Shared tail of every reader: skip blank rows (they hold nothing), reject

@@ -37,6 +37,17 @@ fn header_key_folds_width_markers_and_editions() {
 }
 
 #[test]
+fn note_rows_are_told_from_lone_names() {
+    let row = |v: &str| vec![String::new(), v.to_string(), String::new()];
+    assert!(is_note_row(&row("注：本表仅供参考"), 3));
+    assert!(is_note_row(&row("注1.价格单位为元"), 3));
+    assert!(is_note_row(&row("合计 123"), 3));
+    assert!(is_note_row(&row("数据来源:国家医保局"), 3));
+    assert!(!is_note_row(&row("注射用青霉素钠"), 3));
+    assert!(!is_note_row(&row("说明书"), 3));
+}
+
+#[test]
 fn csv_skips_title_rows_and_rejects_trailing_notes() {
     let d = tempfile::tempdir().unwrap();
     let p = write(
