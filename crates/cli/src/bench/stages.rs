@@ -274,7 +274,7 @@ impl<'a> Bench<'a> {
             ),
         ];
         for (kind, role, format, cat, label, what, target) in jobs {
-            if !self.wants("import") && !(label == "v1" || label == "v2") {
+            if !(self.wants("import") || label == "v1" || label == "v2") {
                 continue;
             }
             if !self.wants("diff") && role == "v2" {
