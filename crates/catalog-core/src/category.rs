@@ -106,7 +106,9 @@ impl FromStr for Category {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().to_ascii_lowercase();
         let c = match t.as_str() {
-            "drug" | "drugs" | "西药中成药" | "药品" | "西药" | "中成药" => Category::Drug,
+            "drug" | "drugs" | "西药中成药" | "药品" | "西药" | "中成药" => {
+                Category::Drug
+            }
             "herbal" | "herb" | "中药饮片" | "饮片" => Category::Herbal,
             "preparation" | "医疗机构制剂" | "自制剂" => Category::Preparation,
             "consumable" | "consumables" | "material" | "医用耗材" | "耗材" => {

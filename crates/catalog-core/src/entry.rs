@@ -176,7 +176,8 @@ impl Detail {
 }
 
 fn text(v: &Option<String>) -> FieldValue {
-    v.as_ref().map_or(FieldValue::Empty, |s| FieldValue::Text(s.clone()))
+    v.as_ref()
+        .map_or(FieldValue::Empty, |s| FieldValue::Text(s.clone()))
 }
 fn money(v: &Option<Decimal>) -> FieldValue {
     v.map_or(FieldValue::Empty, FieldValue::Money)
@@ -270,11 +271,31 @@ pub struct FieldSpec {
 }
 
 const COMMON_FIELDS: &[FieldSpec] = &[
-    FieldSpec { key: "code", label: "编码", kind: FieldKind::Text },
-    FieldSpec { key: "name", label: "名称", kind: FieldKind::Text },
-    FieldSpec { key: "active", label: "有效标志", kind: FieldKind::Bool },
-    FieldSpec { key: "begin_date", label: "开始日期", kind: FieldKind::Date },
-    FieldSpec { key: "end_date", label: "结束日期", kind: FieldKind::Date },
+    FieldSpec {
+        key: "code",
+        label: "编码",
+        kind: FieldKind::Text,
+    },
+    FieldSpec {
+        key: "name",
+        label: "名称",
+        kind: FieldKind::Text,
+    },
+    FieldSpec {
+        key: "active",
+        label: "有效标志",
+        kind: FieldKind::Bool,
+    },
+    FieldSpec {
+        key: "begin_date",
+        label: "开始日期",
+        kind: FieldKind::Date,
+    },
+    FieldSpec {
+        key: "end_date",
+        label: "结束日期",
+        kind: FieldKind::Date,
+    },
 ];
 
 /// The fields of a category in display order: the common ones, then the detail's.
@@ -438,9 +459,18 @@ mod tests {
 
     #[test]
     fn serde_round_trip_keeps_money_scale_and_detail_kind() {
-        let mut e = Entry::new("XA01ABD075A002010100483", "复方氯己定含漱液", Detail::empty(Category::Negotiated));
-        assert!(e.detail.set("payment_standard", FieldValue::Money(Decimal::from_str("12.50").unwrap())));
-        assert!(e.detail.set("agreement_end", FieldValue::Text("2027-12-31".into())));
+        let mut e = Entry::new(
+            "XA01ABD075A002010100483",
+            "复方氯己定含漱液",
+            Detail::empty(Category::Negotiated),
+        );
+        assert!(e.detail.set(
+            "payment_standard",
+            FieldValue::Money(Decimal::from_str("12.50").unwrap())
+        ));
+        assert!(e
+            .detail
+            .set("agreement_end", FieldValue::Text("2027-12-31".into())));
         assert!(!e.detail.set("no_such_field", FieldValue::Text("x".into())));
         let json = serde_json::to_string(&e).unwrap();
         assert!(json.contains("\"kind\":\"negotiated\""), "{json}");
@@ -449,7 +479,10 @@ mod tests {
         assert_eq!(back, e);
         assert_eq!(back.category(), Category::Negotiated);
         // 12.50 and 12.5 are the same amount of money.
-        assert_eq!(back.field("payment_standard"), FieldValue::Money(Decimal::from_str("12.5").unwrap()));
+        assert_eq!(
+            back.field("payment_standard"),
+            FieldValue::Money(Decimal::from_str("12.5").unwrap())
+        );
         assert_eq!(back.field("agreement_end").display(), "2027-12-31");
     }
 

@@ -11,7 +11,7 @@ pub mod standards;
 pub mod store;
 
 pub use category::Category;
-pub use hospital::HospitalItem;
 pub use entry::{field_specs, Detail, Entry, FieldKind, FieldSpec, FieldValue};
+pub use hospital::HospitalItem;
 pub use standards::{CodeError, Explanation, Standards};
 pub use store::{Store, VersionInfo, VersionMeta};

@@ -49,7 +49,10 @@ mod tests {
     fn folds_full_width_and_spaces() {
         assert_eq!(code(" ｘａ０１ＡＢ "), "XA01AB");
         assert_eq!(code("A00.000 x001"), "A00.000X001");
-        assert_eq!(clean_text("　阿莫西林胶囊　 0.25g×24粒 "), "阿莫西林胶囊 0.25g×24粒");
+        assert_eq!(
+            clean_text("　阿莫西林胶囊　 0.25g×24粒 "),
+            "阿莫西林胶囊 0.25g×24粒"
+        );
         assert_eq!(clean_text("（按C₁₆H₁₉N₃O₅S计）"), "(按C16H19N3O5S计)");
         assert_eq!(clean_text(""), "");
     }

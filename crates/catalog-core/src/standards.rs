@@ -13,13 +13,43 @@ use std::sync::OnceLock;
 
 const BUILTIN_TABLE: &str = include_str!("../../../data/code_standards.json");
 /// (dictionary, csv text, key column, name column, only rows whose first column is this)
-type DictSource = (&'static str, &'static str, usize, usize, Option<&'static str>);
+type DictSource = (
+    &'static str,
+    &'static str,
+    usize,
+    usize,
+    Option<&'static str>,
+);
 const BUILTIN_DICTS: &[DictSource] = &[
-    ("drug_class", include_str!("../../../data/dicts/drug_classes.csv"), 0, 1, None),
-    ("consumable_class", include_str!("../../../data/dicts/consumable_classes.csv"), 0, 1, None),
+    (
+        "drug_class",
+        include_str!("../../../data/dicts/drug_classes.csv"),
+        0,
+        1,
+        None,
+    ),
+    (
+        "consumable_class",
+        include_str!("../../../data/dicts/consumable_classes.csv"),
+        0,
+        1,
+        None,
+    ),
     // The category list mixes 西医 and 中医 codes that share keys (A01. is both).
-    ("icd10_category", include_str!("../../../data/dicts/diagnosis_categories.csv"), 1, 2, Some("西医诊断")),
-    ("service_class", include_str!("../../../data/dicts/service_classes.csv"), 3, 1, None),
+    (
+        "icd10_category",
+        include_str!("../../../data/dicts/diagnosis_categories.csv"),
+        1,
+        2,
+        Some("西医诊断"),
+    ),
+    (
+        "service_class",
+        include_str!("../../../data/dicts/service_classes.csv"),
+        3,
+        1,
+        None,
+    ),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -161,9 +191,11 @@ impl Standards {
     pub fn builtin() -> &'static Standards {
         static S: OnceLock<Standards> = OnceLock::new();
         S.get_or_init(|| {
-            let mut s = Standards::from_json(BUILTIN_TABLE).expect("data/code_standards.json is valid");
+            let mut s =
+                Standards::from_json(BUILTIN_TABLE).expect("data/code_standards.json is valid");
             for (name, csv, k, v, only) in BUILTIN_DICTS {
-                s.dicts.insert(name.to_string(), parse_dict(csv, *k, *v, *only));
+                s.dicts
+                    .insert(name.to_string(), parse_dict(csv, *k, *v, *only));
             }
             s
         })
@@ -171,7 +203,10 @@ impl Standards {
 
     pub fn from_json(json: &str) -> Result<Standards, serde_json::Error> {
         let t: Table = serde_json::from_str(json)?;
-        Ok(Standards { list: t.standards, dicts: HashMap::new() })
+        Ok(Standards {
+            list: t.standards,
+            dicts: HashMap::new(),
+        })
     }
 
     pub fn all(&self) -> &[Standard] {
@@ -198,7 +233,11 @@ impl Standards {
                 position: None,
                 message: format!(
                     "unknown standard '{standard_id}'; known: {}",
-                    self.list.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                    self.list
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         };
@@ -207,7 +246,11 @@ impl Standards {
 
     /// Check a code against the standards of a catalogue category. Categories
     /// without a code standard (reimbursement list numbers, 制剂) accept any non-empty code.
-    pub fn check_category(&self, raw: &str, cat: Category) -> Result<Option<Explanation>, CodeError> {
+    pub fn check_category(
+        &self,
+        raw: &str,
+        cat: Category,
+    ) -> Result<Option<Explanation>, CodeError> {
         let ids = cat.standard_ids();
         if ids.is_empty() {
             if normalize::code(raw).is_empty() {
@@ -222,8 +265,11 @@ impl Standards {
             }
             return Ok(None);
         }
-        self.best_of(raw, self.list.iter().filter(|s| ids.contains(&s.id.as_str())))
-            .map(Some)
+        self.best_of(
+            raw,
+            self.list.iter().filter(|s| ids.contains(&s.id.as_str())),
+        )
+        .map(Some)
     }
 
     /// Canonical form of a code for a category (what the store keys rows by).
@@ -260,7 +306,10 @@ impl Standards {
                 standard_name: None,
                 segment: None,
                 position: Some(pos + 1),
-                message: format!("character '{ch}' at position {} cannot be part of a code", pos + 1),
+                message: format!(
+                    "character '{ch}' at position {} cannot be part of a code",
+                    pos + 1
+                ),
             });
         }
         for st in candidates {
@@ -273,7 +322,10 @@ impl Standards {
                     }
                 }
                 Err(f) => {
-                    if best_fail.as_ref().is_none_or(|(b, _)| f.progress > b.progress) {
+                    if best_fail
+                        .as_ref()
+                        .is_none_or(|(b, _)| f.progress > b.progress)
+                    {
                         best_fail = Some((f, st));
                     }
                 }
@@ -319,7 +371,11 @@ impl Standards {
         let mut attempts: Vec<(String, bool)> = vec![(code.to_string(), false)];
         if st.is_icd() && !code.contains('.') {
             // Hospitals often drop the dot: A00000x001 is A00.000x001.
-            if let Some(k) = st.forms[0].segments.iter().position(|s| s.literal.as_deref() == Some(".")) {
+            if let Some(k) = st.forms[0]
+                .segments
+                .iter()
+                .position(|s| s.literal.as_deref() == Some("."))
+            {
                 let at: usize = st.forms[0].segments[..k].iter().map(seg_len_min).sum();
                 if code.len() > at {
                     attempts.push((format!("{}.{}", &code[..at], &code[at..]), true));
@@ -372,10 +428,20 @@ impl Standards {
                 }
             }
         }
-        Err(best.unwrap_or(Failure { progress: 0, segment: None, position: 1, message: "no forms defined".into() }))
+        Err(best.unwrap_or(Failure {
+            progress: 0,
+            segment: None,
+            position: 1,
+            message: "no forms defined".into(),
+        }))
     }
 
-    fn match_form(&self, st: &Standard, form: &Form, code: &str) -> Result<Vec<DecodedSegment>, Failure> {
+    fn match_form(
+        &self,
+        st: &Standard,
+        form: &Form,
+        code: &str,
+    ) -> Result<Vec<DecodedSegment>, Failure> {
         let bytes = code.as_bytes();
         let mut i = 0usize;
         let mut out = Vec::with_capacity(form.segments.len());
@@ -390,23 +456,35 @@ impl Standards {
                     "segment {} (position {}{}): {}",
                     seg.name,
                     start + 1,
-                    if seg_len_min(seg) > 1 { format!("–{}", start + seg_len_min(seg)) } else { String::new() },
+                    if seg_len_min(seg) > 1 {
+                        format!("–{}", start + seg_len_min(seg))
+                    } else {
+                        String::new()
+                    },
                     msg
                 ),
             };
             if let Some(lit) = &seg.literal {
-                let got = code.get(i..i + lit.len()).unwrap_or(&code[i.min(code.len())..]);
+                let got = code
+                    .get(i..i + lit.len())
+                    .unwrap_or(&code[i.min(code.len())..]);
                 if !got.eq_ignore_ascii_case(lit) {
                     return Err(fail(i, format!("expected '{lit}', found {}", shown(got))));
                 }
                 i += lit.len();
             } else if let Some(opts) = &seg.one_of {
-                let hit = opts.iter().find(|o| code.get(i..i + o.len()).is_some_and(|g| g.eq_ignore_ascii_case(o)));
+                let hit = opts.iter().find(|o| {
+                    code.get(i..i + o.len())
+                        .is_some_and(|g| g.eq_ignore_ascii_case(o))
+                });
                 match hit {
                     Some(o) => i += o.len(),
                     None => {
                         let got = code.get(i..i + 2).unwrap_or(&code[i.min(code.len())..]);
-                        return Err(fail(i, format!("expected one of {}, found {}", opts.join("/"), shown(got))));
+                        return Err(fail(
+                            i,
+                            format!("expected one of {}, found {}", opts.join("/"), shown(got)),
+                        ));
                     }
                 }
             } else if let Some(p) = &seg.pattern {
@@ -417,7 +495,10 @@ impl Standards {
                         n += 1;
                     }
                     if n < min {
-                        return Err(fail(i + n, format!("expected at least {min} {}", class_name(class, min))));
+                        return Err(fail(
+                            i + n,
+                            format!("expected at least {min} {}", class_name(class, min)),
+                        ));
                     }
                     i += n;
                 } else {
@@ -458,7 +539,13 @@ impl Standards {
                 value = value.replace('X', "x");
             }
             let meaning = self.meaning(seg, &value, &out, code, i);
-            out.push(DecodedSegment { name: seg.name.clone(), value, start: start + 1, end: i, meaning });
+            out.push(DecodedSegment {
+                name: seg.name.clone(),
+                value,
+                start: start + 1,
+                end: i,
+                meaning,
+            });
         }
         if i < code.len() {
             return Err(Failure {
@@ -477,7 +564,14 @@ impl Standards {
         Ok(out)
     }
 
-    fn meaning(&self, seg: &Segment, value: &str, _before: &[DecodedSegment], code: &str, end: usize) -> Option<String> {
+    fn meaning(
+        &self,
+        seg: &Segment,
+        value: &str,
+        _before: &[DecodedSegment],
+        code: &str,
+        end: usize,
+    ) -> Option<String> {
         if let Some(m) = seg.meanings.get(value) {
             return Some(m.clone());
         }
@@ -486,7 +580,9 @@ impl Standards {
         }
         let dict = self.dicts.get(seg.lookup.as_deref()?)?;
         let prefix = &code[..end];
-        (1..=prefix.len()).rev().find_map(|n| dict.get(&prefix[..n]).cloned())
+        (1..=prefix.len())
+            .rev()
+            .find_map(|n| dict.get(&prefix[..n]).cloned())
     }
 }
 
@@ -551,18 +647,30 @@ fn shown(s: &str) -> String {
 /// The asterisk half of an ICD-10 dagger/asterisk pair: `K77.0*`, `G01*`.
 fn check_asterisk(a: &str) -> Result<String, String> {
     let b = a.as_bytes();
-    let ok_head = b.len() >= 4 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit();
+    let ok_head =
+        b.len() >= 4 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit();
     if !ok_head || !a.ends_with('*') {
-        return Err(format!("the code after '+' must be an asterisk code like K77.0*, found '{a}'"));
+        return Err(format!(
+            "the code after '+' must be an asterisk code like K77.0*, found '{a}'"
+        ));
     }
     let mid = &a[3..a.len() - 1];
-    if !(mid.is_empty() || (mid.starts_with('.') && mid[1..].bytes().all(|c| c.is_ascii_digit() || c == b'X'))) {
-        return Err(format!("the code after '+' must be an asterisk code like K77.0*, found '{a}'"));
+    if !(mid.is_empty()
+        || (mid.starts_with('.') && mid[1..].bytes().all(|c| c.is_ascii_digit() || c == b'X')))
+    {
+        return Err(format!(
+            "the code after '+' must be an asterisk code like K77.0*, found '{a}'"
+        ));
     }
     Ok(a.replace('X', "x"))
 }
 
-fn parse_dict(csv: &str, key_col: usize, name_col: usize, only: Option<&str>) -> HashMap<String, String> {
+fn parse_dict(
+    csv: &str,
+    key_col: usize,
+    name_col: usize,
+    only: Option<&str>,
+) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for line in csv.lines().skip(1) {
         let cols: Vec<&str> = line.split(',').collect();
@@ -591,7 +699,9 @@ mod tests {
     fn every_example_in_the_table_decodes_as_its_own_standard() {
         for st in s().all() {
             for ex in &st.examples {
-                let e = s().explain_as(ex, &st.id).unwrap_or_else(|e| panic!("{}: {e}", st.id));
+                let e = s()
+                    .explain_as(ex, &st.id)
+                    .unwrap_or_else(|e| panic!("{}: {e}", st.id));
                 assert_eq!(e.standard, st.id);
                 let joined: String = e.segments.iter().map(|s| s.value.as_str()).collect();
                 assert!(e.code.starts_with(&joined), "{ex}: {joined}");
@@ -603,10 +713,21 @@ mod tests {
     fn western_drug_code_decodes_all_segments() {
         let e = s().explain("XA01ABD075A002010100483").unwrap();
         assert_eq!(e.standard, "drug_western");
-        let v: Vec<_> = e.segments.iter().map(|s| (s.name.as_str(), s.value.as_str())).collect();
+        let v: Vec<_> = e
+            .segments
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
         assert_eq!(
             v,
-            [("药品标识", "X"), ("类别码", "A01AB"), ("名称码", "D075"), ("剂型码", "A002"), ("规格包装码", "0101"), ("企业码", "00483")]
+            [
+                ("药品标识", "X"),
+                ("类别码", "A01AB"),
+                ("名称码", "D075"),
+                ("剂型码", "A002"),
+                ("规格包装码", "0101"),
+                ("企业码", "00483")
+            ]
         );
         assert_eq!(e.segments[1].start, 2);
         assert_eq!(e.segments[1].end, 6);
@@ -616,7 +737,10 @@ mod tests {
 
     #[test]
     fn tcm_service_and_icd_codes_decode() {
-        assert_eq!(s().explain("ZD03AAA0043010100166").unwrap().standard, "drug_tcm");
+        assert_eq!(
+            s().explain("ZD03AAA0043010100166").unwrap().standard,
+            "drug_tcm"
+        );
         let svc = s().explain("003313010030001").unwrap();
         assert_eq!(svc.standard, "service");
         assert_eq!(svc.segments[1].value, "331301003");
@@ -626,15 +750,27 @@ mod tests {
         assert_eq!(d.form, "扩展码");
         let p = s().explain("00.0200x001").unwrap();
         assert_eq!(p.standard, "procedure");
-        assert_eq!(s().explain("H44010600124").unwrap().standard, "medical_institution");
-        assert_eq!(s().explain("HY440106000001").unwrap().standard, "pharmacist");
+        assert_eq!(
+            s().explain("H44010600124").unwrap().standard,
+            "medical_institution"
+        );
+        assert_eq!(
+            s().explain("HY440106000001").unwrap().standard,
+            "pharmacist"
+        );
     }
 
     #[test]
     fn icd_normalises_case_dot_and_width() {
         assert_eq!(s().explain("a00.000X001").unwrap().code, "A00.000x001");
-        assert_eq!(s().explain_as("A00000x001", "diagnosis").unwrap().code, "A00.000x001");
-        assert_eq!(s().explain("Ａ００．０００ｘ００１").unwrap().code, "A00.000x001");
+        assert_eq!(
+            s().explain_as("A00000x001", "diagnosis").unwrap().code,
+            "A00.000x001"
+        );
+        assert_eq!(
+            s().explain("Ａ００．０００ｘ００１").unwrap().code,
+            "A00.000x001"
+        );
         assert_eq!(s().explain("I10.X00").unwrap().code, "I10.x00");
         assert_eq!(s().explain("03.1X00X001").unwrap().code, "03.1x00x001");
         let pair = s().explain("A01.001+K77.0*").unwrap();
@@ -668,16 +804,28 @@ mod tests {
         let e = s().explain("阿莫西林").unwrap_err();
         assert_eq!(e.position, Some(1));
         assert!(s().explain("!!!").is_err());
-        assert!(s().explain_as("X", "no_such").unwrap_err().message.contains("unknown standard"));
+        assert!(s()
+            .explain_as("X", "no_such")
+            .unwrap_err()
+            .message
+            .contains("unknown standard"));
         let bad_pair = s().explain("A01.001+K77").unwrap_err();
         assert_eq!(bad_pair.segment.as_deref(), Some("星号码"));
     }
 
     #[test]
     fn category_check_uses_that_categorys_standards_only() {
-        assert!(s().check_category("XA01ABD075A002010100483", Category::Drug).unwrap().is_some());
-        assert!(s().check_category("003313010030000", Category::Drug).is_err());
-        assert!(s().check_category("X656", Category::Reimbursement).unwrap().is_none());
+        assert!(s()
+            .check_category("XA01ABD075A002010100483", Category::Drug)
+            .unwrap()
+            .is_some());
+        assert!(s()
+            .check_category("003313010030000", Category::Drug)
+            .is_err());
+        assert!(s()
+            .check_category("X656", Category::Reimbursement)
+            .unwrap()
+            .is_none());
         assert!(s().check_category("  ", Category::Reimbursement).is_err());
         assert_eq!(s().canonical("ｃ34.900", Category::Diagnosis), "C34.900");
     }

@@ -112,7 +112,8 @@ pub struct MappingEvent {
     pub note: Option<String>,
 }
 
-const COLS: &str = "id, category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
+const COLS: &str =
+    "id, category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
     version_label, reviewer, decided_at, note, item, begin_date, end_date";
 
 fn mapping_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mapping> {
@@ -153,8 +154,13 @@ impl Store {
             )
             .optional()?;
         let now = Utc::now().to_rfc3339();
-        let status = d.status.or(old.as_ref().map(|m| m.status)).unwrap_or(MappingStatus::Suggested);
-        let pick = |new: &Option<String>, old: Option<&Option<String>>| new.clone().or_else(|| old.cloned().flatten());
+        let status = d
+            .status
+            .or(old.as_ref().map(|m| m.status))
+            .unwrap_or(MappingStatus::Suggested);
+        let pick = |new: &Option<String>, old: Option<&Option<String>>| {
+            new.clone().or_else(|| old.cloned().flatten())
+        };
         let target_code = pick(&d.target_code, old.as_ref().map(|m| &m.target_code));
         let target_name = pick(&d.target_name, old.as_ref().map(|m| &m.target_name));
         let item = d
@@ -192,7 +198,9 @@ impl Store {
             }
         };
         let old_target = old.as_ref().and_then(|m| m.target_code.clone());
-        let changed = old.as_ref().is_none_or(|m| m.status != status || m.target_code != target_code);
+        let changed = old
+            .as_ref()
+            .is_none_or(|m| m.status != status || m.target_code != target_code);
         if changed {
             tx.execute(
                 "INSERT INTO mapping_events (mapping_id, at, who, action, old_target, new_target, note) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -200,17 +208,27 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        self.mapping(id)?.ok_or_else(|| StoreError::NoSuchVersion(format!("mapping {id}")))
+        self.mapping(id)?
+            .ok_or_else(|| StoreError::NoSuchVersion(format!("mapping {id}")))
     }
 
     pub fn mapping(&self, id: i64) -> Result<Option<Mapping>> {
         Ok(self
             .conn()
-            .query_row(&format!("SELECT {COLS} FROM mappings WHERE id = ?1"), [id], mapping_from_row)
+            .query_row(
+                &format!("SELECT {COLS} FROM mappings WHERE id = ?1"),
+                [id],
+                mapping_from_row,
+            )
             .optional()?)
     }
 
-    pub fn find_mapping(&self, category: Category, code: &str, name: &str) -> Result<Option<Mapping>> {
+    pub fn find_mapping(
+        &self,
+        category: Category,
+        code: &str,
+        name: &str,
+    ) -> Result<Option<Mapping>> {
         Ok(self
             .conn()
             .query_row(
@@ -221,11 +239,18 @@ impl Store {
             .optional()?)
     }
 
-    pub fn mappings(&self, category: Option<Category>, status: Option<MappingStatus>) -> Result<Vec<Mapping>> {
+    pub fn mappings(
+        &self,
+        category: Option<Category>,
+        status: Option<MappingStatus>,
+    ) -> Result<Vec<Mapping>> {
         let mut st = self.conn().prepare(&format!(
             "SELECT {COLS} FROM mappings WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id"
         ))?;
-        let rows = st.query_map(params![category.map(|c| c.as_str()), status.map(|s| s.as_str())], mapping_from_row)?;
+        let rows = st.query_map(
+            params![category.map(|c| c.as_str()), status.map(|s| s.as_str())],
+            mapping_from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

@@ -22,7 +22,10 @@ pub enum StoreError {
     #[error("store database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot create the mulu home {path}: {source}")]
-    Home { path: PathBuf, source: std::io::Error },
+    Home {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("a {category} version labelled '{label}' already exists (use --replace to overwrite it, or choose another --label)")]
     LabelExists { category: Category, label: String },
     #[error("no catalogue version '{0}' in the store (see `mulu versions`)")]
@@ -32,9 +35,17 @@ pub enum StoreError {
     #[error("row {row}: code '{code}' appears twice in the version")]
     DuplicateCode { row: u64, code: String },
     #[error("row {row} is {found} but the version is {expected}")]
-    WrongCategory { row: u64, expected: Category, found: Category },
+    WrongCategory {
+        row: u64,
+        expected: Category,
+        found: Category,
+    },
     #[error("corrupt row {code} in version {version}: {source}")]
-    Corrupt { version: i64, code: String, source: serde_json::Error },
+    Corrupt {
+        version: i64,
+        code: String,
+        source: serde_json::Error,
+    },
     #[error("import aborted, nothing was written: {0}")]
     Aborted(String),
 }
@@ -77,13 +88,18 @@ pub fn default_home() -> PathBuf {
     if let Some(h) = std::env::var_os("MULU_HOME") {
         return PathBuf::from(h);
     }
-    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("mulu")
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("mulu")
 }
 
 impl Store {
     /// Open (creating if needed) the store under a home directory.
     pub fn open_home(home: &Path) -> Result<Store> {
-        std::fs::create_dir_all(home).map_err(|source| StoreError::Home { path: home.to_path_buf(), source })?;
+        std::fs::create_dir_all(home).map_err(|source| StoreError::Home {
+            path: home.to_path_buf(),
+            source,
+        })?;
         Store::open(&home.join("mulu.db"))
     }
 
@@ -93,16 +109,26 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A version is written in one transaction: with the default 2 MB page
+        // cache SQLite spills dirty pages into the WAL and reads them back,
+        // which made large imports I/O-bound. The cache grows only as used.
+        conn.pragma_update(None, "cache_size", -262_144)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn open_in_memory() -> Result<Store> {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn, path: PathBuf::from(":memory:") })
+        Ok(Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -110,7 +136,11 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })?)
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -124,7 +154,12 @@ impl Store {
     /// duplicate code or a row of the wrong category rolls everything back.
     /// With `replace`, an existing version of the same label is swapped out
     /// inside the same transaction (so it survives a failed re-import).
-    pub fn import_version<I, E>(&mut self, meta: &VersionMeta, replace: bool, rows: I) -> Result<VersionInfo>
+    pub fn import_version<I, E>(
+        &mut self,
+        meta: &VersionMeta,
+        replace: bool,
+        rows: I,
+    ) -> Result<VersionInfo>
     where
         I: IntoIterator<Item = std::result::Result<Entry, E>>,
         E: std::fmt::Display,
@@ -139,7 +174,10 @@ impl Store {
             .optional()?;
         if let Some(id) = existing {
             if !replace {
-                return Err(StoreError::LabelExists { category: meta.category, label: meta.label.clone() });
+                return Err(StoreError::LabelExists {
+                    category: meta.category,
+                    label: meta.label.clone(),
+                });
             }
             tx.execute("DELETE FROM versions WHERE id = ?1", [id])?;
         }
@@ -165,7 +203,11 @@ impl Store {
                 let entry = row.map_err(|e| StoreError::Aborted(e.to_string()))?;
                 n += 1;
                 if entry.category() != meta.category {
-                    return Err(StoreError::WrongCategory { row: n, expected: meta.category, found: entry.category() });
+                    return Err(StoreError::WrongCategory {
+                        row: n,
+                        expected: meta.category,
+                        found: entry.category(),
+                    });
                 }
                 let json = serde_json::to_string(&entry).expect("entries serialise");
                 let digest = Sha256::digest(json.as_bytes());
@@ -174,15 +216,23 @@ impl Store {
                 }
                 match ins.execute(params![id, entry.code, entry.name, entry.active, json]) {
                     Ok(_) => {}
-                    Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                        return Err(StoreError::DuplicateCode { row: n, code: entry.code });
+                    Err(rusqlite::Error::SqliteFailure(e, _))
+                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                    {
+                        return Err(StoreError::DuplicateCode {
+                            row: n,
+                            code: entry.code,
+                        });
                     }
                     Err(e) => return Err(e.into()),
                 }
             }
         }
         let checksum = hex::encode(sum);
-        tx.execute("UPDATE versions SET row_count = ?1, checksum = ?2 WHERE id = ?3", params![n as i64, checksum, id])?;
+        tx.execute(
+            "UPDATE versions SET row_count = ?1, checksum = ?2 WHERE id = ?3",
+            params![n as i64, checksum, id],
+        )?;
         tx.commit()?;
         self.version_by_id(id)
     }
@@ -219,33 +269,48 @@ impl Store {
             .collect();
         if label.is_none() {
             hits.sort_by_key(|v| v.id);
-            return hits
-                .last()
-                .map(|v| (*v).clone())
-                .ok_or_else(|| StoreError::NoSuchVersion(category.map_or("(any)".into(), |c| format!("(latest {c})"))));
+            return hits.last().map(|v| (*v).clone()).ok_or_else(|| {
+                StoreError::NoSuchVersion(
+                    category.map_or("(any)".into(), |c| format!("(latest {c})")),
+                )
+            });
         }
         match hits.len() {
-            0 => Err(StoreError::NoSuchVersion(label.unwrap_or_default().to_string())),
+            0 => Err(StoreError::NoSuchVersion(
+                label.unwrap_or_default().to_string(),
+            )),
             1 => Ok(hits[0].clone()),
             _ => Err(StoreError::Ambiguous {
                 label: label.unwrap_or_default().to_string(),
-                kinds: hits.iter().map(|v| v.category.as_str()).collect::<Vec<_>>().join(", "),
+                kinds: hits
+                    .iter()
+                    .map(|v| v.category.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     }
 
     pub fn delete_version(&mut self, id: i64) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM versions WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn
+            .execute("DELETE FROM versions WHERE id = ?1", [id])?
+            > 0)
     }
 
     /// Every row of a version, in code order.
     pub fn for_each_entry(&self, version_id: i64, mut f: impl FnMut(Entry)) -> Result<()> {
-        let mut st = self.conn.prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
         let mut rows = st.query([version_id])?;
         while let Some(r) = rows.next()? {
             let data: String = r.get(1)?;
-            let e: Entry = serde_json::from_str(&data)
-                .map_err(|source| StoreError::Corrupt { version: version_id, code: r.get(0).unwrap_or_default(), source })?;
+            let e: Entry = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                version: version_id,
+                code: r.get(0).unwrap_or_default(),
+                source,
+            })?;
             f(e);
         }
         Ok(())
@@ -260,7 +325,9 @@ impl Store {
     /// Raw (code, canonical JSON) pairs in code order: the diff compares these
     /// first and parses only rows whose text differs.
     pub fn raw_entries(&self, version_id: i64) -> Result<Vec<(String, String)>> {
-        let mut st = self.conn.prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
+        let mut st = self
+            .conn
+            .prepare("SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code")?;
         let rows = st.query_map([version_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -268,19 +335,37 @@ impl Store {
     pub fn entry(&self, version_id: i64, code: &str) -> Result<Option<Entry>> {
         let data: Option<String> = self
             .conn
-            .query_row("SELECT data FROM entries WHERE version_id = ?1 AND code = ?2", params![version_id, code], |r| r.get(0))
+            .query_row(
+                "SELECT data FROM entries WHERE version_id = ?1 AND code = ?2",
+                params![version_id, code],
+                |r| r.get(0),
+            )
             .optional()?;
-        data.map(|d| serde_json::from_str(&d).map_err(|source| StoreError::Corrupt { version: version_id, code: code.into(), source }))
-            .transpose()
+        data.map(|d| {
+            serde_json::from_str(&d).map_err(|source| StoreError::Corrupt {
+                version: version_id,
+                code: code.into(),
+                source,
+            })
+        })
+        .transpose()
     }
 
     /// Every version holding a code, newest first, with its row there.
     pub fn find_code(&self, code: &str) -> Result<Vec<(VersionInfo, Entry)>> {
-        let mut st = self.conn.prepare("SELECT version_id, data FROM entries WHERE code = ?1 ORDER BY version_id DESC")?;
-        let rows: Vec<(i64, String)> = st.query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut st = self.conn.prepare(
+            "SELECT version_id, data FROM entries WHERE code = ?1 ORDER BY version_id DESC",
+        )?;
+        let rows: Vec<(i64, String)> = st
+            .query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
         for (vid, data) in rows {
-            let e = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt { version: vid, code: code.into(), source })?;
+            let e = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                version: vid,
+                code: code.into(),
+                source,
+            })?;
             out.push((self.version_by_id(vid)?, e));
         }
         Ok(out)

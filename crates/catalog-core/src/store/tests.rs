@@ -3,22 +3,38 @@ use crate::entry::{Detail, FieldValue};
 
 fn drug(code: &str, name: &str) -> Entry {
     let mut e = Entry::new(code, name, Detail::empty(Category::Drug));
-    e.detail.set("manufacturer", FieldValue::Text("某某制药有限公司".into()));
+    e.detail
+        .set("manufacturer", FieldValue::Text("某某制药有限公司".into()));
     e
 }
 
 fn meta(label: &str) -> VersionMeta {
-    VersionMeta { category: Category::Drug, label: label.into(), source: "test.csv".into(), published: None, note: None }
+    VersionMeta {
+        category: Category::Drug,
+        label: label.into(),
+        source: "test.csv".into(),
+        published: None,
+        note: None,
+    }
 }
 
 fn ok_rows(n: usize) -> Vec<std::result::Result<Entry, String>> {
-    (0..n).map(|i| Ok(drug(&format!("XA01ABD075A0020101{i:05}"), &format!("药{i}")))).collect()
+    (0..n)
+        .map(|i| {
+            Ok(drug(
+                &format!("XA01ABD075A0020101{i:05}"),
+                &format!("药{i}"),
+            ))
+        })
+        .collect()
 }
 
 #[test]
 fn import_then_read_back_every_row() {
     let mut s = Store::open_in_memory().unwrap();
-    let v = s.import_version(&meta("2026-01"), false, ok_rows(50)).unwrap();
+    let v = s
+        .import_version(&meta("2026-01"), false, ok_rows(50))
+        .unwrap();
     assert_eq!(v.row_count, 50);
     assert_eq!(v.checksum.len(), 64);
     let rows = s.entries(v.id).unwrap();
@@ -46,7 +62,9 @@ fn checksum_ignores_row_order_but_not_content() {
 fn failure_mid_import_leaves_the_old_version_intact() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_home(dir.path()).unwrap();
-    let old = s.import_version(&meta("2026-01"), false, ok_rows(30)).unwrap();
+    let old = s
+        .import_version(&meta("2026-01"), false, ok_rows(30))
+        .unwrap();
     // Re-import the same label with replace; the reader fails at row 20.
     let mut rows = ok_rows(40);
     rows[19] = Err("malformed element at line 12345".to_string());
@@ -66,9 +84,19 @@ fn duplicate_code_or_wrong_category_aborts_whole_import() {
     let mut rows = ok_rows(10);
     rows.push(Ok(drug("XA01ABD075A002010100003", "重复")));
     let err = s.import_version(&meta("dup"), false, rows).unwrap_err();
-    assert!(matches!(err, StoreError::DuplicateCode { row: 11, .. }), "{err}");
-    let wrong = vec![Ok::<_, String>(Entry::new("A00.000", "霍乱", Detail::empty(Category::Diagnosis)))];
-    assert!(matches!(s.import_version(&meta("wrong"), false, wrong), Err(StoreError::WrongCategory { .. })));
+    assert!(
+        matches!(err, StoreError::DuplicateCode { row: 11, .. }),
+        "{err}"
+    );
+    let wrong = vec![Ok::<_, String>(Entry::new(
+        "A00.000",
+        "霍乱",
+        Detail::empty(Category::Diagnosis),
+    ))];
+    assert!(matches!(
+        s.import_version(&meta("wrong"), false, wrong),
+        Err(StoreError::WrongCategory { .. })
+    ));
     assert!(s.versions().unwrap().is_empty());
 }
 
@@ -76,7 +104,10 @@ fn duplicate_code_or_wrong_category_aborts_whole_import() {
 fn existing_label_needs_replace() {
     let mut s = Store::open_in_memory().unwrap();
     s.import_version(&meta("x"), false, ok_rows(2)).unwrap();
-    assert!(matches!(s.import_version(&meta("x"), false, ok_rows(2)), Err(StoreError::LabelExists { .. })));
+    assert!(matches!(
+        s.import_version(&meta("x"), false, ok_rows(2)),
+        Err(StoreError::LabelExists { .. })
+    ));
     let v = s.import_version(&meta("x"), true, ok_rows(3)).unwrap();
     assert_eq!(v.row_count, 3);
     assert_eq!(s.versions().unwrap().len(), 1);
@@ -88,11 +119,34 @@ fn resolve_by_latest_and_ambiguity() {
     s.import_version(&meta("v1"), false, ok_rows(1)).unwrap();
     let v2 = s.import_version(&meta("v2"), false, ok_rows(1)).unwrap();
     assert_eq!(s.resolve(None, Some(Category::Drug)).unwrap().id, v2.id);
-    let dx = VersionMeta { category: Category::Diagnosis, ..meta("v2") };
-    s.import_version(&dx, false, vec![Ok::<_, String>(Entry::new("A00.000", "霍乱", Detail::empty(Category::Diagnosis)))]).unwrap();
-    assert!(matches!(s.resolve(Some("v2"), None), Err(StoreError::Ambiguous { .. })));
-    assert_eq!(s.resolve(Some("v2"), Some(Category::Diagnosis)).unwrap().category, Category::Diagnosis);
-    assert!(matches!(s.resolve(Some("nope"), None), Err(StoreError::NoSuchVersion(_))));
+    let dx = VersionMeta {
+        category: Category::Diagnosis,
+        ..meta("v2")
+    };
+    s.import_version(
+        &dx,
+        false,
+        vec![Ok::<_, String>(Entry::new(
+            "A00.000",
+            "霍乱",
+            Detail::empty(Category::Diagnosis),
+        ))],
+    )
+    .unwrap();
+    assert!(matches!(
+        s.resolve(Some("v2"), None),
+        Err(StoreError::Ambiguous { .. })
+    ));
+    assert_eq!(
+        s.resolve(Some("v2"), Some(Category::Diagnosis))
+            .unwrap()
+            .category,
+        Category::Diagnosis
+    );
+    assert!(matches!(
+        s.resolve(Some("nope"), None),
+        Err(StoreError::NoSuchVersion(_))
+    ));
 }
 
 #[test]
@@ -118,16 +172,31 @@ fn decisions_upsert_by_code_and_name_and_keep_history() {
     };
     let m = s.record_decision(&d).unwrap();
     assert_eq!(m.status, MappingStatus::Suggested);
-    let approve = Decision { status: Some(MappingStatus::Approved), reviewer: Some("王医保".into()), ..d.clone() };
+    let approve = Decision {
+        status: Some(MappingStatus::Approved),
+        reviewer: Some("王医保".into()),
+        ..d.clone()
+    };
     let m2 = s.record_decision(&approve).unwrap();
     assert_eq!(m2.id, m.id);
     assert_eq!(m2.status, MappingStatus::Approved);
     assert_eq!(m2.target_code, m.target_code);
     assert!(m2.decided_at.is_some());
     // Same hospital code, different name: a different item.
-    let other = Decision { hospital_name: "阿莫西林片".into(), ..d.clone() };
+    let other = Decision {
+        hospital_name: "阿莫西林片".into(),
+        ..d.clone()
+    };
     assert_ne!(s.record_decision(&other).unwrap().id, m.id);
     let ev = s.mapping_events(m.id).unwrap();
-    assert_eq!(ev.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["suggested", "approved"]);
-    assert_eq!(s.mappings(None, Some(MappingStatus::Approved)).unwrap().len(), 1);
+    assert_eq!(
+        ev.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["suggested", "approved"]
+    );
+    assert_eq!(
+        s.mappings(None, Some(MappingStatus::Approved))
+            .unwrap()
+            .len(),
+        1
+    );
 }
