@@ -259,7 +259,8 @@ fn apply(
     let fname = t.file.clone();
     let mut rep = ApplyReport::default();
     // Loaded once: a reviewed file can hold 30k rows.
-    let mut by_code: std::collections::HashMap<String, Vec<Mapping>> = std::collections::HashMap::new();
+    let mut by_code: std::collections::HashMap<String, Vec<Mapping>> =
+        std::collections::HashMap::new();
     for m in store.mappings(None, None)? {
         by_code.entry(m.hospital_code.clone()).or_default().push(m);
     }
@@ -320,7 +321,10 @@ fn apply(
             by: by.map(String::from),
             note: cell(c_note),
         };
-        let candidates = by_code.get(&one.hospital_code).map(Vec::as_slice).unwrap_or(&[]);
+        let candidates = by_code
+            .get(&one.hospital_code)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let result = find_in(candidates, &one).and_then(|m| {
             if status == MappingStatus::Suggested {
                 return Ok(m);
