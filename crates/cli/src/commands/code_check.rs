@@ -28,6 +28,8 @@ struct Report {
     column: String,
     checked: u64,
     valid: u64,
+    /// Rows whose cell is empty: no code to judge (listed, not counted invalid).
+    empty_rows: Vec<u64>,
     invalid: Vec<Invalid>,
     /// Rows the table reader could not use (notes, undecodable text).
     unreadable: Vec<importer::RowError>,
@@ -84,6 +86,7 @@ pub fn run(
         column: t.header[col].clone(),
         checked: 0,
         valid: 0,
+        empty_rows: Vec::new(),
         invalid: Vec::new(),
         unreadable: Vec::new(),
     };
@@ -99,6 +102,10 @@ pub fn run(
             }
         };
         let code = rec.cells.get(col).map(|s| s.trim()).unwrap_or("");
+        if code.is_empty() {
+            rep.empty_rows.push(rec.row);
+            continue;
+        }
         rep.checked += 1;
         pb.set_position(rep.checked);
         match check(code) {
@@ -129,10 +136,11 @@ pub fn run(
             println!("unreadable: {u}");
         }
         println!(
-            "{} codes checked: {} valid, {} invalid",
+            "{} codes checked: {} valid, {} invalid; {} empty cells",
             rep.checked,
             rep.valid,
-            rep.invalid.len()
+            rep.invalid.len(),
+            rep.empty_rows.len()
         );
     }
     Ok(if rep.invalid.is_empty() { 0 } else { 1 })
