@@ -36,6 +36,7 @@ pub type RowItem = Result<Record, RowError>;
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Xlsx,
+    Xlsb,
     Xls,
     Ods,
     Csv,
@@ -123,6 +124,7 @@ pub fn header_key(s: &str) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Sniffed {
     Xlsx,
+    Xlsb,
     Ods,
     Xls,
     /// A ZIP that is not a workbook: maybe a 13xx download.
@@ -178,6 +180,8 @@ fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ImportError> {
     let has = |n: &str| names.iter().any(|x| x == n);
     if has("xl/workbook.xml") {
         Ok(Sniffed::Xlsx)
+    } else if has("xl/workbook.bin") {
+        Ok(Sniffed::Xlsb)
     } else if has("content.xml") && has("mimetype") {
         Ok(Sniffed::Ods)
     } else {
@@ -191,7 +195,7 @@ pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ImportError> {
     let known: HashSet<String> = opts.known_headers.iter().map(|h| header_key(h)).collect();
     let forced_13xx = opts.layout.is_some();
     match kind {
-        Sniffed::Xlsx | Sniffed::Ods | Sniffed::Xls => {
+        Sniffed::Xlsx | Sniffed::Xlsb | Sniffed::Ods | Sniffed::Xls => {
             workbook::open(path, kind, opts.sheet.as_deref(), &known)
         }
         Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref()),

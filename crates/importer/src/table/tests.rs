@@ -173,6 +173,11 @@ fn xlsx_picks_the_sheet_merges_headers_and_keeps_digits() {
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].row, 6);
     assert_eq!(bad[0].sheet.as_deref(), Some("总表"));
+    // An xlsx named .xls (as bureaus publish them) is read by content.
+    let renamed = d.path().join("s.xls");
+    std::fs::copy(&p, &renamed).unwrap();
+    let t = open(&renamed, &known(&["项目编码", "项目名称"])).unwrap();
+    assert_eq!((t.format, t.sheet.as_deref()), (Format::Xlsx, Some("总表")));
     // --sheet by index and by a name that does not exist.
     let t = open(
         &p,

@@ -4,7 +4,7 @@ use super::{
     classify, finish_header, pick_header, score, Format, RowItem, Sniffed, Table, HEADER_SCAN_ROWS,
 };
 use crate::error::ImportError;
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook, Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -56,7 +56,19 @@ pub(super) fn open(
     known: &HashSet<String>,
 ) -> Result<Table, ImportError> {
     let name = path.display().to_string();
-    let mut wb = open_workbook_auto(path).map_err(|e| open_error(&name, e))?;
+    // By content, not extension: bureaus publish xlsx files named .xls.
+    let mut wb: Sheets<_> = match kind {
+        Sniffed::Xls => {
+            Sheets::Xls(open_workbook::<Xls<_>, _>(path).map_err(|e| open_error(&name, e))?)
+        }
+        Sniffed::Ods => {
+            Sheets::Ods(open_workbook::<Ods<_>, _>(path).map_err(|e| open_error(&name, e))?)
+        }
+        Sniffed::Xlsb => {
+            Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| open_error(&name, e))?)
+        }
+        _ => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| open_error(&name, e))?),
+    };
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(ImportError::format(&name, "the workbook has no sheets"));
@@ -64,6 +76,7 @@ pub(super) fn open(
     let format = match kind {
         Sniffed::Xls => Format::Xls,
         Sniffed::Ods => Format::Ods,
+        Sniffed::Xlsb => Format::Xlsb,
         _ => Format::Xlsx,
     };
     let (sheet_name, range) = match sheet {
