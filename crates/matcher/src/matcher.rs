@@ -42,9 +42,11 @@ fn prescore(q: &Query, r: &Record) -> u32 {
     s
 }
 
+/// Rows of a same-name group fully scored (the best by pre-score).
+const NAME_GROUP: usize = 60;
 /// Same-name groups expanded from the text hits, and rows kept per group.
 const GROUPS_FROM_TEXT: usize = 3;
-const PER_GROUP: usize = 40;
+const PER_GROUP: usize = 25;
 /// How many text hits are re-ranked per item.
 const TEXT_CANDIDATES: usize = 30;
 /// Upper bound of candidates scored per item (keys and names can fan out).
@@ -282,7 +284,7 @@ impl Matcher {
         if !q.base.is_empty() {
             by_name.extend_from_slice(get(&self.by_base, &Some(q.base.clone())));
         }
-        let room = MAX_CANDIDATES.saturating_sub(out.len());
+        let room = MAX_CANDIDATES.saturating_sub(out.len()).min(NAME_GROUP);
         if by_name.len() > room {
             by_name.sort_unstable();
             by_name.dedup();
@@ -293,6 +295,7 @@ impl Matcher {
             keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             by_name = keyed.into_iter().map(|(_, o)| o).collect();
         }
+        by_name.truncate(room);
         push(&by_name, &mut out);
         out
     }
