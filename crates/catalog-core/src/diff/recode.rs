@@ -40,7 +40,9 @@ pub struct Evidence {
 
 /// Plug-in point for re-code scoring.
 pub trait RecodeScorer: Send + Sync {
-    /// Keys that put a row in a candidate block: only rows sharing a key are scored.
+    /// Keys that put a row in a candidate block, strongest first: only rows
+    /// sharing a key are scored, and weaker keys are tried only while the
+    /// stronger ones gave no candidate above the threshold.
     fn block_keys(&self, e: &Entry) -> Vec<String>;
     /// Evidence that `new` is `old` under a new code, or None if implausible.
     /// `old_still_listed` and `alternatives` are filled in by the caller.
@@ -85,6 +87,10 @@ fn norm(s: &str) -> String {
 
 fn value(e: &Entry, key: &str) -> String {
     norm(&e.field(key).display())
+}
+
+fn raw(e: &Entry, key: &str) -> String {
+    e.field(key).display()
 }
 
 fn similarity(a: &str, b: &str) -> f64 {
@@ -133,20 +139,6 @@ impl RecodeScorer for BuiltinRecodeScorer {
             return None;
         }
         let mut evidence = Vec::new();
-        let mut push = |key: &str, a: String, b: String| -> Option<f64> {
-            if a.is_empty() || b.is_empty() {
-                return None;
-            }
-            let sim = similarity(&a, &b);
-            evidence.push(Evidence {
-                field: key.to_string(),
-                label: label_of(c, key),
-                old: old.field(key).display(),
-                new: new.field(key).display(),
-                similarity: (sim * 1000.0).round() / 1000.0,
-            });
-            Some(sim)
-        };
         let mut strong_key = None;
         let mut strong_disagrees = false;
         // 曾用码 naming the old code is the bureau saying so outright.
@@ -156,32 +148,64 @@ impl RecodeScorer for BuiltinRecodeScorer {
                 .split(|ch: char| !ch.is_ascii_alphanumeric())
                 .any(|t| normalize::code(t) == normalize::code(&old.code));
             if listed {
-                push("former_codes", old.code.clone(), old.code.clone());
+                evidence.push(Evidence {
+                    field: "former_codes".into(),
+                    label: label_of(c, "former_codes"),
+                    old: old.code.clone(),
+                    new: former.clone(),
+                    similarity: 1.0,
+                });
                 strong_key = Some("former_codes".to_string());
             }
         }
+        // Raw values first: most candidates agree verbatim, and normalising
+        // (NFKC) only the ones that differ keeps scoring cheap at scale.
+        let mut push = |key: &str, a: String, b: String| -> Option<f64> {
+            if a.trim().is_empty() || b.trim().is_empty() {
+                return None;
+            }
+            let sim = if a == b {
+                1.0
+            } else {
+                similarity(&norm(&a), &norm(&b))
+            };
+            evidence.push(Evidence {
+                field: key.to_string(),
+                label: label_of(c, key),
+                old: a,
+                new: b,
+                similarity: (sim * 1000.0).round() / 1000.0,
+            });
+            Some(sim)
+        };
         for f in strong_fields(c) {
-            match push(f, value(old, f), value(new, f)) {
+            match push(f, raw(old, f), raw(new, f)) {
                 Some(s) if s >= 1.0 && strong_key.is_none() => strong_key = Some(f.to_string()),
                 Some(s) if s >= 1.0 => {}
                 Some(_) => strong_disagrees = true,
                 None => {}
             }
         }
-        let name_sim = push("name", norm(&old.name), norm(&new.name)).unwrap_or(0.0);
+        // A 批准文号/本位码/注册证号 given on both sides that differs means
+        // another product (another pack, another approval): ruled out before
+        // the costlier name comparisons, which matters for big diffs.
+        if strong_key.is_none() && strong_disagrees {
+            return None;
+        }
+        let name_sim = push("name", old.name.clone(), new.name.clone()).unwrap_or(0.0);
         // A spec shared by both sides must agree: one 批准文号 covers several
         // specs, each with its own code, so a different spec is a different product.
         let mut spec_sim: Option<f64> = None;
         for f in spec_fields(c) {
-            if let Some(s) = push(f, value(old, f), value(new, f)) {
+            if let Some(s) = push(f, raw(old, f), raw(new, f)) {
                 spec_sim = Some(spec_sim.map_or(s, |p: f64| p.min(s)));
             }
         }
         let mfr_sim = if has_manufacturer(c) {
             push(
                 "manufacturer",
-                value(old, "manufacturer"),
-                value(new, "manufacturer"),
+                raw(old, "manufacturer"),
+                raw(new, "manufacturer"),
             )
         } else {
             None
@@ -206,11 +230,6 @@ impl RecodeScorer for BuiltinRecodeScorer {
             if spec_sim.is_some_and(|s| s < 1.0) {
                 score *= 0.6;
             }
-            // A 批准文号/本位码 that differs while both are given points to
-            // another product (another pack, another approval).
-            if strong_disagrees {
-                score *= 0.6;
-            }
         }
         Some(RecodeEvidence {
             score: (score * 1000.0).round() / 1000.0,
@@ -226,7 +245,7 @@ impl RecodeScorer for BuiltinRecodeScorer {
 /// products that share no block key); above it, only pairs within a block.
 const ALL_PAIRS_LIMIT: usize = 50_000;
 /// Blocks bigger than this on the added side are too unspecific to score.
-const MAX_BLOCK: usize = 1_000;
+const MAX_BLOCK: usize = 200;
 
 /// Pairs (source index, added index, evidence), one-to-one, best first.
 pub(crate) fn find_recodes(
@@ -239,7 +258,7 @@ pub(crate) fn find_recodes(
         return Vec::new();
     }
     let mut cands: Vec<(usize, usize, RecodeEvidence)> = Vec::new();
-    let mut consider = |si: usize, ai: usize| {
+    let consider = |cands: &mut Vec<(usize, usize, RecodeEvidence)>, si: usize, ai: usize| {
         if let (Some(o), Some(n)) = (sources.get(si), added.get(ai)) {
             if let Some(ev) = scorer.score(o, n) {
                 if ev.score >= threshold {
@@ -251,7 +270,7 @@ pub(crate) fn find_recodes(
     if sources.len().saturating_mul(added.len()) <= ALL_PAIRS_LIMIT {
         for si in 0..sources.len() {
             for ai in 0..added.len() {
-                consider(si, ai);
+                consider(&mut cands, si, ai);
             }
         }
     } else {
@@ -261,19 +280,47 @@ pub(crate) fn find_recodes(
                 blocks.entry(k).or_default().push(ai);
             }
         }
-        for (si, e) in sources.iter().enumerate() {
-            let mut seen = HashSet::new();
-            for k in scorer.block_keys(e) {
-                let Some(b) = blocks.get(&k) else { continue };
-                if b.len() > MAX_BLOCK {
-                    continue;
-                }
-                for &ai in b {
-                    if seen.insert(ai) {
-                        consider(si, ai);
+        // Keys are tried strongest first; once a key yields an acceptable
+        // candidate the weaker ones are not scored, so common names (导管,
+        // 注射用…) cost nothing when a 批准文号/注册证号 already decided.
+        let blocks = &blocks;
+        let consider = &consider;
+        let source_range = |lo: usize, hi: usize| {
+            let mut out = Vec::new();
+            for si in lo..hi {
+                let Some(e) = sources.get(si) else { break };
+                let mut seen = HashSet::new();
+                for k in scorer.block_keys(e) {
+                    let Some(b) = blocks.get(&k) else { continue };
+                    if b.len() > MAX_BLOCK {
+                        continue;
+                    }
+                    let before = out.len();
+                    for &ai in b {
+                        if seen.insert(ai) {
+                            consider(&mut out, si, ai);
+                        }
+                    }
+                    if out.len() > before {
+                        break;
                     }
                 }
             }
+            out
+        };
+        // Sources are independent: score them on two threads (the target
+        // machine has two cores). Order is restored by the sort below.
+        let mid = sources.len() / 2;
+        let (first, second) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| source_range(mid, sources.len()));
+            let first = source_range(0, mid);
+            (first, h.join())
+        });
+        cands = first;
+        match second {
+            Ok(v) => cands.extend(v),
+            // A panicking scorer must not lose half the sources silently.
+            Err(_) => cands.extend(source_range(mid, sources.len())),
         }
     }
     let code = |v: &[Entry], i: usize| v.get(i).map_or("", |e| e.code.as_str()).to_string();

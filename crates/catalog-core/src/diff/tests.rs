@@ -694,3 +694,86 @@ fn bench_diff_1m_stored() {
     assert_eq!(c.added, 1000);
     assert_eq!(c.changed, 10_000);
 }
+
+/// Time a diff of two versions in an existing store:
+/// `MULU_DIFF_DB=… MULU_DIFF_OLD=v1 MULU_DIFF_NEW=v2 cargo test -p catalog-core --release --lib -- --ignored bench_diff_env --nocapture`
+#[test]
+#[ignore]
+fn bench_diff_env() {
+    let (Ok(db), Ok(o), Ok(n)) = (
+        std::env::var("MULU_DIFF_DB"),
+        std::env::var("MULU_DIFF_OLD"),
+        std::env::var("MULU_DIFF_NEW"),
+    ) else {
+        eprintln!("set MULU_DIFF_DB, MULU_DIFF_OLD and MULU_DIFF_NEW");
+        return;
+    };
+    let store = Store::open(std::path::Path::new(&db)).unwrap();
+    let (v1, v2) = (
+        store.resolve(Some(&o), None).unwrap(),
+        store.resolve(Some(&n), None).unwrap(),
+    );
+    let t = std::time::Instant::now();
+    let d = diff_stored(&store, &v1, &v2, &DiffOptions::default()).unwrap();
+    eprintln!(
+        "diff {} → {} rows in {:.2?}: {:?}",
+        d.summary.total.old_rows,
+        d.summary.total.new_rows,
+        t.elapsed(),
+        d.summary.total.classes
+    );
+}
+
+#[test]
+fn recodes_found_through_blocking_in_a_big_diff() {
+    // 300 removed × 250 added is above the all-pairs limit, so candidates
+    // come from blocks (strong keys, then exact names) scored on two threads.
+    let old: Vec<Entry> = (0..300)
+        .map(|i| {
+            drug(
+                &format!("XA{i:08}"),
+                &format!("旧药{i}片"),
+                "10mg*12片",
+                "甲厂",
+                &format!("国药准字H{i:08}"),
+            )
+        })
+        .collect();
+    let mut new: Vec<Entry> = (0..250)
+        .map(|i| {
+            drug(
+                &format!("XB{i:08}"),
+                &format!("新药{i}片"),
+                "10mg*12片",
+                "乙厂",
+                &format!("国药准字Z{i:08}"),
+            )
+        })
+        .collect();
+    for i in [5usize, 150, 299] {
+        let mut e = old[i].clone();
+        e.code = format!("XC{i:08}");
+        new.push(e);
+    }
+    // Same name, no approval number on the new side: found by the name block.
+    let mut by_name = old[7].clone();
+    by_name.code = "XD00000007".into();
+    by_name.detail.set("approval_no", FieldValue::Empty);
+    new.push(by_name);
+    let d = diff_versions(&old, &new, &DiffOptions::default()).unwrap();
+    let got: Vec<(&str, &str)> = d
+        .of_class(ChangeClass::Recoded)
+        .map(|c| (c.old_code.as_deref().unwrap(), c.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("XA00000005", "XC00000005"),
+            ("XA00000150", "XC00000150"),
+            ("XA00000299", "XC00000299"),
+            ("XA00000007", "XD00000007"),
+        ]
+    );
+    assert_eq!(d.summary.total.classes.removed, 296);
+    assert_eq!(d.summary.total.classes.added, 250);
+}
