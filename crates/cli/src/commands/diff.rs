@@ -148,11 +148,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     }
 
     if ctx.json {
-        let mut v = serde_json::to_value(&d)?;
-        if let (Some(items), Some(obj)) = (&impact, v.as_object_mut()) {
-            obj.insert("impact".into(), serde_json::to_value(items)?);
+        // Serialised straight from the typed diff (no intermediate
+        // serde_json::Value: a big diff would be held twice).
+        #[derive(serde::Serialize)]
+        struct WithImpact<'a> {
+            #[serde(flatten)]
+            diff: &'a CatalogDiff,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            impact: Option<&'a [ImpactItem]>,
         }
-        ctx.print_json(&v)?;
+        ctx.print_json(&WithImpact {
+            diff: &d,
+            impact: impact.as_deref(),
+        })?;
     } else {
         terminal::print(&d, impact.as_deref(), args.limit);
     }
