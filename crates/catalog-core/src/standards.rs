@@ -536,7 +536,7 @@ impl Standards {
             }
             let mut value = code[start..i].to_string();
             if st.is_icd() {
-                value = value.replace('X', "x");
+                value = icd_lowercase_x(seg, &value);
             }
             let meaning = self.meaning(seg, &value, &out, code, i);
             out.push(DecodedSegment {
@@ -583,6 +583,32 @@ impl Standards {
         (1..=prefix.len())
             .rev()
             .find_map(|n| dict.get(&prefix[..n]).cloned())
+    }
+}
+
+/// ICD writes its placeholder and extension marker as a lowercase `x`; a
+/// letter in a letter position (chapter X: `X48.x00`) stays upper case.
+fn icd_lowercase_x(seg: &Segment, value: &str) -> String {
+    if seg
+        .literal
+        .as_deref()
+        .is_some_and(|l| l.eq_ignore_ascii_case("x"))
+    {
+        return value.to_ascii_lowercase();
+    }
+    match &seg.pattern {
+        Some(p) if p.len() == value.len() => value
+            .chars()
+            .zip(p.bytes())
+            .map(|(c, class)| {
+                if class == b'X' {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            })
+            .collect(),
+        _ => value.to_string(),
     }
 }
 
@@ -662,7 +688,8 @@ fn check_asterisk(a: &str) -> Result<String, String> {
             "the code after '+' must be an asterisk code like K77.0*, found '{a}'"
         ));
     }
-    Ok(a.replace('X', "x"))
+    // Only the placeholder after the category folds; the chapter letter stays.
+    Ok(format!("{}{}", &a[..3], a[3..].replace('X', "x")))
 }
 
 fn parse_dict(
@@ -772,6 +799,16 @@ mod tests {
             "A00.000x001"
         );
         assert_eq!(s().explain("I10.X00").unwrap().code, "I10.x00");
+        // Chapter X (external causes): the letter stays, the placeholder folds.
+        assert_eq!(
+            s().explain_as("X48.X00", "diagnosis").unwrap().code,
+            "X48.x00"
+        );
+        assert_eq!(
+            s().explain_as("x59.900x001", "diagnosis").unwrap().code,
+            "X59.900x001"
+        );
+        assert_eq!(s().canonical("x48.x00", Category::Diagnosis), "X48.x00");
         assert_eq!(s().explain("03.1X00X001").unwrap().code, "03.1x00x001");
         let pair = s().explain("A01.001+K77.0*").unwrap();
         assert_eq!(pair.segments[0].meaning.as_deref(), Some("伤寒和副伤寒"));
