@@ -65,7 +65,7 @@ fn strong_fields(c: Category) -> &'static [&'static str] {
 fn spec_fields(c: Category) -> &'static [&'static str] {
     match c {
         // The drug code encodes the pack: another pack size is another product.
-        Category::Drug | Category::Preparation => &["spec", "pack_qty"],
+        Category::Drug | Category::Preparation => &["spec", "pack_qty", "pack_unit"],
         Category::Consumable => &["spec", "model", "spec_model"],
         Category::Service => &["unit"],
         Category::Reimbursement | Category::Negotiated => &["dosage_form"],
@@ -228,6 +228,11 @@ impl RecodeScorer for BuiltinRecodeScorer {
             score = 1.0;
         } else {
             if spec_sim.is_some_and(|s| s < 1.0) {
+                score *= 0.6;
+            }
+            // One strong key agreeing while another differs (same 批准文号,
+            // another 本位码) is another pack of the product, not a re-code.
+            if strong_disagrees {
                 score *= 0.6;
             }
         }
