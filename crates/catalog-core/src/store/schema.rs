@@ -62,6 +62,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
             note TEXT
         );",
     ),
+    (
+        3,
+        "drop the code-only entries index (find_code probes the primary key per version)",
+        "DROP INDEX IF EXISTS entries_code;",
+    ),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

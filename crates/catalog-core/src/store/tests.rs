@@ -200,3 +200,25 @@ fn decisions_upsert_by_code_and_name_and_keep_history() {
         1
     );
 }
+
+#[test]
+fn new_stores_use_large_pages_and_find_codes_across_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_home(dir.path()).unwrap();
+    let page: i64 = s
+        .conn()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page, 65_536);
+    s.import_version(&meta("a"), false, ok_rows(5)).unwrap();
+    s.import_version(&meta("b"), false, ok_rows(3)).unwrap();
+    let hits = s.find_code("XA01ABD075A002010100002").unwrap();
+    assert_eq!(
+        hits.iter()
+            .map(|(v, _)| v.label.as_str())
+            .collect::<Vec<_>>(),
+        ["b", "a"]
+    );
+    assert_eq!(s.find_code("XA01ABD075A002010100004").unwrap().len(), 1);
+    assert!(s.find_code("nope").unwrap().is_empty());
+}
