@@ -64,11 +64,11 @@ fn find_in(all: &[Mapping], a: &One) -> Result<Mapping> {
     let hits: Vec<Mapping> = all
         .iter()
         .filter(|m| a.kind.is_none_or(|k| k == m.category))
-        .cloned()
         .filter(|m| {
             m.hospital_code == a.hospital_code
                 && a.name.as_ref().is_none_or(|n| *n == m.hospital_name)
         })
+        .cloned()
         .collect();
     match hits.as_slice() {
         [] => anyhow::bail!(
