@@ -188,7 +188,7 @@ pub fn import_into(
             }
         }
     });
-    let result = store.import_version(&meta, opts.replace, rows);
+    let result = write_pipelined(store, &meta, opts.replace, rows);
     let (read, imported) = *counts.borrow();
     progress(read);
     summary.read = read;
@@ -230,6 +230,48 @@ pub fn import_into(
     summary.committed = true;
     summary.version = Some(version);
     Ok(summary)
+}
+
+/// Parse on this thread while another writes to SQLite: with two cores the
+/// two halves of an import overlap. Rows travel in batches over a bounded
+/// channel (memory stays bounded); the store still sees one iterator, so an
+/// `Err` row still rolls the whole version back. If the writer stops early
+/// (a store error), sending fails and reading stops.
+fn write_pipelined(
+    store: &mut Store,
+    meta: &VersionMeta,
+    replace: bool,
+    rows: impl Iterator<Item = Result<catalog_core::Entry, String>>,
+) -> Result<VersionInfo, catalog_core::store::StoreError> {
+    const BATCH: usize = 512;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<
+            Vec<Result<catalog_core::store::PreparedEntry, String>>,
+        >(32);
+        let writer =
+            scope.spawn(move || store.import_version(meta, replace, rx.into_iter().flatten()));
+        let mut batch = Vec::with_capacity(BATCH);
+        for row in rows {
+            // Serialising and hashing here keeps the writer thread on SQLite alone.
+            batch.push(row.map(catalog_core::store::PreparedEntry::from));
+            if batch.len() == BATCH
+                && tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+            {
+                break;
+            }
+        }
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        writer.join().unwrap_or_else(|_| {
+            Err(catalog_core::store::StoreError::Aborted(
+                "the store writer thread panicked".into(),
+            ))
+        })
+    })
 }
 
 fn default_label(source: &str, local: &Path) -> String {

@@ -159,14 +159,15 @@ impl Store {
     /// duplicate code or a row of the wrong category rolls everything back.
     /// With `replace`, an existing version of the same label is swapped out
     /// inside the same transaction (so it survives a failed re-import).
-    pub fn import_version<I, E>(
+    pub fn import_version<I, E, R>(
         &mut self,
         meta: &VersionMeta,
         replace: bool,
         rows: I,
     ) -> Result<VersionInfo>
     where
-        I: IntoIterator<Item = std::result::Result<Entry, E>>,
+        I: IntoIterator<Item = std::result::Result<R, E>>,
+        R: Into<PreparedEntry>,
         E: std::fmt::Display,
     {
         let tx = self.conn.transaction()?;
@@ -205,21 +206,26 @@ impl Store {
         {
             let mut ins = tx.prepare("INSERT INTO entries (version_id, code, name, active, data) VALUES (?1, ?2, ?3, ?4, ?5)")?;
             for row in rows {
-                let entry = row.map_err(|e| StoreError::Aborted(e.to_string()))?;
+                let entry: PreparedEntry =
+                    row.map_err(|e| StoreError::Aborted(e.to_string()))?.into();
                 n += 1;
-                if entry.category() != meta.category {
+                if entry.category != meta.category {
                     return Err(StoreError::WrongCategory {
                         row: n,
                         expected: meta.category,
-                        found: entry.category(),
+                        found: entry.category,
                     });
                 }
-                let json = serde_json::to_string(&entry).expect("entries serialise");
-                let digest = Sha256::digest(json.as_bytes());
-                for (s, d) in sum.iter_mut().zip(digest.iter()) {
+                for (s, d) in sum.iter_mut().zip(entry.digest.iter()) {
                     *s ^= d;
                 }
-                match ins.execute(params![id, entry.code, entry.name, entry.active, json]) {
+                match ins.execute(params![
+                    id,
+                    entry.code,
+                    entry.name,
+                    entry.active,
+                    entry.json
+                ]) {
                     Ok(_) => {}
                     Err(rusqlite::Error::SqliteFailure(e, _))
                         if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -377,6 +383,33 @@ impl Store {
             out.push((self.version_by_id(vid)?, e));
         }
         Ok(out)
+    }
+}
+
+/// A row ready for the store: its canonical JSON and that JSON's SHA-256.
+/// Building it is the CPU-heavy part of writing a row, so an importer can do
+/// it on another thread (`Entry` converts into it implicitly).
+pub struct PreparedEntry {
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub category: Category,
+    pub json: String,
+    pub digest: [u8; 32],
+}
+
+impl From<Entry> for PreparedEntry {
+    fn from(e: Entry) -> Self {
+        let json = serde_json::to_string(&e).expect("entries serialise");
+        let digest = Sha256::digest(json.as_bytes()).into();
+        PreparedEntry {
+            category: e.category(),
+            code: e.code,
+            name: e.name,
+            active: e.active,
+            json,
+            digest,
+        }
     }
 }
 
