@@ -82,7 +82,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         report::print_table(&figures);
     }
     if let Some(path) = &args.write {
-        let md = report::markdown(&figures, &b.corpus_note)?;
+        let mut md = report::markdown(&figures, &b.corpus_note)?;
+        // Measurements run by hand (accuracy, per-command memory) live below
+        // the marker and survive a re-run.
+        if let Ok(old) = std::fs::read_to_string(path) {
+            if let Some(i) = old.find(report::KEEP_MARKER) {
+                md.push('\n');
+                md.push_str(&old[i..]);
+            }
+        }
         std::fs::write(path, md).with_context(|| format!("writing {}", path.display()))?;
         ctx.say(format!("wrote {}", path.display()));
     }

@@ -4,6 +4,9 @@ use super::Figure;
 use anyhow::Result;
 use std::fmt::Write;
 
+/// Everything from this line on in an existing report is kept by `--write`.
+pub const KEEP_MARKER: &str = "<!-- kept by mulu bench: measurements run by hand -->";
+
 pub fn print_table(figs: &[Figure]) {
     println!(
         "{:<8} {:<52} {:>22}  {:<16} note",
