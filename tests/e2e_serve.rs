@@ -434,6 +434,28 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
     assert_eq!(v["schema"], "mulu.diff/1");
     assert!(v["total_changes"].as_u64().unwrap() > 0);
     assert!(v["changes"].as_array().unwrap().len() <= 5);
+    assert_eq!(v["cached"], false);
+    // The next page comes from the same computed diff, and pages do not overlap.
+    let (st, v2) = req(
+        &s.addr,
+        "POST",
+        "/v1/diff",
+        &[],
+        br#"{"old":"s1","new":"s2","page":2,"page_size":5}"#,
+    );
+    assert_eq!(st, 200, "{v2}");
+    assert_eq!(v2["cached"], true);
+    assert_eq!(v2["total_changes"], v["total_changes"]);
+    assert_ne!(v2["changes"][0]["code"], v["changes"][0]["code"]);
+    // Different options are a different diff.
+    let (_, v3) = req(
+        &s.addr,
+        "POST",
+        "/v1/diff",
+        &[],
+        br#"{"old":"s1","new":"s2","page":1,"page_size":5,"ignore_fields":["remark"]}"#,
+    );
+    assert_eq!(v3["cached"], false);
     let (st, v) = req(
         &s.addr,
         "POST",

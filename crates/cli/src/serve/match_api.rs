@@ -12,6 +12,7 @@ use catalog_core::diff::{diff_stored, DiffOptions};
 use catalog_core::{Category, HospitalItem};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 const MAX_TOP: usize = 50;
 const MAX_NAME_CHARS: usize = 10_000;
@@ -200,7 +201,7 @@ pub async fn diff(
     let page_size = req.page_size.unwrap_or(100).clamp(1, 1000);
     blocking(move || {
         // Labels are only ever looked up in the store, never used as paths.
-        let d = app
+        let (d, cached) = app
             .with_store(|s| -> ApiResult<_> {
                 let old = s.resolve(Some(&req.old), kind)?;
                 let new = s.resolve(Some(&req.new), kind.or(Some(old.category)))?;
@@ -210,12 +211,30 @@ pub async fn diff(
                         old.label, old.category, new.label, new.category
                     )));
                 }
+                let key = format!(
+                    "{}:{}|{}:{}|{:?}|{}",
+                    old.id, old.checksum, new.id, new.checksum, req.ignore_fields, req.include_rows
+                );
+                if let Ok(last) = app.last_diff.lock() {
+                    if let Some((k, d)) = last.as_ref() {
+                        if *k == key {
+                            return Ok((d.clone(), true));
+                        }
+                    }
+                }
                 let opts = DiffOptions {
                     ignore_fields: req.ignore_fields.clone(),
                     keep_rows: req.include_rows,
                     ..DiffOptions::default()
                 };
-                diff_stored(s, &old, &new, &opts).map_err(|e| ApiError::internal(e.to_string()))
+                let d = Arc::new(
+                    diff_stored(s, &old, &new, &opts)
+                        .map_err(|e| ApiError::internal(e.to_string()))?,
+                );
+                if let Ok(mut last) = app.last_diff.lock() {
+                    *last = Some((key, d.clone()));
+                }
+                Ok((d, false))
             })
             .map_err(|e| ApiError::internal(e.to_string()))??;
         let total = d.changes.len();
@@ -229,6 +248,7 @@ pub async fn diff(
             "page": page,
             "page_size": page_size,
             "total_changes": total,
+            "cached": cached,
             "changes": &d.changes[start..end],
         })))
     })

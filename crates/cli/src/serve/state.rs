@@ -19,6 +19,9 @@ pub struct App {
     pub store: Mutex<Store>,
     snapshot: RwLock<Arc<Snapshot>>,
     pub max_batch: usize,
+    /// The last diff served, so paging through it does not recompute it.
+    /// Keyed by both versions' id and checksum plus the options.
+    pub last_diff: Mutex<Option<(String, Arc<catalog_core::diff::CatalogDiff>)>>,
 }
 
 impl App {
@@ -36,6 +39,7 @@ impl App {
             store: Mutex::new(store),
             snapshot: RwLock::new(Arc::new(Snapshot { versions, engines })),
             max_batch,
+            last_diff: Mutex::new(None),
         })
     }
 
