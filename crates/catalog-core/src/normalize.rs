@@ -1,12 +1,14 @@
 //! Text normalisation shared by every crate: one place decides what
 //! "the same text" means (full-width vs half-width, stray spaces, case).
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// NFKC folds full-width letters, digits and brackets (`ＡＢ１２（）`) to ASCII,
 /// subscript digits (`C₁₆`) to plain ones, and the ideographic space to a space.
 pub fn fold_width(s: &str) -> String {
-    if s.is_ascii() {
+    // Most catalogue text (ASCII, CJK ideographs) is already NFKC: the quick
+    // check is a table look-up per char, far cheaper than re-composing.
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         return s.to_string();
     }
     s.nfkc().collect()

@@ -27,6 +27,14 @@ struct Batch {
 }
 
 impl Batch {
+    fn empty_like(&self) -> Batch {
+        Batch {
+            codes: String::with_capacity(self.codes.len()),
+            code_ends: Vec::with_capacity(self.code_ends.len()),
+            data: Vec::with_capacity(self.data.len()),
+            data_ends: Vec::with_capacity(self.data_ends.len()),
+        }
+    }
     fn len(&self) -> usize {
         self.code_ends.len()
     }
@@ -103,8 +111,12 @@ fn spawn_reader<'scope>(
             batch.code_ends.push(batch.codes.len());
             batch.data.extend_from_slice(data);
             batch.data_ends.push(batch.data.len());
-            if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
-                return Ok(());
+            if batch.len() == BATCH {
+                // The next batch starts at this one's size: no regrowing.
+                let next = batch.empty_like();
+                if tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                    return Ok(());
+                }
             }
         }
         if batch.len() > 0 {

@@ -11,7 +11,9 @@ use crate::category::Category;
 use crate::entry::{field_specs, Entry};
 use crate::normalize;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use unicode_normalization::{is_nfkc_quick, IsNormalized};
 
 /// Why two rows are taken to be the same product.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -47,6 +49,11 @@ pub trait RecodeScorer: Send + Sync {
     /// Evidence that `new` is `old` under a new code, or None if implausible.
     /// `old_still_listed` and `alternatives` are filled in by the caller.
     fn score(&self, old: &Entry, new: &Entry) -> Option<RecodeEvidence>;
+    /// As [`score`](Self::score), for callers that drop anything below
+    /// `threshold`: a scorer may rule pairs out early. The default scores fully.
+    fn score_at_least(&self, old: &Entry, new: &Entry, threshold: f64) -> Option<RecodeEvidence> {
+        self.score(old, new).filter(|e| e.score >= threshold)
+    }
 }
 
 /// The default scorer (see the module docs).
@@ -134,116 +141,216 @@ impl RecodeScorer for BuiltinRecodeScorer {
     }
 
     fn score(&self, old: &Entry, new: &Entry) -> Option<RecodeEvidence> {
-        let c = old.category();
-        if new.category() != c {
-            return None;
-        }
-        let mut evidence = Vec::new();
-        let mut strong_key = None;
-        let mut strong_disagrees = false;
-        // 曾用码 naming the old code is the bureau saying so outright.
-        let former = new.field("former_codes").display();
-        if !former.is_empty() {
-            let listed = former
-                .split(|ch: char| !ch.is_ascii_alphanumeric())
-                .any(|t| normalize::code(t) == normalize::code(&old.code));
-            if listed {
-                evidence.push(Evidence {
-                    field: "former_codes".into(),
-                    label: label_of(c, "former_codes"),
-                    old: old.code.clone(),
-                    new: former.clone(),
-                    similarity: 1.0,
-                });
-                strong_key = Some("former_codes".to_string());
-            }
-        }
-        // Raw values first: most candidates agree verbatim, and normalising
-        // (NFKC) only the ones that differ keeps scoring cheap at scale.
-        let mut push = |key: &str, a: String, b: String| -> Option<f64> {
-            if a.trim().is_empty() || b.trim().is_empty() {
-                return None;
-            }
-            let sim = if a == b {
-                1.0
-            } else {
-                similarity(&norm(&a), &norm(&b))
-            };
-            evidence.push(Evidence {
-                field: key.to_string(),
-                label: label_of(c, key),
-                old: a,
-                new: b,
-                similarity: (sim * 1000.0).round() / 1000.0,
-            });
-            Some(sim)
-        };
-        for f in strong_fields(c) {
-            match push(f, raw(old, f), raw(new, f)) {
-                Some(s) if s >= 1.0 && strong_key.is_none() => strong_key = Some(f.to_string()),
-                Some(s) if s >= 1.0 => {}
-                Some(_) => strong_disagrees = true,
-                None => {}
-            }
-        }
-        // A 批准文号/本位码/注册证号 given on both sides that differs means
-        // another product (another pack, another approval): ruled out before
-        // the costlier name comparisons, which matters for big diffs.
-        if strong_key.is_none() && strong_disagrees {
-            return None;
-        }
-        let name_sim = push("name", old.name.clone(), new.name.clone()).unwrap_or(0.0);
-        // A spec shared by both sides must agree: one 批准文号 covers several
-        // specs, each with its own code, so a different spec is a different product.
-        let mut spec_sim: Option<f64> = None;
-        for f in spec_fields(c) {
-            if let Some(s) = push(f, raw(old, f), raw(new, f)) {
-                spec_sim = Some(spec_sim.map_or(s, |p: f64| p.min(s)));
-            }
-        }
-        let mfr_sim = if has_manufacturer(c) {
-            push(
-                "manufacturer",
-                raw(old, "manufacturer"),
-                raw(new, "manufacturer"),
-            )
-        } else {
-            None
-        };
-        let parts = [(0.5, Some(name_sim)), (0.25, spec_sim), (0.25, mfr_sim)];
-        let (num, den) = parts
+        builtin_score(old, new, 0.0)
+    }
+
+    fn score_at_least(&self, old: &Entry, new: &Entry, threshold: f64) -> Option<RecodeEvidence> {
+        builtin_score(old, new, threshold)
+    }
+}
+
+/// How one field compares, decided cheaply (raw, then normalised equality).
+#[derive(Clone, Copy, PartialEq)]
+enum Agree {
+    /// Empty on either side: not evidence either way.
+    Missing,
+    Equal,
+    /// Differs; the similarity is computed only if the pair can still pass.
+    Differs,
+}
+
+/// `norm(s)`, without allocating when `s` is already in that form (the
+/// usual case: registration numbers and specs compared by the thousand).
+fn canonical(s: &str) -> Cow<'_, str> {
+    let plain = s
+        .chars()
+        .all(|c| !(c.is_whitespace() || c.is_ascii_lowercase() || c == '*' || c == '\u{feff}'));
+    if plain && (s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(norm(s))
+    }
+}
+
+fn agree(a: &str, b: &str) -> Agree {
+    if a.trim().is_empty() || b.trim().is_empty() {
+        Agree::Missing
+    } else if a == b || canonical(a) == canonical(b) {
+        Agree::Equal
+    } else {
+        Agree::Differs
+    }
+}
+
+/// Best similarity two differing texts can have: the diff ratio is
+/// 2·matches / (len a + len b), and matches ≤ the shorter length.
+fn sim_bound(a: &str, b: &str) -> f64 {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la + lb == 0 {
+        return 0.0;
+    }
+    // Strictly below 1: the two differ.
+    (2.0 * la.min(lb) as f64 / (la + lb) as f64).min(0.999)
+}
+
+/// The weighting of [`BuiltinRecodeScorer`], shared by the bound and the
+/// real score so the two cannot disagree.
+fn combine(strong: bool, name: f64, spec: Option<f64>, mfr: Option<f64>) -> f64 {
+    let parts = [(0.5, Some(name)), (0.25, spec), (0.25, mfr)];
+    let (num, den) = parts
+        .iter()
+        .filter_map(|(w, s)| s.map(|s| (w * s, *w)))
+        .fold((0.0, 0.0), |(n, d), (a, b)| (n + a, d + b));
+    let weighted = if den > 0.0 { num / den } else { 0.0 };
+    if strong {
+        0.5 + 0.5 * weighted
+    } else {
+        0.9 * weighted
+    }
+}
+
+/// The built-in score. Most candidate pairs in a big diff fail, so each
+/// field is first only tested for equality, an upper bound of the score is
+/// taken (differing texts at their best possible similarity) and the pair
+/// dropped when even that is below `threshold`; the character diffs behind
+/// the evidence are computed for the few pairs that can still pass.
+fn builtin_score(old: &Entry, new: &Entry, threshold: f64) -> Option<RecodeEvidence> {
+    let c = old.category();
+    if new.category() != c {
+        return None;
+    }
+    // 曾用码 naming the old code is the bureau saying so outright.
+    let former = new.field("former_codes").display();
+    let former_listed = !former.is_empty()
+        && former
+            .split(|ch: char| !ch.is_ascii_alphanumeric())
+            .any(|t| normalize::code(t) == normalize::code(&old.code));
+
+    let fields = |keys: &'static [&'static str]| -> Vec<(&'static str, String, String, Agree)> {
+        keys.iter()
+            .map(|k| {
+                let (a, b) = (raw(old, k), raw(new, k));
+                let ag = agree(&a, &b);
+                (*k, a, b, ag)
+            })
+            .collect()
+    };
+    let strong = fields(strong_fields(c));
+    let strong_key: Option<String> = if former_listed {
+        Some("former_codes".to_string())
+    } else {
+        strong
             .iter()
-            .filter_map(|(w, s)| s.map(|s| (w * s, *w)))
-            .fold((0.0, 0.0), |(n, d), (a, b)| (n + a, d + b));
-        let weighted = if den > 0.0 { num / den } else { 0.0 };
-        let mut score = if strong_key.is_some() {
-            0.5 + 0.5 * weighted
-        } else {
-            if name_sim < 0.5 {
-                return None;
-            }
-            0.9 * weighted
-        };
-        if strong_key.as_deref() == Some("former_codes") {
-            score = 1.0;
-        } else {
-            if spec_sim.is_some_and(|s| s < 1.0) {
-                score *= 0.6;
+            .find(|f| f.3 == Agree::Equal)
+            .map(|f| f.0.to_string())
+    };
+    let strong_disagrees = strong.iter().any(|f| f.3 == Agree::Differs);
+    // A 批准文号/本位码/注册证号 given on both sides that differs means
+    // another product (another pack, another approval).
+    if strong_key.is_none() && strong_disagrees {
+        return None;
+    }
+    let specs = fields(spec_fields(c));
+    let mfr: &'static [&'static str] = if has_manufacturer(c) {
+        &["manufacturer"]
+    } else {
+        &[]
+    };
+    let mfrs = fields(mfr);
+    let name_agree = agree(&old.name, &new.name);
+
+    // A spec shared by both sides must agree: one 批准文号 covers several
+    // specs, each with its own code, so a different spec is a different product.
+    let penalty = |spec_differs: bool| {
+        let mut m = 1.0;
+        if strong_key.as_deref() != Some("former_codes") {
+            if spec_differs {
+                m *= 0.6;
             }
             // One strong key agreeing while another differs (same 批准文号,
             // another 本位码) is another pack of the product, not a re-code.
             if strong_disagrees {
-                score *= 0.6;
+                m *= 0.6;
             }
         }
-        Some(RecodeEvidence {
-            score: (score * 1000.0).round() / 1000.0,
-            strong_key,
-            evidence,
-            old_still_listed: false,
-            alternatives: Vec::new(),
-        })
+        m
+    };
+    let spec_differs = specs.iter().any(|f| f.3 == Agree::Differs);
+    if strong_key.as_deref() != Some("former_codes") && threshold > 0.0 {
+        let best = |a: &str, b: &str, ag: Agree| match ag {
+            Agree::Missing => None,
+            Agree::Equal => Some(1.0),
+            Agree::Differs => Some(sim_bound(&norm(a), &norm(b))),
+        };
+        let name_b = best(&old.name, &new.name, name_agree).unwrap_or(0.0);
+        if strong_key.is_none() && name_b < 0.5 {
+            return None;
+        }
+        let spec_b = specs
+            .iter()
+            .filter_map(|f| best(&f.1, &f.2, f.3))
+            .reduce(f64::min);
+        let mfr_b = mfrs.iter().filter_map(|f| best(&f.1, &f.2, f.3)).next();
+        let bound = combine(strong_key.is_some(), name_b, spec_b, mfr_b) * penalty(spec_differs);
+        if bound < threshold {
+            return None;
+        }
     }
+
+    let mut evidence = Vec::new();
+    if former_listed {
+        evidence.push(Evidence {
+            field: "former_codes".into(),
+            label: label_of(c, "former_codes"),
+            old: old.code.clone(),
+            new: former.clone(),
+            similarity: 1.0,
+        });
+    }
+    let mut push = |key: &str, a: String, b: String, ag: Agree| -> Option<f64> {
+        let sim = match ag {
+            Agree::Missing => return None,
+            Agree::Equal => 1.0,
+            Agree::Differs => similarity(&norm(&a), &norm(&b)),
+        };
+        evidence.push(Evidence {
+            field: key.to_string(),
+            label: label_of(c, key),
+            old: a,
+            new: b,
+            similarity: (sim * 1000.0).round() / 1000.0,
+        });
+        Some(sim)
+    };
+    for (k, a, b, ag) in strong {
+        push(k, a, b, ag);
+    }
+    let name_sim = push("name", old.name.clone(), new.name.clone(), name_agree).unwrap_or(0.0);
+    if strong_key.is_none() && name_sim < 0.5 {
+        return None;
+    }
+    let mut spec_sim: Option<f64> = None;
+    for (k, a, b, ag) in specs {
+        if let Some(s) = push(k, a, b, ag) {
+            spec_sim = Some(spec_sim.map_or(s, |p: f64| p.min(s)));
+        }
+    }
+    let mut mfr_sim = None;
+    for (k, a, b, ag) in mfrs {
+        mfr_sim = push(k, a, b, ag);
+    }
+    let score = if strong_key.as_deref() == Some("former_codes") {
+        1.0
+    } else {
+        combine(strong_key.is_some(), name_sim, spec_sim, mfr_sim) * penalty(spec_differs)
+    };
+    Some(RecodeEvidence {
+        score: (score * 1000.0).round() / 1000.0,
+        strong_key,
+        evidence,
+        old_still_listed: false,
+        alternatives: Vec::new(),
+    })
 }
 
 /// Below this many candidate pairs every pair is scored (catches renamed
@@ -265,7 +372,7 @@ pub(crate) fn find_recodes(
     let mut cands: Vec<(usize, usize, RecodeEvidence)> = Vec::new();
     let consider = |cands: &mut Vec<(usize, usize, RecodeEvidence)>, si: usize, ai: usize| {
         if let (Some(o), Some(n)) = (sources.get(si), added.get(ai)) {
-            if let Some(ev) = scorer.score(o, n) {
+            if let Some(ev) = scorer.score_at_least(o, n, threshold) {
                 if ev.score >= threshold {
                     cands.push((si, ai, ev));
                 }
@@ -328,12 +435,14 @@ pub(crate) fn find_recodes(
             Err(_) => cands.extend(source_range(mid, sources.len())),
         }
     }
-    let code = |v: &[Entry], i: usize| v.get(i).map_or("", |e| e.code.as_str()).to_string();
+    fn code(v: &[Entry], i: usize) -> &str {
+        v.get(i).map_or("", |e| e.code.as_str())
+    }
     cands.sort_by(|a, b| {
         b.2.score
             .total_cmp(&a.2.score)
-            .then_with(|| code(sources, a.0).cmp(&code(sources, b.0)))
-            .then_with(|| code(added, a.1).cmp(&code(added, b.1)))
+            .then_with(|| code(sources, a.0).cmp(code(sources, b.0)))
+            .then_with(|| code(added, a.1).cmp(code(added, b.1)))
     });
     let mut best_of_source: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
     for (si, ai, ev) in &cands {
@@ -353,9 +462,86 @@ pub(crate) fn find_recodes(
             .into_iter()
             .flatten()
             .filter(|(other, s)| *other != ai && *s >= ev.score - 0.02)
-            .map(|(other, _)| code(added, *other))
+            .map(|(other, _)| code(added, *other).to_string())
             .collect();
         out.push((si, ai, ev));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_is_norm_without_the_allocation() {
+        for s in [
+            "国械注准20203063901",
+            "国械注准 20203063901",
+            "ｘａ０１ＡＢ",
+            "10mg*12片",
+            "10MG×12片",
+            "0.038英寸×170cm",
+            "\u{feff}H2000",
+            "（按C₁₆H₁₉N₃O₅S计）",
+            "",
+        ] {
+            assert_eq!(canonical(s), norm(s), "{s}");
+        }
+        assert!(matches!(canonical("国械注准20203063901"), Cow::Borrowed(_)));
+        assert!(matches!(canonical("10mg*12片"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn the_bound_never_drops_a_pair_the_full_score_keeps() {
+        use crate::entry::{Detail, FieldValue};
+        let mk = |code: &str, name: &str, spec: &str, mfr: &str, appr: &str| {
+            let mut e = Entry::new(code, name, Detail::empty(Category::Drug));
+            e.detail.set("spec", FieldValue::Text(spec.into()));
+            e.detail.set("manufacturer", FieldValue::Text(mfr.into()));
+            e.detail.set("approval_no", FieldValue::Text(appr.into()));
+            e
+        };
+        let old = mk(
+            "XA1",
+            "阿莫西林胶囊",
+            "0.25g",
+            "某某制药有限公司",
+            "国药准字H1",
+        );
+        let variants = [
+            mk(
+                "XB1",
+                "阿莫西林胶囊",
+                "0.25g",
+                "某某制药有限公司",
+                "国药准字H1",
+            ),
+            mk("XB2", "阿莫西林胶囊", "0.25g", "某某制药股份有限公司", ""),
+            mk("XB3", "阿莫西林片", "0.25g", "某某制药有限公司", ""),
+            mk(
+                "XB4",
+                "阿莫西林胶囊",
+                "0.5g",
+                "某某制药有限公司",
+                "国药准字H1",
+            ),
+            mk("XB5", "阿莫西林胶囊", "0.25g", "另一家药厂", "国药准字H2"),
+        ];
+        for new in &variants {
+            let full = builtin_score(&old, new, 0.0);
+            for t in [0.3, 0.5, 0.7, 0.8, 0.9] {
+                let bounded = builtin_score(&old, new, t);
+                let keep = full.as_ref().is_some_and(|e| e.score >= t);
+                assert_eq!(
+                    bounded.is_some_and(|e| e.score >= t),
+                    keep,
+                    "{} at {t}",
+                    new.code
+                );
+            }
+        }
+        assert!(builtin_score(&old, &variants[0], 0.8).is_some());
+        assert!(builtin_score(&old, &variants[3], 0.8).is_none());
+    }
 }
