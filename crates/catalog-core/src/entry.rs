@@ -105,8 +105,10 @@ impl FieldValue {
     }
 }
 
-/// Category-specific part of a row.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Category-specific part of a row. Serialised with its `kind` tag first;
+/// deserialised by hand (`detail_de.rs`) because serde's derive for tagged
+/// enums buffers every field first, which doubles the cost of reading rows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Detail {
     Drug(DrugInfo),

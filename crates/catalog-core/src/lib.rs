@@ -3,6 +3,7 @@
 //! versioned SQLite store.
 
 pub mod category;
+mod detail_de;
 pub mod diff;
 pub mod entry;
 pub mod hospital;
