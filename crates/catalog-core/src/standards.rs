@@ -219,7 +219,7 @@ impl Standards {
 
     /// Identify the standard from the code's shape and decode it.
     pub fn explain(&self, raw: &str) -> Result<Explanation, CodeError> {
-        self.best_of(raw, self.list.iter().filter(|s| s.is_guessable()))
+        self.best_of(raw, self.list.iter().filter(|s| s.is_guessable()), true)
     }
 
     /// Decode against one named standard.
@@ -241,7 +241,7 @@ impl Standards {
                 ),
             });
         };
-        self.best_of(raw, std::iter::once(st))
+        self.best_of(raw, std::iter::once(st), true)
     }
 
     /// Check a code against the standards of a catalogue category. Categories
@@ -268,8 +268,25 @@ impl Standards {
         self.best_of(
             raw,
             self.list.iter().filter(|s| ids.contains(&s.id.as_str())),
+            true,
         )
         .map(Some)
+    }
+
+    /// The canonical code as [`check_category`](Self::check_category) finds
+    /// it, validated the same way but without looking up what each segment
+    /// means: importers check every row and only keep the code.
+    pub fn checked_code(&self, raw: &str, cat: Category) -> Result<String, CodeError> {
+        let ids = cat.standard_ids();
+        if ids.is_empty() {
+            return self.check_category(raw, cat).map(|_| normalize::code(raw));
+        }
+        self.best_of(
+            raw,
+            self.list.iter().filter(|s| ids.contains(&s.id.as_str())),
+            false,
+        )
+        .map(|e| e.code)
     }
 
     /// Canonical form of a code for a category (what the store keys rows by).
@@ -284,6 +301,7 @@ impl Standards {
         &self,
         raw: &str,
         candidates: impl Iterator<Item = &'a Standard>,
+        meanings: bool,
     ) -> Result<Explanation, CodeError> {
         let code = normalize::code(raw);
         let mut exact: Vec<Explanation> = Vec::new();
@@ -313,7 +331,7 @@ impl Standards {
             });
         }
         for st in candidates {
-            match self.match_standard(st, &code) {
+            match self.match_standard(st, &code, meanings) {
                 Ok((e, was_repaired)) => {
                     if was_repaired {
                         repaired.push(e)
@@ -366,7 +384,12 @@ impl Standards {
         })
     }
 
-    fn match_standard(&self, st: &Standard, code: &str) -> Result<(Explanation, bool), Failure> {
+    fn match_standard(
+        &self,
+        st: &Standard,
+        code: &str,
+        meanings: bool,
+    ) -> Result<(Explanation, bool), Failure> {
         let mut best: Option<Failure> = None;
         let mut attempts: Vec<(String, bool)> = vec![(code.to_string(), false)];
         if st.is_icd() && !code.contains('.') {
@@ -388,7 +411,7 @@ impl Standards {
                 _ => (text.clone(), None),
             };
             for form in &st.forms {
-                match self.match_form(st, form, &main) {
+                match self.match_form(st, form, &main, meanings) {
                     Ok(segments) => {
                         let canonical: String = segments.iter().map(|s| s.value.as_str()).collect();
                         let asterisk_code = match asterisk {
@@ -441,6 +464,7 @@ impl Standards {
         st: &Standard,
         form: &Form,
         code: &str,
+        meanings: bool,
     ) -> Result<Vec<DecodedSegment>, Failure> {
         let bytes = code.as_bytes();
         let mut i = 0usize;
@@ -538,7 +562,11 @@ impl Standards {
             if st.is_icd() {
                 value = icd_lowercase_x(seg, &value);
             }
-            let meaning = self.meaning(seg, &value, &out, code, i);
+            let meaning = if meanings {
+                self.meaning(seg, &value, &out, code, i)
+            } else {
+                None
+            };
             out.push(DecodedSegment {
                 name: seg.name.clone(),
                 value,
@@ -732,6 +760,40 @@ mod tests {
                 assert_eq!(e.standard, st.id);
                 let joined: String = e.segments.iter().map(|s| s.value.as_str()).collect();
                 assert!(e.code.starts_with(&joined), "{ex}: {joined}");
+            }
+        }
+    }
+
+    #[test]
+    fn checked_code_agrees_with_check_category() {
+        let mut codes: Vec<String> = s()
+            .all()
+            .iter()
+            .flat_map(|st| st.examples.iter().cloned())
+            .collect();
+        codes.extend(
+            [
+                "XA01ABD075A00201010048",
+                "ｘａ01ABD075A002010100483",
+                "A00000x001",
+                "a00.000X001",
+                "",
+                "阿莫西林",
+                "003313010030001",
+                "C0201010520100100000034541",
+            ]
+            .map(String::from),
+        );
+        for c in &codes {
+            for cat in Category::ALL {
+                let full = s().check_category(c, cat);
+                let quick = s().checked_code(c, cat);
+                match (full, quick) {
+                    (Ok(Some(e)), Ok(q)) => assert_eq!(e.code, q, "{c} as {cat}"),
+                    (Ok(None), Ok(q)) => assert_eq!(normalize::code(c), q, "{c} as {cat}"),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{c} as {cat}"),
+                    (a, b) => panic!("{c} as {cat}: {a:?} vs {b:?}"),
+                }
             }
         }
     }

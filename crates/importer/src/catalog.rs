@@ -291,9 +291,8 @@ impl Reader {
             if raw.is_empty() {
                 return Err(self.err(rec, p.code, "code is empty"));
             }
-            match std.check_category(raw, self.category) {
-                Ok(Some(expl)) => expl.code,
-                Ok(None) => catalog_core::normalize::code(raw),
+            match std.checked_code(raw, self.category) {
+                Ok(code) => code,
                 Err(e) => return Err(self.err(rec, p.code, e.to_string())),
             }
         };
