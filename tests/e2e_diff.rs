@@ -14,6 +14,8 @@ const D: &str = "XJ01CAA040A001010100004";
 const F: &str = "XJ01CAA040A001010100006";
 const NEW1: &str = "XJ01CAA040A001010100101";
 const NEW2: &str = "XM01AEB001A001010100102";
+/// A well-formed drug code listed in neither version (a stale mapping).
+const GONE: &str = "XJ01CAA040A001010100999";
 
 fn drug(code: &str, name: &str, spec: &str, mfr: &str, approval: &str) -> Entry {
     let mut e = Entry::new(code, name, Detail::empty(Category::Drug));
@@ -90,6 +92,7 @@ fn build_store(home: &Path) {
         ("H-D", D, MappingStatus::Replaced),
         ("H-F", F, MappingStatus::Approved),
         ("H-X", D, MappingStatus::Suggested),
+        ("H-Z", GONE, MappingStatus::Approved),
     ] {
         store
             .record_decision(&Decision {
@@ -102,6 +105,20 @@ fn build_store(home: &Path) {
             })
             .unwrap();
     }
+}
+
+fn add_consumable_mapping(home: &Path) {
+    let mut store = Store::open_home(home).unwrap();
+    store
+        .record_decision(&Decision {
+            category: Some(Category::Consumable),
+            hospital_code: "H-CON".into(),
+            hospital_name: "院内导管".into(),
+            status: Some(MappingStatus::Approved),
+            target_code: Some("C02010800412001000000111271".into()),
+            ..Decision::default()
+        })
+        .unwrap();
 }
 
 fn mulu(home: &Path, args: &[&str]) -> Output {
@@ -260,6 +277,7 @@ fn fail_if_diff_exit_codes_and_terminal_summary() {
 fn impact_from_store_lists_exactly_the_broken_confirmed_mappings() {
     let dir = setup();
     let home = dir.path().join("home");
+    add_consumable_mapping(&home);
     let xl = dir.path().join("impact.xlsx");
     let out = mulu(
         &home,
@@ -297,10 +315,15 @@ fn impact_from_store_lists_exactly_the_broken_confirmed_mappings() {
             ("H-B", "deactivated"),
             ("H-C", "changed"),
             ("H-D", "removed"),
-            ("H-F", "recoded")
+            ("H-F", "recoded"),
+            ("H-Z", "not_listed"),
         ]
     );
     assert_eq!(items[3]["suggested_code"], NEW1);
+    assert!(items[4]["action"]
+        .as_str()
+        .unwrap()
+        .contains("不在新旧目录"));
     assert!(zip_names(&xl).iter().any(|n| n == "xl/workbook.xml"));
     let strings = zip_text(&xl, "xl/sharedStrings.xml");
     assert!(
@@ -317,7 +340,7 @@ fn impact_from_a_mapping_csv() {
     std::fs::write(
         &csv,
         format!(
-            "院内编码,院内名称,医保编码\nH1,甲,{A}\nH2,乙,{D}\nH3,丙,\nH4,丁,{}\n",
+            "院内编码,院内名称,医保编码\nH1,甲,{A}\nH2,乙,{D}\nH3,丙,\nH4,丁,{}\nH5,戊,{GONE}\nH6,己,C02010800412001000000111271\n",
             F.to_lowercase()
         ),
     )
@@ -345,7 +368,9 @@ fn impact_from_a_mapping_csv() {
         .iter()
         .map(|i| i["mapping"]["hospital_code"].as_str().unwrap())
         .collect();
-    assert_eq!(got, ["H2", "H4"], "{}", v["impact"]);
+    // H5's code is in neither version; H6 is a consumable code, not this catalogue's.
+    assert_eq!(got, ["H2", "H4", "H5"], "{}", v["impact"]);
+    assert_eq!(items[2]["reason"], "not_listed");
     assert!(
         items[0]["mapping"]["source"]
             .as_str()
@@ -762,4 +787,48 @@ fn impact_from_a_mapping_xlsx_with_a_title_row() {
         .collect();
     assert_eq!(fields, ["spec", "restriction"]);
     assert!(zip_text(&ixl, "xl/sharedStrings.xml").contains("H9"));
+}
+
+/// A side read from a file with bad rows: refused by default (rejects
+/// written and named), accepted under --max-reject with a warning that the
+/// rows are left out of the diff.
+#[test]
+fn file_side_with_rejects_obeys_max_reject() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let csv = dir.path().join("v3.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "药品代码,注册名称,规格,生产企业,批准文号\n{A},阿莫西林胶囊,0.25g*24粒,石药集团,国药准字H13000001\nXJ01-bad,坏码,1g,某厂,国药准字H1\n{NEW2},布洛芬缓释胶囊,0.3g*20粒,中美史克,国药准字H10900089\n"
+        ),
+    )
+    .unwrap();
+    let out = mulu(&home, &["diff", "v2", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 of 3 rows rejected"), "{err}");
+    let rejects = home.join("rejects").join("diff-new-drug-v3.rejects.csv");
+    assert!(err.contains("diff-new-drug-v3.rejects.csv"), "{err}");
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.contains("XJ01-bad"), "{text}");
+
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "diff",
+            "v2",
+            csv.to_str().unwrap(),
+            "--max-reject",
+            "0.5",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("left out of the diff"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["new"]["rows"], 2);
+    let out = mulu(&home, &["diff", "v1", "v2", "--max-reject", "2"]);
+    assert_eq!(out.status.code(), Some(1));
 }

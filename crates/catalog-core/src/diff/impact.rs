@@ -1,6 +1,7 @@
 //! What a catalogue update breaks for a hospital: its confirmed mappings
 //! whose national code was deactivated, removed, re-coded, or changed in a
-//! field the mapping depends on.
+//! field the mapping depends on — and, when the caller can tell which codes
+//! the new version lists, mappings whose code is in neither version.
 
 use super::{CatalogDiff, Change, ChangeClass, FieldChange};
 use crate::category::Category;
@@ -47,11 +48,54 @@ pub struct MappingRef {
     pub source: Option<String>,
 }
 
+/// Why a mapping needs attention: the class of the change that hit its
+/// target, or `not_listed` when the target is in neither version (a stale or
+/// mistyped code the update did not cause but the hospital must still fix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactReason {
+    Deactivated,
+    Removed,
+    Recoded,
+    Changed,
+    NotListed,
+}
+
+impl ImpactReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImpactReason::Deactivated => "deactivated",
+            ImpactReason::Removed => "removed",
+            ImpactReason::Recoded => "recoded",
+            ImpactReason::Changed => "changed",
+            ImpactReason::NotListed => "not_listed",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self.class() {
+            Some(c) => c.label_zh(),
+            None => "不在目录",
+        }
+    }
+
+    /// The diff class behind the reason (none for `not_listed`).
+    pub fn class(self) -> Option<ChangeClass> {
+        match self {
+            ImpactReason::Deactivated => Some(ChangeClass::Deactivated),
+            ImpactReason::Removed => Some(ChangeClass::Removed),
+            ImpactReason::Recoded => Some(ChangeClass::Recoded),
+            ImpactReason::Changed => Some(ChangeClass::Changed),
+            ImpactReason::NotListed => None,
+        }
+    }
+}
+
 /// One mapping that needs attention.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ImpactItem {
     pub mapping: MappingRef,
-    pub reason: ChangeClass,
+    pub reason: ImpactReason,
     /// The national row's name in the old version.
     pub target_name: String,
     /// For re-codes: the code to move the mapping to.
@@ -94,7 +138,39 @@ fn matters(f: &FieldChange) -> bool {
 
 /// Every mapping whose target is hit by the diff, in mapping order.
 /// Targets are compared in canonical code form (`normalize::code`).
+/// Mappings whose target the diff does not mention are not reported; see
+/// [`impact_with_listing`] to also catch targets in neither version.
 pub fn impact(diff: &CatalogDiff, mappings: &[MappingRef]) -> Vec<ImpactItem> {
+    impact_inner(diff, mappings, None)
+}
+
+/// As [`impact`], plus `not_listed` items: mappings of the diff's category
+/// whose target no change mentions and `listed_in_new` says the new version
+/// does not hold (so it was in neither version). A mapping's category is
+/// its own when known, else the code must fit the category's code standard.
+pub fn impact_with_listing(
+    diff: &CatalogDiff,
+    mappings: &[MappingRef],
+    category: Category,
+    listed_in_new: &dyn Fn(&str) -> bool,
+) -> Vec<ImpactItem> {
+    impact_inner(diff, mappings, Some((category, listed_in_new)))
+}
+
+fn of_category(m: &MappingRef, cat: Category) -> bool {
+    match m.category {
+        Some(c) => c == cat,
+        None => crate::standards::Standards::builtin()
+            .check_category(&m.target_code, cat)
+            .is_ok(),
+    }
+}
+
+fn impact_inner(
+    diff: &CatalogDiff,
+    mappings: &[MappingRef],
+    listing: Option<(Category, &dyn Fn(&str) -> bool)>,
+) -> Vec<ImpactItem> {
     // Index changes by the OLD code they concern.
     let mut by_code: HashMap<String, &Change> = HashMap::new();
     for c in &diff.changes {
@@ -108,15 +184,38 @@ pub fn impact(diff: &CatalogDiff, mappings: &[MappingRef]) -> Vec<ImpactItem> {
     let mut out = Vec::new();
     for m in mappings {
         let Some(c) = by_code.get(&normalize::code(&m.target_code)) else {
+            if let Some((cat, listed)) = listing {
+                let canonical =
+                    crate::standards::Standards::builtin().canonical(&m.target_code, cat);
+                if of_category(m, cat) && !listed(&canonical) {
+                    out.push(ImpactItem {
+                        mapping: m.clone(),
+                        reason: ImpactReason::NotListed,
+                        target_name: String::new(),
+                        suggested_code: None,
+                        suggested_name: None,
+                        recode_score: None,
+                        fields: Vec::new(),
+                        action: "目标编码不在新旧目录中，请核对编码或重新对码".into(),
+                    });
+                }
+            }
             continue;
         };
         let old_name = c
             .old
             .as_ref()
             .map_or_else(|| c.name.clone(), |e| e.name.clone());
+        let reason = match c.class {
+            ChangeClass::Added => continue,
+            ChangeClass::Removed => ImpactReason::Removed,
+            ChangeClass::Deactivated => ImpactReason::Deactivated,
+            ChangeClass::Recoded => ImpactReason::Recoded,
+            ChangeClass::Changed => ImpactReason::Changed,
+        };
         let item = |fields: Vec<FieldChange>, action: String| ImpactItem {
             mapping: m.clone(),
-            reason: c.class,
+            reason,
             target_name: old_name.clone(),
             suggested_code: None,
             suggested_name: None,

@@ -24,7 +24,10 @@ mod tests;
 pub use compare::{text_segments, Segment, SegmentOp};
 pub use engine::{diff_raw, diff_raw_with, diff_versions, diff_versions_with};
 pub use from_store::{diff_stored, diff_stored_with};
-pub use impact::{confirmed_mappings, impact, ImpactItem, MappingRef, IMPACT_FIELDS};
+pub use impact::{
+    confirmed_mappings, impact, impact_with_listing, ImpactItem, ImpactReason, MappingRef,
+    IMPACT_FIELDS,
+};
 pub use recode::{BuiltinRecodeScorer, Evidence, RecodeEvidence, RecodeScorer};
 
 use crate::category::Category;

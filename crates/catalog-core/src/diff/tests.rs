@@ -461,29 +461,54 @@ fn impact_flags_exactly_the_affected_confirmed_mappings() {
     assert_eq!(maps.len(), 6);
     let d = diff_versions(&old, &new, &DiffOptions::default()).unwrap();
     let hits = impact(&d, &maps);
-    let got: Vec<(&str, ChangeClass)> = hits
+    let got: Vec<(&str, ImpactReason)> = hits
         .iter()
         .map(|h| (h.mapping.hospital_code.as_str(), h.reason))
         .collect();
     assert_eq!(
         got,
         vec![
-            ("H-B", ChangeClass::Deactivated),
-            ("H-C", ChangeClass::Changed),
-            ("H-D", ChangeClass::Removed),
-            ("H-F", ChangeClass::Recoded),
+            ("H-B", ImpactReason::Deactivated),
+            ("H-C", ImpactReason::Changed),
+            ("H-D", ImpactReason::Removed),
+            ("H-F", ImpactReason::Recoded),
         ]
     );
     let f = hits
         .iter()
-        .find(|h| h.reason == ChangeClass::Recoded)
+        .find(|h| h.reason == ImpactReason::Recoded)
         .unwrap();
     assert_eq!(f.suggested_code.as_deref(), Some(NEW1));
     let c = hits
         .iter()
-        .find(|h| h.reason == ChangeClass::Changed)
+        .find(|h| h.reason == ImpactReason::Changed)
         .unwrap();
     assert!(c.fields.iter().any(|f| f.field == "spec") && c.action.contains("规格"));
+
+    // With the new version's listing: a mapping to a code in neither version
+    // is reported as not listed; one of another category is left alone.
+    let mut more = maps.clone();
+    let stale = MappingRef {
+        hospital_code: "H-Z".into(),
+        target_code: "XJ01CAA040A001010100999".into(),
+        category: Some(Category::Drug),
+        ..MappingRef::default()
+    };
+    let other = MappingRef {
+        hospital_code: "H-CON".into(),
+        target_code: "C02010800412001000000111271".into(),
+        ..MappingRef::default()
+    };
+    more.push(stale);
+    more.push(other);
+    let listed: std::collections::HashSet<&str> = new.iter().map(|e| e.code.as_str()).collect();
+    let hits = impact_with_listing(&d, &more, Category::Drug, &|c| listed.contains(c));
+    let got: Vec<(&str, ImpactReason)> = hits
+        .iter()
+        .map(|h| (h.mapping.hospital_code.as_str(), h.reason))
+        .collect();
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[4], ("H-Z", ImpactReason::NotListed));
 
     // A change only in a field that does not matter leaves the mapping alone.
     let opts = DiffOptions::default();

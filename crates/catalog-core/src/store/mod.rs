@@ -363,6 +363,14 @@ impl Store {
     }
 
     /// Every version holding a code, newest first, with its row there.
+    /// Whether a version lists `code` (canonical form): one primary-key probe.
+    pub fn has_code(&self, version_id: i64, code: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM entries WHERE version_id = ?1 AND code = ?2")?
+            .exists(params![version_id, code])?)
+    }
+
     pub fn find_code(&self, code: &str) -> Result<Vec<(VersionInfo, Entry)>> {
         // One primary-key probe per version (versions are few); a separate
         // index on code alone would slow every import for this rare look-up.

@@ -63,6 +63,13 @@ pub struct Args {
     /// Write the impacted mappings as an xlsx work list (needs --mapping)
     #[arg(long, value_name = "FILE")]
     impact_xlsx: Option<PathBuf>,
+    /// For a side read from a file: largest accepted share of rejected rows,
+    /// 0..1 (rejects are written under the mulu home and named on stderr)
+    #[arg(long, default_value_t = 0.0)]
+    max_reject: f64,
+    /// For a side read from a workbook: the sheet name or 1-based index
+    #[arg(long)]
+    sheet: Option<String>,
 }
 
 /// Exit status when --fail-if-diff finds differences.
@@ -71,6 +78,9 @@ pub const EXIT_DIFFERS: u8 = 3;
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if args.impact_xlsx.is_some() && args.mapping.is_none() {
         bail!("--impact-xlsx needs --mapping store|FILE");
+    }
+    if !(0.0..=1.0).contains(&args.max_reject) {
+        bail!("--max-reject must be between 0 and 1 (a share of the rows read)");
     }
     if !(0.0..=1.0).contains(&args.recode_threshold) {
         bail!(
@@ -122,7 +132,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 
     let impact = match &args.mapping {
         None => None,
-        Some(m) => Some(impact_of(&home, m, &d, ctx)?),
+        Some(m) => Some(impact_of(&home, m, &d, store, &new, ctx)?),
     };
 
     if let Some(p) = &args.csv {
@@ -234,15 +244,42 @@ fn load_in_memory(
         let opts = importer::ImportOptions {
             kind,
             label: Some(label),
+            sheet: args.sheet.clone(),
+            max_reject: args.max_reject,
+            cache_dir: Some(ctx.home.join("cache")),
             ..importer::ImportOptions::default()
         };
         let sp = ctx.spinner(&format!("reading {side}"));
-        let sum = importer::import_into(&mut mem, side, &opts, &|n| sp.set_position(n))
-            .with_context(|| format!("reading {side}"))?;
+        let result = importer::import_into(&mut mem, side, &opts, &|n| sp.set_position(n));
         sp.finish_and_clear();
+        let sum = match result {
+            Ok(sum) => sum,
+            Err(importer::ImportError::TooManyRejected(s)) => {
+                let files = write_side_rejects(ctx, i, &s)?;
+                bail!(
+                    "reading {side}: {} of {} rows rejected (--max-reject {}); rejected rows written to {}",
+                    s.rejected,
+                    s.read,
+                    args.max_reject,
+                    files.display()
+                );
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {side}")),
+        };
         let v = sum
             .version
+            .clone()
             .with_context(|| format!("{side}: nothing was imported"))?;
+        // Rows left out of a diff must not go unnoticed: always on stderr.
+        if sum.rejected > 0 {
+            let files = write_side_rejects(ctx, i, &sum)?;
+            eprintln!(
+                "warning: {side}: {} of {} rows rejected and left out of the diff; written to {}",
+                sum.rejected,
+                sum.read,
+                files.display()
+            );
+        }
         ctx.say(format!(
             "read {side}: {} rows as {}",
             sum.imported, v.category
@@ -276,9 +313,47 @@ fn load_in_memory(
     Ok((mem, old, new))
 }
 
-fn impact_of(store: &Store, source: &str, d: &CatalogDiff, ctx: &Ctx) -> Result<Vec<ImpactItem>> {
+/// Rejects of a side read on the fly, as `mulu import` writes them: CSV and
+/// xlsx under `<home>/rejects/`. Returns the CSV path (the xlsx is beside it).
+fn write_side_rejects(ctx: &Ctx, side: usize, s: &importer::ImportSummary) -> Result<PathBuf> {
+    let dir = ctx.home.join("rejects");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let stem = Path::new(&s.source)
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>();
+    let which = if side == 0 { "old" } else { "new" };
+    let base = dir.join(format!("diff-{which}-{}-{stem}.rejects", s.category));
+    let (csv, xlsx) = (
+        base.with_extension("rejects.csv"),
+        base.with_extension("rejects.xlsx"),
+    );
+    importer::rejects::write(&s.rejects, &s.header, &csv, &xlsx)
+        .with_context(|| format!("writing {}", csv.display()))?;
+    Ok(csv)
+}
+
+/// `home` holds the confirmed mappings; `diff_store` and `new` the new
+/// version, probed for targets the diff does not mention.
+fn impact_of(
+    home: &Store,
+    source: &str,
+    d: &CatalogDiff,
+    diff_store: &Store,
+    new: &VersionInfo,
+    ctx: &Ctx,
+) -> Result<Vec<ImpactItem>> {
     let maps: Vec<MappingRef> = if source == "store" {
-        diff::confirmed_mappings(store)?
+        diff::confirmed_mappings(home)?
     } else {
         let read = mapping_file::read(Path::new(source))?;
         ctx.say(format!(
@@ -290,7 +365,9 @@ fn impact_of(store: &Store, source: &str, d: &CatalogDiff, ctx: &Ctx) -> Result<
         ));
         read.mappings
     };
-    let items = diff::impact(d, &maps);
+    // A failed probe counts as listed: better a missed warning than a false one.
+    let listed = |code: &str| diff_store.has_code(new.id, code).unwrap_or(true);
+    let items = diff::impact_with_listing(d, &maps, new.category, &listed);
     ctx.say(format!(
         "{} of {} confirmed mappings are affected",
         items.len(),

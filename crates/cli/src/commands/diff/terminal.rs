@@ -107,7 +107,10 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
             let m = &it.mapping;
             println!(
                 "  {} {} {} → {}: {}",
-                p.class(it.reason, mark(it.reason)),
+                match it.reason.class() {
+                    Some(c) => p.class(c, mark(c)),
+                    None => p.c("1;31", "?"),
+                },
                 m.hospital_code,
                 m.hospital_name,
                 m.target_code,
