@@ -3,12 +3,13 @@
 //!
 //! Formats are recognised by content, not by extension (a `.xlsx` that is
 //! really a ZIP of something else must fail clearly). CSV, XML and 13xx text
-//! files stream; workbooks are read sheet by sheet.
+//! files stream, and so do xlsx sheets; xls/ods/xlsb sheets are read whole.
 
 mod delimited;
 mod json;
 mod platform;
 mod workbook;
+mod xlsx_stream;
 mod xml;
 
 pub use platform::{detect_layout, Layout, LAYOUTS};
