@@ -159,3 +159,35 @@ fn rejects_seen_before_a_broken_source_are_handed_back() {
     assert!(!summary.committed);
     assert_eq!(store.versions().unwrap(), before);
 }
+
+#[test]
+fn a_json_array_broken_part_way_reports_the_elements_before_it() {
+    let d = tempfile::tempdir().unwrap();
+    let text = r#"[
+ {"诊断代码":"A00.000x001","诊断名称":"霍乱"},
+ {"诊断代码":"A0","诊断名称":"坏码"},
+ {"诊断代码":"A01.001","诊断名称":"伤寒"},
+ {"诊断代码":"B00.000" "诊断名称":"缺逗号"},
+ {"诊断代码":"C00.000","诊断名称":"后"}
+]"#;
+    let p = write(d.path(), "dx.json", text);
+    let mut store = Store::open_in_memory().unwrap();
+    let opts = ImportOptions {
+        max_reject: 1.0,
+        ..Default::default()
+    };
+    let e = import_into(&mut store, &p, &opts, &|_| {}).unwrap_err();
+    let ImportError::Broken { error, summary } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(error.row, 4);
+    assert!(error.reason.contains("line 5"), "{}", error.reason);
+    assert!(
+        error.reason.contains("3 rows read before it"),
+        "{}",
+        error.reason
+    );
+    let rows: Vec<u64> = summary.rejects.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [2, 4]);
+    assert!(store.versions().unwrap().is_empty());
+}
