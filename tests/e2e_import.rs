@@ -196,6 +196,7 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
             i / 100
         ));
     }
+    x.push_str("<行><诊断代码>A0</诊断代码><诊断名称>坏码</诊断名称></行>");
     x.push_str("<行><诊断代码>B00.000</诊断代码><诊断名称>坏</诊断代码></行>");
     x.push_str("<行><诊断代码>C00.000</诊断代码><诊断名称>后</诊断名称></行></目录>");
     let xp = env.file("big.xml", x.as_bytes());
@@ -211,10 +212,49 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
     assert_eq!(out.status.code(), Some(1));
     let e = stderr(&out);
     assert!(
-        e.contains("malformed XML") && e.contains("50000 rows read before it"),
+        e.contains("malformed XML") && e.contains("50001 rows read before it"),
         "{e}"
     );
     assert_eq!(env.versions(), before);
+    // The reject seen before the break is written, and the message says where.
+    let rej = env.home.path().join("rejects/diagnosis-v1.rejects.csv");
+    assert!(e.contains(&rej.display().to_string()), "{e}");
+    let text = std::fs::read_to_string(&rej).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].contains(",50001,") && lines[1].contains("A0"),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains(",50002,") && lines[2].contains("malformed XML"),
+        "{text}"
+    );
+}
+
+#[test]
+fn trailing_notes_and_sections_are_counted_not_rejected() {
+    let env = Env::new();
+    let p = env.file(
+        "dx.csv",
+        format!(
+            "{DX}一、传染病,,\nA00.000x001,霍乱,1\nA01.001,伤寒,1\n注：1. 本目录为医保版,,\n合计,2,\n数据来源：国家医保局,,\n"
+        )
+        .as_bytes(),
+    );
+    let out = env.mulu(&["import", &p]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("read 6, imported 2, rejected 0, notes 4"),
+        "{text}"
+    );
+    let out = env.mulu(&["--json", "import", &p, "--label", "again"]);
+    let s = json(&out);
+    assert_eq!(s["notes"], 4);
+    assert_eq!(s["note_rows"][0]["row"], 2);
+    assert_eq!(s["note_rows"][0]["kind"], "section");
+    assert_eq!(s["note_rows"][2]["text"], "合计 2");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use crate::aliases::{self, assign_kind, AGREEMENT_PERIOD, ALIASES};
 use crate::error::{ImportError, RowError};
-use crate::table::{self, Format, Record, Table, TableOptions};
+use crate::table::{self, Format, NoteKind, Record, Table, TableOptions};
 use crate::values::{parse_active, parse_date, parse_money, parse_period};
 use catalog_core::{Category, Detail, Entry, FieldKind, FieldValue, Standards};
 use std::collections::{BTreeMap, HashMap};
@@ -31,7 +31,18 @@ struct Plan {
     dosage_form: Option<usize>,
 }
 
-/// Streams entries; every row pulled is either an `Entry` or a `RowError`.
+/// A row that holds no catalogue data: a trailing note, a total line or a
+/// section heading. Counted apart so `read = imported + rejected + notes`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NoteRow {
+    pub row: u64,
+    pub kind: NoteKind,
+    /// The filled cells, joined by a space.
+    pub text: String,
+}
+
+/// Streams entries; every row pulled is either an `Entry` or a `RowError`,
+/// except note rows, which are set aside in [`Reader::notes`].
 pub struct Reader {
     table: Table,
     category: Category,
@@ -39,6 +50,7 @@ pub struct Reader {
     seen: HashMap<String, u64>,
     read: u64,
     last_row: u64,
+    notes: Vec<NoteRow>,
 }
 
 impl std::fmt::Debug for Reader {
@@ -178,6 +190,7 @@ impl Reader {
             seen: HashMap::new(),
             read: 0,
             last_row: 0,
+            notes: Vec::new(),
         })
     }
 
@@ -202,9 +215,62 @@ impl Reader {
     pub fn layout(&self) -> Option<&str> {
         self.table.layout.as_deref()
     }
-    /// Data rows pulled so far (entries + rejects).
+    /// Rows pulled so far (entries + rejects + notes).
     pub fn rows_read(&self) -> u64 {
         self.read
+    }
+    /// Note, total and section rows met so far.
+    pub fn notes(&self) -> &[NoteRow] {
+        &self.notes
+    }
+
+    /// Is this row a note rather than data? Conservative: the marker text
+    /// must sit in the code column or the code column must be empty, and no
+    /// more than two cells may be filled, so a data row that merely lacks its
+    /// code (a name, a spec, a maker…) stays a reject.
+    fn note_of(&self, rec: &Record) -> Option<NoteRow> {
+        let p = &self.plan;
+        let key_col = if self.is_list() { p.list_no } else { p.code };
+        let text = || {
+            rec.cells
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let key_empty = Self::cell(rec, key_col).is_empty();
+        if let Some((kind, col)) = table::note_kind(&rec.cells) {
+            if key_empty || key_col == Some(col) {
+                return Some(NoteRow {
+                    row: rec.row,
+                    kind,
+                    text: text(),
+                });
+            }
+        }
+        // 医保药品目录 category lines: 药品分类代码 and 药品分类 only (`XA 消化道…`).
+        let filled = rec.cells.iter().filter(|c| !c.trim().is_empty()).count();
+        if self.is_list()
+            && key_empty
+            && Self::cell(rec, p.name).is_empty()
+            && !Self::cell(rec, p.class_code).is_empty()
+            && filled <= 2
+        {
+            return Some(NoteRow {
+                row: rec.row,
+                kind: NoteKind::Section,
+                text: text(),
+            });
+        }
+        None
+    }
+
+    fn is_list(&self) -> bool {
+        matches!(
+            self.category,
+            Category::Reimbursement | Category::Negotiated
+        )
     }
     /// Source row of the last item returned.
     pub fn last_row(&self) -> u64 {
@@ -244,7 +310,7 @@ impl Reader {
         let name = Self::cell(rec, p.name);
         if no.is_empty() {
             let reason = if name.is_empty() {
-                "not a data row (a category heading without 编号)"
+                "编号 and the name are empty"
             } else {
                 "编号 is empty"
             };
@@ -379,16 +445,23 @@ impl Reader {
 impl Iterator for Reader {
     type Item = Result<Entry, RowError>;
     fn next(&mut self) -> Option<Self::Item> {
-        let item = self.table.next()?;
-        self.read += 1;
-        let rec = match item {
-            Ok(r) => r,
-            Err(e) => {
-                self.last_row = e.row;
-                return Some(Err(e));
+        let rec = loop {
+            let item = self.table.next()?;
+            self.read += 1;
+            match item {
+                Ok(r) => {
+                    self.last_row = r.row;
+                    match self.note_of(&r) {
+                        Some(n) => self.notes.push(n),
+                        None => break r,
+                    }
+                }
+                Err(e) => {
+                    self.last_row = e.row;
+                    return Some(Err(e));
+                }
             }
         };
-        self.last_row = rec.row;
         let entry = match self.entry(&rec) {
             Ok(e) => e,
             Err(e) => return Some(Err(e)),

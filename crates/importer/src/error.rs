@@ -91,6 +91,14 @@ pub enum ImportError {
     UnknownKind { file: String, found: String },
     #[error("{0}")]
     Source(RowError),
+    /// The source broke part-way through an import: nothing was written, but
+    /// `summary.rejects` holds the rows rejected before the break (and the
+    /// break itself, last) so they can still be written out.
+    #[error("{error}")]
+    Broken {
+        error: Box<RowError>,
+        summary: Box<crate::import::ImportSummary>,
+    },
     #[error("{url}: {message}")]
     Download { url: String, message: String },
     #[error(transparent)]

@@ -57,6 +57,19 @@ pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRea
     for item in t {
         out.read += 1;
         let rec = match item {
+            // A dictionary has no code column to tell notes by, so they stay rejects.
+            Ok(r) if crate::table::is_note_row(&r.cells, header.len()) => {
+                out.rejected.push(
+                    RowError::new(
+                        &file,
+                        sheet.as_deref(),
+                        r.row,
+                        "not a data row (a note or total line)",
+                    )
+                    .cells(&r.cells),
+                );
+                continue;
+            }
             Ok(r) => r,
             Err(e) if e.fatal => return Err(ImportError::Source(e)),
             Err(e) => {

@@ -1,6 +1,6 @@
 //! Reading a source into the store as one catalogue version: all or nothing.
 
-use crate::catalog::{read, ReadOptions};
+use crate::catalog::{read, NoteRow, ReadOptions};
 use crate::error::{ImportError, RowError};
 use crate::fetch;
 use catalog_core::store::VersionMeta;
@@ -63,9 +63,13 @@ pub struct ImportSummary {
     pub header: Vec<String>,
     /// Columns kept in each entry's `extra` (no field for them).
     pub extra_columns: Vec<String>,
+    /// Rows below the header (blank rows aside): imported + rejected + notes.
     pub read: u64,
     pub imported: u64,
     pub rejected: u64,
+    /// Note, total and section-heading rows: neither data nor rejects.
+    pub notes: u64,
+    pub note_rows: Vec<NoteRow>,
     pub max_reject: f64,
     pub committed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,9 +82,11 @@ pub struct ImportSummary {
 /// Import `source` (a path or an http(s) URL) as a new catalogue version.
 /// `progress` gets the number of rows read so far, every few thousand rows.
 ///
-/// On success every input row was imported or rejected (`imported + rejected
-/// == read`). If the reject ratio is above `max_reject`, or the source is
-/// broken part-way (malformed XML, unreadable CSV), nothing is written.
+/// On success every input row was imported, rejected or set aside as a note
+/// (`imported + rejected + notes == read`). If the reject ratio (of the data
+/// rows, notes excluded) is above `max_reject`, or the source is broken
+/// part-way (malformed XML, unreadable CSV), nothing is written; in the
+/// latter case [`ImportError::Broken`] still carries the rejects seen so far.
 pub fn import_into(
     store: &mut Store,
     source: &str,
@@ -133,6 +139,8 @@ pub fn import_into(
         read: 0,
         imported: 0,
         rejected: 0,
+        notes: 0,
+        note_rows: Vec::new(),
         max_reject: opts.max_reject,
         committed: false,
         version: None,
@@ -172,6 +180,7 @@ pub fn import_into(
                 }
                 None => {
                     ended = true;
+                    // Data rows only: a workbook's trailing notes do not dilute its rejects.
                     let (read, _) = *counts.borrow();
                     let rejected = rejects.borrow().len() as u64;
                     // Rolling back from inside the transaction keeps the store untouched.
@@ -189,22 +198,29 @@ pub fn import_into(
         }
     });
     let result = write_pipelined(store, &meta, opts.replace, rows);
-    let (read, imported) = *counts.borrow();
-    progress(read);
-    summary.read = read;
+    let (data_rows, imported) = *counts.borrow();
+    summary.read = reader.rows_read();
+    progress(summary.read);
+    summary.note_rows = reader.notes().to_vec();
+    summary.notes = summary.note_rows.len() as u64;
     summary.rejects = rejects.into_inner();
     summary.rejected = summary.rejects.len() as u64;
     if let Some(f) = fatal.into_inner() {
+        // The rows read before the break are still reported (reject file).
         summary.rejects.push(f.clone());
         summary.rejected = summary.rejects.len() as u64;
-        return Err(ImportError::Source(RowError {
+        let error = RowError {
             reason: format!(
                 "{} — {} rows read before it; nothing was imported",
                 f.reason,
-                read - 1
+                summary.read - 1
             ),
             ..f
-        }));
+        };
+        return Err(ImportError::Broken {
+            error: Box::new(error),
+            summary: Box::new(summary),
+        });
     }
     if empty {
         return Err(ImportError::format(
@@ -218,12 +234,16 @@ pub fn import_into(
     let version = result?;
     summary.imported = imported;
     // Every row read is accounted for; a mismatch is a bug, not bad input.
-    if summary.imported + summary.rejected != summary.read || version.row_count != imported {
+    // `read` is the reader's own count, so this checks the two sides independently.
+    if summary.imported + summary.rejected + summary.notes != summary.read
+        || data_rows + summary.notes != summary.read
+        || version.row_count != imported
+    {
         return Err(ImportError::format(
             &summary.file,
             format!(
-                "internal accounting error: read {} != imported {} + rejected {} (stored {})",
-                summary.read, summary.imported, summary.rejected, version.row_count
+                "internal accounting error: read {} != imported {} + rejected {} + notes {} (stored {})",
+                summary.read, summary.imported, summary.rejected, summary.notes, version.row_count
             ),
         ));
     }
@@ -320,3 +340,7 @@ fn default_label(source: &str, local: &Path) -> String {
 #[cfg(test)]
 #[path = "import_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "import_notes_tests.rs"]
+mod notes_tests;

@@ -110,8 +110,8 @@ fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> R
         return ctx.print_json(&v);
     }
     let mut line = format!(
-        "{}: {} {} — read {}, imported {}, rejected {}",
-        s.source, s.category, s.label, s.read, s.imported, s.rejected
+        "{}: {} {} — read {}, imported {}, rejected {}, notes {}",
+        s.source, s.category, s.label, s.read, s.imported, s.rejected, s.notes
     );
     if let Some(e) = &s.encoding {
         line.push_str(&format!(" [{e}]"));
@@ -134,6 +134,12 @@ fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> R
             "kept without a field (in extra): {}",
             s.extra_columns.join(", ")
         ));
+    }
+    for n in s.note_rows.iter().take(5) {
+        ctx.say(format!("  note row {}: {}", n.row, n.text));
+    }
+    if s.note_rows.len() > 5 {
+        ctx.say(format!("  … and {} more note rows", s.note_rows.len() - 5));
     }
     for r in s.rejects.iter().take(5) {
         ctx.say(format!("  rejected: {r}"));
@@ -186,6 +192,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             report(ctx, &s, &files)?;
             eprintln!("error: {}", ImportError::TooManyRejected(s));
             Ok(1)
+        }
+        Err(ImportError::Broken { error, summary }) => {
+            // The rows rejected before the break are still worth fixing.
+            let files = write_rejects(ctx, &args, &summary)?;
+            let mut msg = format!("{error}");
+            if let Some((c, x)) = &files {
+                msg.push_str(&format!(
+                    "; the {} rows rejected so far (the break last) are in {} and {}",
+                    summary.rejects.len(),
+                    c.display(),
+                    x.display()
+                ));
+            }
+            anyhow::bail!(msg)
         }
         Err(e) => Err(e.into()),
     }

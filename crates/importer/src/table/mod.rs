@@ -3,12 +3,13 @@
 //!
 //! Formats are recognised by content, not by extension (a `.xlsx` that is
 //! really a ZIP of something else must fail clearly). CSV, XML and 13xx text
-//! files stream; workbooks are read sheet by sheet.
+//! files stream, and so do xlsx sheets; xls/ods/xlsb sheets are read whole.
 
 mod delimited;
 mod json;
 mod platform;
 mod workbook;
+mod xlsx_stream;
 mod xml;
 
 pub use platform::{detect_layout, Layout, LAYOUTS};
@@ -291,8 +292,8 @@ pub(crate) fn finish_header(
     (header, used_next)
 }
 
-/// Words that open a note or total line under a table, when followed by a
-/// colon (or, for 注, a footnote number): "注射用…" is a name, not a note.
+/// Words that open a note line under a table, when followed by a colon (or,
+/// for 注, a footnote number): "注射用…" is a name, not a note.
 const NOTE_WORDS: &[&str] = &[
     "注",
     "备注",
@@ -301,34 +302,115 @@ const NOTE_WORDS: &[&str] = &[
     "制表人",
     "填表",
     "填表人",
+    "审核",
+    "审核人",
     "数据来源",
     "来源",
     "资料来源",
 ];
-/// Lines that are notes whatever follows.
+/// Lines that are totals whatever follows.
 const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "共计"];
+const CN_DIGITS: &str = "一二三四五六七八九十百零〇两";
 
-/// A trailing note such as `注：…` or `合计`: one filled cell, starting with a note word.
-pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
-    let filled: Vec<&String> = cells.iter().filter(|c| !c.trim().is_empty()).collect();
-    if filled.len() != 1 || width < 2 {
-        return false;
-    }
-    let t = normalize::fold_width(filled[0].trim());
-    if TOTAL_WORDS.iter().any(|w| t.starts_with(w)) {
-        return true;
-    }
+/// What a row that holds no catalogue data is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// `注：…`, `备注`, `说明：…`, `数据来源：…`, `制表人：…`
+    Note,
+    /// `合计 1234`, `总计`
+    Total,
+    /// A heading inside the table: `一、西药`, `第二部分 中成药`, `（一）抗感染药`.
+    Section,
+}
+
+fn is_note_text(t: &str) -> bool {
     NOTE_WORDS.iter().any(|w| {
         t.strip_prefix(w).is_some_and(|rest| {
             let next = rest.trim_start().chars().next();
-            matches!(next, Some(':') | Some('：') | None)
-                || (*w == "注" && next.is_some_and(|c| c.is_ascii_digit() || c == '('))
+            matches!(next, Some(':') | None)
+                || (*w == "注" && next.is_some_and(|c| c.is_ascii_digit() || c == '(' || c == '、'))
         })
     })
 }
 
+/// `一、…`, `十二.…`, `第二部分…`, `第3章…`, `(一)…`, `西药部分`.
+fn is_section_text(t: &str) -> bool {
+    let cn = |c: char| CN_DIGITS.contains(c);
+    let lead: String = t.chars().take_while(|c| cn(*c)).collect();
+    if !lead.is_empty() && matches!(t[lead.len()..].chars().next(), Some('、') | Some('.')) {
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let n = rest
+            .chars()
+            .take_while(|c| cn(*c) || c.is_ascii_digit())
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let unit = rest[n..].trim_start();
+        if n > 0
+            && ["部分", "章", "节", "类", "篇", "批"]
+                .iter()
+                .any(|u| unit.starts_with(u))
+        {
+            return true;
+        }
+    }
+    if let Some(rest) = t.strip_prefix('(') {
+        let n = rest
+            .chars()
+            .take_while(|c| cn(*c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+        if n > 0 && rest[n..].starts_with(')') {
+            return true;
+        }
+    }
+    // "西药部分" / "中成药部分": short, so a name that happens to end in 部分 is not taken.
+    t.ends_with("部分") && t.chars().count() <= 12
+}
+
+/// A row that may be a note, total or section heading: at most two filled
+/// cells, the first of which starts with a marker. Returns the kind and the
+/// column of that cell. The caller still checks the code column (a data row
+/// with a missing code must stay a reject).
+pub fn note_kind(cells: &[String]) -> Option<(NoteKind, usize)> {
+    let mut filled = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.trim().is_empty());
+    let (col, first) = filled.next()?;
+    if filled.count() > 1 {
+        return None;
+    }
+    let t = normalize::fold_width(first.trim());
+    let kind = if TOTAL_WORDS.iter().any(|w| t.starts_with(w)) {
+        NoteKind::Total
+    } else if is_note_text(&t) {
+        NoteKind::Note
+    } else if is_section_text(&t) {
+        NoteKind::Section
+    } else {
+        return None;
+    };
+    Some((kind, col))
+}
+
+/// The old rule kept for readers with no code column (hospital dictionaries):
+/// one filled cell that is a note or total line.
+pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
+    width >= 2
+        && cells.iter().filter(|c| !c.trim().is_empty()).count() == 1
+        && matches!(
+            note_kind(cells),
+            Some((NoteKind::Note | NoteKind::Total, _))
+        )
+}
+
 /// Shared tail of every reader: skip blank rows (they hold nothing), reject
-/// note rows and rows wider than the header, pad short rows to the header.
+/// rows wider than the header, pad short rows to the header. Note rows pass
+/// as records: only the catalogue reader knows the code column that tells a
+/// note from a data row with a missing code.
 pub(crate) fn classify(
     file: &str,
     sheet: Option<&str>,
@@ -338,15 +420,6 @@ pub(crate) fn classify(
 ) -> Option<RowItem> {
     if is_blank(&cells) {
         return None;
-    }
-    if is_note_row(&cells, width) {
-        return Some(Err(RowError::new(
-            file,
-            sheet,
-            row,
-            "not a data row (a note or total line)",
-        )
-        .cells(&cells)));
     }
     if cells.len() > width {
         if cells[width..].iter().any(|c| !c.trim().is_empty()) {

@@ -48,7 +48,40 @@ fn note_rows_are_told_from_lone_names() {
 }
 
 #[test]
-fn csv_skips_title_rows_and_rejects_trailing_notes() {
+fn note_kinds_cover_notes_totals_and_sections_but_not_names() {
+    let kind = |cells: &[&str]| {
+        let v: Vec<String> = cells.iter().map(|s| s.to_string()).collect();
+        note_kind(&v)
+    };
+    use NoteKind::*;
+    assert_eq!(kind(&["注：1. 本目录按通用名排序", ""]), Some((Note, 0)));
+    assert_eq!(kind(&["", "注（1）甲类"]), Some((Note, 1)));
+    assert_eq!(kind(&["备注", ""]), Some((Note, 0)));
+    assert_eq!(kind(&["说明：价格单位为元", ""]), Some((Note, 0)));
+    assert_eq!(kind(&["制表人：张三", ""]), Some((Note, 0)));
+    assert_eq!(kind(&["数据来源：国家医保局"]), Some((Note, 0)));
+    assert_eq!(kind(&["合计", "1234"]), Some((Total, 0)));
+    assert_eq!(kind(&["一、西药", ""]), Some((Section, 0)));
+    assert_eq!(kind(&["", "十二．其他"]), Some((Section, 1)));
+    assert_eq!(kind(&["第二部分 中成药", ""]), Some((Section, 0)));
+    assert_eq!(kind(&["第3章", ""]), Some((Section, 0)));
+    assert_eq!(kind(&["（一）抗感染药", ""]), Some((Section, 0)));
+    assert_eq!(kind(&["西药部分", ""]), Some((Section, 0)));
+    // Names and data rows are not notes.
+    assert_eq!(kind(&["注射用青霉素钠", ""]), None);
+    assert_eq!(kind(&["一次性使用输液器", ""]), None);
+    assert_eq!(kind(&["第三代头孢", ""]), None);
+    assert_eq!(kind(&["说明书", ""]), None);
+    assert_eq!(
+        kind(&["备注", "a", "b"]),
+        None,
+        "three filled cells are data"
+    );
+    assert_eq!(kind(&["", ""]), None);
+}
+
+#[test]
+fn csv_skips_title_rows_and_passes_trailing_notes_on() {
     let d = tempfile::tempdir().unwrap();
     let p = write(
         d.path(),
@@ -60,15 +93,10 @@ fn csv_skips_title_rows_and_rejects_trailing_notes() {
     assert_eq!(t.header_row, 3);
     assert_eq!(t.encoding, Some("UTF-8"));
     let (ok, bad) = collect(t);
-    assert_eq!(ok.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 6]);
+    // The note reaches the catalogue reader, which knows the code column.
+    assert_eq!(ok.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 6, 7]);
     assert_eq!(ok[1].cells[1], "头孢, 片");
-    assert_eq!(bad.len(), 1);
-    assert_eq!(bad[0].row, 7);
-    assert!(
-        bad[0].reason.contains("not a data row"),
-        "{}",
-        bad[0].reason
-    );
+    assert!(bad.is_empty(), "{bad:?}");
 }
 
 #[test]
@@ -170,9 +198,9 @@ fn xlsx_picks_the_sheet_merges_headers_and_keeps_digits() {
     );
     assert_eq!(ok[1].cells[0], "331310000000000");
     assert_eq!(ok[1].cells[2], "12.5");
-    assert_eq!(bad.len(), 1);
-    assert_eq!(bad[0].row, 6);
-    assert_eq!(bad[0].sheet.as_deref(), Some("总表"));
+    // The 合计 line passes on to the catalogue reader, which sets it aside.
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!((ok.len(), ok[2].row), (3, 6));
     // An xlsx named .xls (as bureaus publish them) is read by content.
     let renamed = d.path().join("s.xls");
     std::fs::copy(&p, &renamed).unwrap();

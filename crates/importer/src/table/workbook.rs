@@ -1,10 +1,11 @@
-//! xlsx / xls / ods through calamine.
+//! xls / ods / xlsb through calamine, whole sheet at a time (calamine has no
+//! row stream for them); xlsx streams (see `xlsx_stream`).
 
 use super::{
     classify, finish_header, pick_header, score, Format, RowItem, Sniffed, Table, HEADER_SCAN_ROWS,
 };
 use crate::error::ImportError;
-use calamine::{open_workbook, Data, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
+use calamine::{open_workbook, Data, Ods, Range, Reader, Sheets, Xls, Xlsb};
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -42,7 +43,7 @@ fn float_text(f: f64) -> String {
     }
 }
 
-fn open_error(name: &str, e: impl std::fmt::Display) -> ImportError {
+pub(super) fn open_error(name: &str, e: impl std::fmt::Display) -> ImportError {
     ImportError::format(
         name,
         format!("cannot open the workbook (corrupt or truncated?): {e}"),
@@ -56,6 +57,9 @@ pub(super) fn open(
     known: &HashSet<String>,
 ) -> Result<Table, ImportError> {
     let name = path.display().to_string();
+    if kind == Sniffed::Xlsx {
+        return super::xlsx_stream::open(path, sheet, known);
+    }
     // By content, not extension: bureaus publish xlsx files named .xls.
     let mut wb: Sheets<_> = match kind {
         Sniffed::Xls => {
@@ -64,10 +68,7 @@ pub(super) fn open(
         Sniffed::Ods => {
             Sheets::Ods(open_workbook::<Ods<_>, _>(path).map_err(|e| open_error(&name, e))?)
         }
-        Sniffed::Xlsb => {
-            Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| open_error(&name, e))?)
-        }
-        _ => Sheets::Xlsx(open_workbook::<Xlsx<_>, _>(path).map_err(|e| open_error(&name, e))?),
+        _ => Sheets::Xlsb(open_workbook::<Xlsb<_>, _>(path).map_err(|e| open_error(&name, e))?),
     };
     let names = wb.sheet_names();
     if names.is_empty() {
@@ -76,27 +77,11 @@ pub(super) fn open(
     let format = match kind {
         Sniffed::Xls => Format::Xls,
         Sniffed::Ods => Format::Ods,
-        Sniffed::Xlsb => Format::Xlsb,
-        _ => Format::Xlsx,
+        _ => Format::Xlsb,
     };
     let (sheet_name, range) = match sheet {
         Some(s) => {
-            let chosen = names
-                .iter()
-                .find(|n| n.as_str() == s)
-                .cloned()
-                .or_else(|| {
-                    s.parse::<usize>()
-                        .ok()
-                        .filter(|i| *i >= 1)
-                        .and_then(|i| names.get(i - 1).cloned())
-                })
-                .ok_or_else(|| {
-                    ImportError::format(
-                        &name,
-                        format!("no sheet '{s}'; sheets: {}", names.join(", ")),
-                    )
-                })?;
+            let chosen = choose_sheet(&names, s, &name)?;
             let r = wb
                 .worksheet_range(&chosen)
                 .map_err(|e| open_error(&name, e))?;
@@ -130,6 +115,26 @@ pub(super) fn open(
         }
     };
     from_range(name, sheet_name, range, format, known)
+}
+
+/// `--sheet` by name or 1-based index.
+pub(super) fn choose_sheet(names: &[String], s: &str, file: &str) -> Result<String, ImportError> {
+    names
+        .iter()
+        .find(|n| n.as_str() == s)
+        .cloned()
+        .or_else(|| {
+            s.parse::<usize>()
+                .ok()
+                .filter(|i| *i >= 1)
+                .and_then(|i| names.get(i - 1).cloned())
+        })
+        .ok_or_else(|| {
+            ImportError::format(
+                file,
+                format!("no sheet '{s}'; sheets: {}", names.join(", ")),
+            )
+        })
 }
 
 fn from_range(
