@@ -157,6 +157,9 @@ pub fn impact_with_listing(
     impact_inner(diff, mappings, Some((category, listed_in_new)))
 }
 
+/// The diff's category and a look-up of the codes the new version lists.
+type Listing<'a> = (Category, &'a dyn Fn(&str) -> bool);
+
 fn of_category(m: &MappingRef, cat: Category) -> bool {
     match m.category {
         Some(c) => c == cat,
@@ -169,7 +172,7 @@ fn of_category(m: &MappingRef, cat: Category) -> bool {
 fn impact_inner(
     diff: &CatalogDiff,
     mappings: &[MappingRef],
-    listing: Option<(Category, &dyn Fn(&str) -> bool)>,
+    listing: Option<Listing<'_>>,
 ) -> Vec<ImpactItem> {
     // Index changes by the OLD code they concern.
     let mut by_code: HashMap<String, &Change> = HashMap::new();
