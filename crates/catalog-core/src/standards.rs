@@ -291,10 +291,8 @@ impl Standards {
 
     /// Canonical form of a code for a category (what the store keys rows by).
     pub fn canonical(&self, raw: &str, cat: Category) -> String {
-        match self.check_category(raw, cat) {
-            Ok(Some(e)) => e.code,
-            _ => normalize::code(raw),
-        }
+        self.checked_code(raw, cat)
+            .unwrap_or_else(|_| normalize::code(raw))
     }
 
     fn best_of<'a>(

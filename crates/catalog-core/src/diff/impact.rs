@@ -160,12 +160,15 @@ pub fn impact_with_listing(
 /// The diff's category and a look-up of the codes the new version lists.
 type Listing<'a> = (Category, &'a dyn Fn(&str) -> bool);
 
-fn of_category(m: &MappingRef, cat: Category) -> bool {
+/// The mapping's target in the store's canonical form, if the mapping
+/// belongs to `cat`: a store mapping by its own category, a file row when its
+/// code fits the category's code standard.
+fn target_in(m: &MappingRef, cat: Category) -> Option<String> {
+    let std = crate::standards::Standards::builtin();
     match m.category {
-        Some(c) => c == cat,
-        None => crate::standards::Standards::builtin()
-            .check_category(&m.target_code, cat)
-            .is_ok(),
+        Some(c) if c != cat => None,
+        Some(_) => Some(std.canonical(&m.target_code, cat)),
+        None => std.checked_code(&m.target_code, cat).ok(),
     }
 }
 
@@ -188,9 +191,7 @@ fn impact_inner(
     for m in mappings {
         let Some(c) = by_code.get(&normalize::code(&m.target_code)) else {
             if let Some((cat, listed)) = listing {
-                let canonical =
-                    crate::standards::Standards::builtin().canonical(&m.target_code, cat);
-                if of_category(m, cat) && !listed(&canonical) {
+                if target_in(m, cat).is_some_and(|code| !listed(&code)) {
                     out.push(ImpactItem {
                         mapping: m.clone(),
                         reason: ImpactReason::NotListed,

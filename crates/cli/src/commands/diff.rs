@@ -313,33 +313,20 @@ fn load_in_memory(
     Ok((mem, old, new))
 }
 
-/// Rejects of a side read on the fly, as `mulu import` writes them: CSV and
-/// xlsx under `<home>/rejects/`. Returns the CSV path (the xlsx is beside it).
+/// Rejects of a side read on the fly, written as `mulu import` writes them,
+/// under `<home>/rejects/`. Returns the CSV path (the xlsx is beside it).
 fn write_side_rejects(ctx: &Ctx, side: usize, s: &importer::ImportSummary) -> Result<PathBuf> {
-    let dir = ctx.home.join("rejects");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let stem = Path::new(&s.source)
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect::<String>();
+        .unwrap_or_default();
     let which = if side == 0 { "old" } else { "new" };
-    let base = dir.join(format!("diff-{which}-{}-{stem}.rejects", s.category));
-    let (csv, xlsx) = (
-        base.with_extension("rejects.csv"),
-        base.with_extension("rejects.xlsx"),
-    );
-    importer::rejects::write(&s.rejects, &s.header, &csv, &xlsx)
-        .with_context(|| format!("writing {}", csv.display()))?;
-    Ok(csv)
+    let base = ctx.home.join("rejects").join(format!(
+        "diff-{which}-{}-{}.rejects",
+        s.category,
+        super::import::sanitize(&stem)
+    ));
+    Ok(super::import::write_reject_files(s, &base)?.0)
 }
 
 /// `home` holds the confirmed mappings; `diff_store` and `new` the new

@@ -45,8 +45,9 @@ pub struct Args {
     pub timeout: u64,
 }
 
-fn reject_paths(ctx: &Ctx, args: &Args, s: &ImportSummary) -> (PathBuf, PathBuf) {
-    let base = match &args.rejects {
+/// Where a reject file pair goes, without the `.csv`/`.xlsx` suffix.
+fn reject_base(ctx: &Ctx, args: &Args, s: &ImportSummary) -> PathBuf {
+    match &args.rejects {
         Some(p) => {
             let ext = p
                 .extension()
@@ -64,8 +65,7 @@ fn reject_paths(ctx: &Ctx, args: &Args, s: &ImportSummary) -> (PathBuf, PathBuf)
                 .join("rejects")
                 .join(format!("{}-{}.rejects", s.category, sanitize(&s.label)))
         }
-    };
-    (with_suffix(&base, "csv"), with_suffix(&base, "xlsx"))
+    }
 }
 
 fn with_suffix(base: &Path, ext: &str) -> PathBuf {
@@ -75,7 +75,8 @@ fn with_suffix(base: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn sanitize(s: &str) -> String {
+/// A label or file stem made safe as a file name.
+pub(crate) fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_alphanumeric() || "-_.".contains(c) {
@@ -91,13 +92,19 @@ fn write_rejects(ctx: &Ctx, args: &Args, s: &ImportSummary) -> Result<Option<(Pa
     if s.rejects.is_empty() {
         return Ok(None);
     }
-    let (csv, xlsx) = reject_paths(ctx, args, s);
+    write_reject_files(s, &reject_base(ctx, args, s)).map(Some)
+}
+
+/// Write a summary's rejects as `BASE.csv` and `BASE.xlsx` (directories
+/// created); also used for the files `mulu diff` reads on the fly.
+pub(crate) fn write_reject_files(s: &ImportSummary, base: &Path) -> Result<(PathBuf, PathBuf)> {
+    let (csv, xlsx) = (with_suffix(base, "csv"), with_suffix(base, "xlsx"));
     if let Some(dir) = csv.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     importer::rejects::write(&s.rejects, &s.header, &csv, &xlsx)
         .with_context(|| format!("writing {}", csv.display()))?;
-    Ok(Some((csv, xlsx)))
+    Ok((csv, xlsx))
 }
 
 fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> Result<()> {
