@@ -191,6 +191,8 @@ fn into_text(v: FieldValue) -> Option<String> {
     match v {
         FieldValue::Empty => None,
         FieldValue::Text(s) if s.is_empty() => None,
+        // Moved, not displayed: `display` would copy every text cell once more.
+        FieldValue::Text(s) => Some(s),
         other => Some(other.display()),
     }
 }

@@ -77,6 +77,20 @@ pub struct Form {
     pub segments: Vec<Segment>,
 }
 
+impl Form {
+    /// False when the form's first segment is a literal the code does not
+    /// start with: a cheap way past the other standards of a category (an
+    /// `X` drug code against the `Z` standard) without building a failure.
+    fn could_start(&self, code: &str) -> bool {
+        match self.segments.first().and_then(|s| s.literal.as_deref()) {
+            Some(lit) => code
+                .get(..lit.len())
+                .is_some_and(|c| c.eq_ignore_ascii_case(lit)),
+            None => true,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Standard {
     pub id: String,
@@ -281,12 +295,28 @@ impl Standards {
         if ids.is_empty() {
             return self.check_category(raw, cat).map(|_| normalize::code(raw));
         }
-        self.best_of(
-            raw,
-            self.list.iter().filter(|s| ids.contains(&s.id.as_str())),
-            false,
-        )
-        .map(|e| e.code)
+        let candidates = || self.list.iter().filter(|s| ids.contains(&s.id.as_str()));
+        // Fast path for the common case, a well-formed code: a plain standard
+        // (no ICD case rules, no asterisk pairs) that takes the code whole keeps
+        // it as it is, which is what `best_of` would return. Anything else —
+        // an ICD standard first in line, or no plain standard taking the code —
+        // goes the full way, messages and all.
+        let code = normalize::code(raw);
+        if !code.is_empty() && code.is_ascii() {
+            for st in candidates() {
+                if st.is_icd() || st.asterisk_pairs {
+                    break;
+                }
+                if st
+                    .forms
+                    .iter()
+                    .any(|f| f.could_start(&code) && walk_form(f, &code, |_, _, _| {}).is_ok())
+                {
+                    return Ok(code);
+                }
+            }
+        }
+        self.best_of(raw, candidates(), false).map(|e| e.code)
     }
 
     /// Canonical form of a code for a category (what the store keys rows by).
@@ -464,104 +494,14 @@ impl Standards {
         code: &str,
         meanings: bool,
     ) -> Result<Vec<DecodedSegment>, Failure> {
-        let bytes = code.as_bytes();
-        let mut i = 0usize;
         let mut out = Vec::with_capacity(form.segments.len());
-        let expected_len: usize = form.segments.iter().map(seg_len_min).sum();
-        for seg in &form.segments {
-            let start = i;
-            let fail = |pos: usize, msg: String| Failure {
-                progress: pos,
-                segment: Some(seg.name.clone()),
-                position: pos + 1,
-                message: format!(
-                    "segment {} (position {}{}): {}",
-                    seg.name,
-                    start + 1,
-                    if seg_len_min(seg) > 1 {
-                        format!("–{}", start + seg_len_min(seg))
-                    } else {
-                        String::new()
-                    },
-                    msg
-                ),
-            };
-            if let Some(lit) = &seg.literal {
-                let got = code
-                    .get(i..i + lit.len())
-                    .unwrap_or(&code[i.min(code.len())..]);
-                if !got.eq_ignore_ascii_case(lit) {
-                    return Err(fail(i, format!("expected '{lit}', found {}", shown(got))));
-                }
-                i += lit.len();
-            } else if let Some(opts) = &seg.one_of {
-                let hit = opts.iter().find(|o| {
-                    code.get(i..i + o.len())
-                        .is_some_and(|g| g.eq_ignore_ascii_case(o))
-                });
-                match hit {
-                    Some(o) => i += o.len(),
-                    None => {
-                        let got = code.get(i..i + 2).unwrap_or(&code[i.min(code.len())..]);
-                        return Err(fail(
-                            i,
-                            format!("expected one of {}, found {}", opts.join("/"), shown(got)),
-                        ));
-                    }
-                }
-            } else if let Some(p) = &seg.pattern {
-                if let Some((min, max)) = seg.repeat {
-                    let class = p.as_bytes()[0];
-                    let mut n = 0;
-                    while n < max && i + n < bytes.len() && class_ok(class, bytes[i + n]) {
-                        n += 1;
-                    }
-                    if n < min {
-                        return Err(fail(
-                            i + n,
-                            format!("expected at least {min} {}", class_name(class, min)),
-                        ));
-                    }
-                    i += n;
-                } else {
-                    for (k, &class) in p.as_bytes().iter().enumerate() {
-                        let pos = i + k;
-                        if pos >= bytes.len() {
-                            let got = &code[i..];
-                            return Err(fail(
-                                pos,
-                                format!(
-                                    "too short: expected {} characters ({}), found {} — the code has {} characters, this form needs {}",
-                                    p.len(),
-                                    describe_pattern(p),
-                                    shown(got),
-                                    code.len(),
-                                    expected_len
-                                ),
-                            ));
-                        }
-                        if !class_ok(class, bytes[pos]) {
-                            return Err(fail(
-                                pos,
-                                format!(
-                                    "character {} must be {} ({}), found '{}'",
-                                    k + 1,
-                                    class_name(class, 1),
-                                    describe_pattern(p),
-                                    bytes[pos] as char
-                                ),
-                            ));
-                        }
-                    }
-                    i += p.len();
-                }
-            }
-            let mut value = code[start..i].to_string();
+        walk_form(form, code, |seg, start, end| {
+            let mut value = code[start..end].to_string();
             if st.is_icd() {
                 value = icd_lowercase_x(seg, &value);
             }
             let meaning = if meanings {
-                self.meaning(seg, &value, &out, code, i)
+                self.meaning(seg, &value, &out, code, end)
             } else {
                 None
             };
@@ -569,24 +509,10 @@ impl Standards {
                 name: seg.name.clone(),
                 value,
                 start: start + 1,
-                end: i,
+                end,
                 meaning,
             });
-        }
-        if i < code.len() {
-            return Err(Failure {
-                progress: i,
-                segment: None,
-                position: i + 1,
-                message: format!(
-                    "too long: {} characters, this form has {}; unexpected '{}' from position {}",
-                    code.len(),
-                    i,
-                    &code[i..],
-                    i + 1
-                ),
-            });
-        }
+        })?;
         Ok(out)
     }
 
@@ -614,6 +540,123 @@ impl Standards {
 
 /// ICD writes its placeholder and extension marker as a lowercase `x`; a
 /// letter in a letter position (chapter X: `X48.x00`) stays upper case.
+/// Walk `code` through `form`'s segments, calling `each(segment, start, end)`
+/// (byte offsets) for every segment taken. Nothing is allocated unless the
+/// code fails, so a plain yes/no check costs no more than the scan.
+fn walk_form(
+    form: &Form,
+    code: &str,
+    mut each: impl FnMut(&Segment, usize, usize),
+) -> Result<(), Failure> {
+    let bytes = code.as_bytes();
+    let mut i = 0usize;
+    for seg in &form.segments {
+        let start = i;
+        let fail = |pos: usize, msg: String| Failure {
+            progress: pos,
+            segment: Some(seg.name.clone()),
+            position: pos + 1,
+            message: format!(
+                "segment {} (position {}{}): {}",
+                seg.name,
+                start + 1,
+                if seg_len_min(seg) > 1 {
+                    format!("–{}", start + seg_len_min(seg))
+                } else {
+                    String::new()
+                },
+                msg
+            ),
+        };
+        if let Some(lit) = &seg.literal {
+            let got = code
+                .get(i..i + lit.len())
+                .unwrap_or(&code[i.min(code.len())..]);
+            if !got.eq_ignore_ascii_case(lit) {
+                return Err(fail(i, format!("expected '{lit}', found {}", shown(got))));
+            }
+            i += lit.len();
+        } else if let Some(opts) = &seg.one_of {
+            let hit = opts.iter().find(|o| {
+                code.get(i..i + o.len())
+                    .is_some_and(|g| g.eq_ignore_ascii_case(o))
+            });
+            match hit {
+                Some(o) => i += o.len(),
+                None => {
+                    let got = code.get(i..i + 2).unwrap_or(&code[i.min(code.len())..]);
+                    return Err(fail(
+                        i,
+                        format!("expected one of {}, found {}", opts.join("/"), shown(got)),
+                    ));
+                }
+            }
+        } else if let Some(p) = &seg.pattern {
+            if let Some((min, max)) = seg.repeat {
+                let class = p.as_bytes()[0];
+                let mut n = 0;
+                while n < max && i + n < bytes.len() && class_ok(class, bytes[i + n]) {
+                    n += 1;
+                }
+                if n < min {
+                    return Err(fail(
+                        i + n,
+                        format!("expected at least {min} {}", class_name(class, min)),
+                    ));
+                }
+                i += n;
+            } else {
+                for (k, &class) in p.as_bytes().iter().enumerate() {
+                    let pos = i + k;
+                    if pos >= bytes.len() {
+                        let got = &code[i..];
+                        return Err(fail(
+                            pos,
+                            format!(
+                                "too short: expected {} characters ({}), found {} — the code has {} characters, this form needs {}",
+                                p.len(),
+                                describe_pattern(p),
+                                shown(got),
+                                code.len(),
+                                form.segments.iter().map(seg_len_min).sum::<usize>()
+                            ),
+                        ));
+                    }
+                    if !class_ok(class, bytes[pos]) {
+                        return Err(fail(
+                            pos,
+                            format!(
+                                "character {} must be {} ({}), found '{}'",
+                                k + 1,
+                                class_name(class, 1),
+                                describe_pattern(p),
+                                bytes[pos] as char
+                            ),
+                        ));
+                    }
+                }
+                i += p.len();
+            }
+        }
+        each(seg, start, i);
+    }
+    if i < code.len() {
+        return Err(Failure {
+            progress: i,
+            segment: None,
+            position: i + 1,
+            message: format!(
+                "too long: {} characters, this form has {}; unexpected '{}' from position {}",
+                code.len(),
+                i,
+                &code[i..],
+                i + 1
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn icd_lowercase_x(seg: &Segment, value: &str) -> String {
     if seg
         .literal

@@ -10,6 +10,12 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// mimalloc: rows are built on the import's parser thread and freed on its
+// writer thread; glibc malloc spent a third of the parser's time there
+// (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mulu",

@@ -23,12 +23,42 @@ struct Plan {
     code: Option<usize>,
     name: Option<usize>,
     name_from: Vec<usize>,
-    fields: Vec<(String, usize, Option<FieldKind>)>,
+    /// Fields that are parsed and can make a row a reject (dates, money, flags).
+    typed: Vec<(String, usize, Parsed)>,
+    /// Plain text fields: cannot be wrong, moved in once the row has passed.
+    texts: Vec<(String, usize)>,
     /// Columns nobody claimed, with the key they are kept under in `extra`.
     extras: Vec<(usize, String)>,
     class_code: Option<usize>,
     list_no: Option<usize>,
     dosage_form: Option<usize>,
+}
+
+/// How a parsed field's cell is read.
+#[derive(Clone, Copy)]
+enum Parsed {
+    Active,
+    BeginDate,
+    EndDate,
+    /// 协议有效期: one cell, two dates.
+    Period,
+    Money,
+    Date,
+}
+
+impl Parsed {
+    /// None for plain text.
+    fn of(key: &str, kind: Option<FieldKind>) -> Option<Parsed> {
+        Some(match (key, kind) {
+            ("active", _) => Parsed::Active,
+            ("begin_date", _) => Parsed::BeginDate,
+            ("end_date", _) => Parsed::EndDate,
+            (AGREEMENT_PERIOD, _) => Parsed::Period,
+            (_, Some(FieldKind::Money)) => Parsed::Money,
+            (_, Some(FieldKind::Date)) => Parsed::Date,
+            _ => return None,
+        })
+    }
 }
 
 /// A row that holds no catalogue data: a trailing note, a total line or a
@@ -47,7 +77,8 @@ pub struct Reader {
     table: Table,
     category: Category,
     plan: Plan,
-    seen: HashMap<String, u64>,
+    /// Codes met so far (foldhash: SipHash was a visible share of a 300k-row import).
+    seen: foldhash::HashMap<String, u64>,
     read: u64,
     last_row: u64,
     notes: Vec<NoteRow>,
@@ -151,11 +182,13 @@ impl Reader {
             keys.extend(ka.name_from.iter().map(String::as_str));
             return Err(missing(&t, category, "name", &keys));
         }
-        let fields = got
-            .iter()
-            .filter(|(k, _)| k != "code" && k != "name")
-            .map(|(k, c)| (k.clone(), *c, aliases::kind_of(category, k)))
-            .collect();
+        let (mut typed, mut texts) = (Vec::new(), Vec::new());
+        for (k, c) in got.iter().filter(|(k, _)| k != "code" && k != "name") {
+            match Parsed::of(k, aliases::kind_of(category, k)) {
+                Some(how) => typed.push((k.clone(), *c, how)),
+                None => texts.push((k.clone(), *c)),
+            }
+        }
         let claimed: Vec<usize> = got.iter().map(|(_, c)| *c).collect();
         let mut extras = Vec::new();
         let mut names_used: HashMap<String, usize> = HashMap::new();
@@ -181,13 +214,14 @@ impl Reader {
                 code,
                 name,
                 name_from,
-                fields,
+                typed,
+                texts,
                 extras,
                 class_code,
                 list_no,
                 dosage_form,
             },
-            seen: HashMap::new(),
+            seen: foldhash::HashMap::default(),
             read: 0,
             last_row: 0,
             notes: Vec::new(),
@@ -250,12 +284,12 @@ impl Reader {
             }
         }
         // 医保药品目录 category lines: 药品分类代码 and 药品分类 only (`XA 消化道…`).
-        let filled = rec.cells.iter().filter(|c| !c.trim().is_empty()).count();
+        let filled = || rec.cells.iter().filter(|c| !c.trim().is_empty()).count();
         if self.is_list()
             && key_empty
             && Self::cell(rec, p.name).is_empty()
             && !Self::cell(rec, p.class_code).is_empty()
-            && filled <= 2
+            && filled() <= 2
         {
             return Some(NoteRow {
                 row: rec.row,
@@ -382,31 +416,31 @@ impl Reader {
         }
         let mut e = Entry::new(code, name, Detail::empty(self.category));
         let mut extra = BTreeMap::new();
-        for (key, col, kind) in &p.fields {
+        for (key, col, how) in &p.typed {
             let v = Self::cell(rec, Some(*col));
             if v.is_empty() {
                 continue;
             }
             let bad = |why: &str| self.err(rec, Some(*col), why.to_string());
-            match (key.as_str(), kind) {
-                ("active", _) => {
+            match how {
+                Parsed::Active => {
                     e.active = parse_active(v)
                         .ok_or_else(|| bad("有效标志 must be 1/0, 有效/无效 or 是/否"))?
                 }
-                ("begin_date", _) => {
+                Parsed::BeginDate => {
                     e.begin_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
                 }
-                ("end_date", _) => {
+                Parsed::EndDate => {
                     e.end_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
                 }
-                (AGREEMENT_PERIOD, _) => {
+                Parsed::Period => {
                     let (a, b) = parse_period(v).ok_or_else(|| {
                         bad("协议有效期 must look like 2026年1月1日至2027年12月31日")
                     })?;
                     e.detail.set("agreement_start", FieldValue::Date(a));
                     e.detail.set("agreement_end", FieldValue::Date(b));
                 }
-                (_, Some(FieldKind::Money)) => {
+                Parsed::Money => {
                     if v == "*" || v == "＊" {
                         // Confidential price (保密): no amount, but the marker is kept.
                         extra.insert(self.table.header[*col].clone(), v.to_string());
@@ -422,23 +456,44 @@ impl Reader {
                         }
                     }
                 }
-                (_, Some(FieldKind::Date)) => {
+                Parsed::Date => {
                     let d = parse_date(v).ok_or_else(|| bad("not a date"))?;
                     e.detail.set(key, FieldValue::Date(d));
                 }
-                _ => {
-                    e.detail.set(key, FieldValue::Text(v.to_string()));
-                }
-            }
-        }
-        for (col, key) in &p.extras {
-            let v = Self::cell(rec, Some(*col));
-            if !v.is_empty() {
-                extra.insert(key.clone(), v.to_string());
             }
         }
         e.extra = extra;
         Ok(e)
+    }
+
+    /// Second half of [`entry`](Self::entry), for a row that passed every
+    /// check: text fields and extra columns are moved out of the record
+    /// rather than copied (most rows are mostly text).
+    fn fill_texts(&self, e: &mut Entry, rec: &mut Record) {
+        let p = &self.plan;
+        for (key, col) in &p.texts {
+            if let Some(v) = Self::take_cell(rec, *col) {
+                e.detail.set(key, FieldValue::Text(v));
+            }
+        }
+        for (col, key) in &p.extras {
+            if let Some(v) = Self::take_cell(rec, *col) {
+                e.extra.insert(key.clone(), v);
+            }
+        }
+    }
+
+    /// The trimmed cell, moved out when trimming changes nothing.
+    fn take_cell(rec: &mut Record, col: usize) -> Option<String> {
+        let c = rec.cells.get_mut(col)?;
+        let t = c.trim();
+        if t.is_empty() {
+            None
+        } else if t.len() == c.len() {
+            Some(std::mem::take(c))
+        } else {
+            Some(t.to_string())
+        }
     }
 }
 
@@ -462,7 +517,8 @@ impl Iterator for Reader {
                 }
             }
         };
-        let entry = match self.entry(&rec) {
+        let mut rec = rec;
+        let mut entry = match self.entry(&rec) {
             Ok(e) => e,
             Err(e) => return Some(Err(e)),
         };
@@ -478,6 +534,7 @@ impl Iterator for Reader {
             )));
         }
         self.seen.insert(entry.code.clone(), rec.row);
+        self.fill_texts(&mut entry, &mut rec);
         Some(Ok(entry))
     }
 }

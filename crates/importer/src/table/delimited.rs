@@ -80,14 +80,27 @@ fn delimiter_of(sample: &[u8]) -> u8 {
 /// Turn a raw record into strings; bytes that are not text in the detected
 /// encoding make the row a reject that names the column.
 fn cells_of(rec: &csv::ByteRecord) -> Result<Vec<String>, (usize, String)> {
-    let mut out = Vec::with_capacity(rec.len());
+    // One check over the whole record; each field is then a slice of it. A
+    // field boundary inside a character (bytes split by a delimiter that
+    // happen to join up) fails `get`, and the record goes the slow way.
+    if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
+        if !all.contains('\u{FFFD}') {
+            let cells: Option<Vec<String>> = (0..rec.len())
+                .map(|i| all.get(rec.range(i)?).map(str::to_string))
+                .collect();
+            if let Some(cells) = cells {
+                return Ok(cells);
+            }
+        }
+    }
     for (i, f) in rec.iter().enumerate() {
         match std::str::from_utf8(f) {
-            Ok(s) if !s.contains('\u{FFFD}') => out.push(s.to_string()),
+            Ok(s) if !s.contains('\u{FFFD}') => {}
             _ => return Err((i, String::from_utf8_lossy(f).into_owned())),
         }
     }
-    Ok(out)
+    // Not reached (valid fields make a valid record), but never panic on input.
+    Err((0, String::from_utf8_lossy(rec.as_slice()).into_owned()))
 }
 
 struct CsvRows {

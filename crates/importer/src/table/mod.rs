@@ -380,7 +380,8 @@ pub fn note_kind(cells: &[String]) -> Option<(NoteKind, usize)> {
         .enumerate()
         .filter(|(_, c)| !c.trim().is_empty());
     let (col, first) = filled.next()?;
-    if filled.count() > 1 {
+    // At most one more filled cell; stop looking at the third (data rows are wide).
+    if filled.nth(1).is_some() {
         return None;
     }
     let t = normalize::fold_width(first.trim());

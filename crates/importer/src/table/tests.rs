@@ -124,6 +124,30 @@ fn gbk_csv_is_read_and_undecodable_rows_are_reported() {
 }
 
 #[test]
+fn a_character_split_by_a_delimiter_is_a_reject_not_a_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let mut b = "药品代码,注册名称,规格\n".as_bytes().to_vec();
+    // Past the 64 KB the encoding is detected from, so the file counts as UTF-8.
+    for i in 0..3000 {
+        b.extend_from_slice(format!("XA{i:05},阿莫西林胶囊,0.25g\n").as_bytes());
+    }
+    // 中 is E4 B8 AD: cut by a comma, each field is broken, yet the record's
+    // fields joined together are valid UTF-8.
+    b.extend_from_slice(b"XA02,\xE4\xB8,\xAD\n");
+    b.extend_from_slice("XA03,头孢,1g\n".as_bytes());
+    let p = write(d.path(), "split.csv", &b);
+    let t = open(&p, &known(&["药品代码"])).unwrap();
+    assert_eq!(t.encoding, Some("UTF-8"));
+    let (ok, bad) = collect(t);
+    assert_eq!(ok.len(), 3001);
+    assert_eq!(ok[3000].cells, ["XA03", "头孢", "1g"]);
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].row, 3002);
+    assert_eq!(bad[0].column.as_deref(), Some("注册名称"));
+    assert!(bad[0].reason.contains("undecodable"), "{}", bad[0].reason);
+}
+
+#[test]
 fn utf8_bom_and_tsv_are_detected() {
     let d = tempfile::tempdir().unwrap();
     let p = write(
