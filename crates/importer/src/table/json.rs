@@ -1,9 +1,10 @@
-//! JSON: an array of objects, or JSON lines (one object per line).
+//! JSON: an array of objects, an object wrapping one (`{"data":[…]}`, as API
+//! responses come), or JSON lines (one object per line).
 //! Keys are the header; a key missing from a record is an empty cell.
 
 use super::{classify, Format, RowItem, Table};
 use crate::error::{ImportError, RowError};
-use serde::de::{Deserializer as _, SeqAccess, Visitor};
+use serde::de::{SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
@@ -34,45 +35,163 @@ fn cells(header: &[String], obj: &Map<String, Value>) -> Vec<String> {
         .collect()
 }
 
-/// Walk the top-level array one element at a time, handing each to `f` with
-/// its 1-based index; `f` returns false to stop. On a syntax error, returns
-/// the index of the element that broke and serde's error (line, column).
+/// How deep inside a wrapper object the records' array may sit
+/// (`{"output":{"data":[…]}}` is depth 2).
+const MAX_WRAP_DEPTH: u8 = 4;
+
+/// Walks a JSON document to its records: a top-level array, or inside a
+/// wrapper object the first array whose first element is an object
+/// (`{"data":[…]}`, the platform's `{"infcode":0,"output":{"data":[…]}}`).
+/// Elements are handed to `f` one at a time; nothing is kept.
+struct Walk<'a, F> {
+    f: &'a mut F,
+    n: &'a mut u64,
+    found: &'a mut bool,
+    stopped: &'a mut bool,
+    depth: u8,
+}
+
+impl<F> Walk<'_, F> {
+    fn nested(&mut self) -> Walk<'_, F> {
+        Walk {
+            f: self.f,
+            n: self.n,
+            found: self.found,
+            stopped: self.stopped,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+impl<'de, F: FnMut(u64, Value) -> bool> serde::de::DeserializeSeed<'de> for Walk<'_, F> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(u64, Value) -> bool> Visitor<'de> for Walk<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of records, or an object holding one")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        use serde::de::{Error, IgnoredAny};
+        let take_all = self.depth == 0;
+        if *self.found || !take_all && self.depth > MAX_WRAP_DEPTH {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(());
+        }
+        // A wrapper's array counts only if it holds records (objects).
+        let first = match seq.next_element::<Value>()? {
+            Some(v) if take_all || v.is_object() => v,
+            Some(_) => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(());
+            }
+            None => return Ok(()),
+        };
+        *self.found = true;
+        let mut next = Some(first);
+        while let Some(v) = next.take() {
+            *self.n += 1;
+            if !(self.f)(*self.n, v) {
+                *self.stopped = true;
+                return Err(A::Error::custom("stopped"));
+            }
+            next = seq.next_element::<Value>()?;
+        }
+        Ok(())
+    }
+    fn visit_map<M: serde::de::MapAccess<'de>>(mut self, mut map: M) -> Result<(), M::Error> {
+        use serde::de::IgnoredAny;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            if *self.found || self.depth >= MAX_WRAP_DEPTH {
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                map.next_value_seed(self.nested())?;
+            }
+        }
+        Ok(())
+    }
+    // Scalars inside a wrapper (`"infcode":0`) are skipped.
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+fn json_reader(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    // Windows tools write a BOM that serde_json would call a syntax error.
+    let mut bom = [0u8; 3];
+    let n = f.read(&mut bom)?;
+    if n < 3 || bom != *b"\xEF\xBB\xBF" {
+        f.seek(SeekFrom::Start(0))?;
+    }
+    Ok(BufReader::new(f))
+}
+
+/// Walk the document's records one element at a time, handing each to `f`
+/// with its 1-based index; `f` returns false to stop. Returns whether a
+/// records array was found; on a syntax error, the index of the element that
+/// broke and serde's error (line, column).
 fn each_element(
     path: &Path,
     mut f: impl FnMut(u64, Value) -> bool,
-) -> Result<(), (u64, serde_json::Error)> {
-    struct Each<'a, F>(&'a mut F, &'a mut u64);
-    impl<'de, F: FnMut(u64, Value) -> bool> Visitor<'de> for Each<'_, F> {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON array")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(v) = seq.next_element::<Value>()? {
-                *self.1 += 1;
-                if !(self.0)(*self.1, v) {
-                    return Ok(());
-                }
-            }
-            Ok(())
-        }
-    }
-    let file = std::fs::File::open(path).map_err(|e| (0, serde_json::Error::io(e)))?;
-    let mut de = serde_json::Deserializer::from_reader(BufReader::new(file));
-    let mut n = 0u64;
-    let mut stopped = false;
-    let mut g = |i, v| {
-        let go = f(i, v);
-        stopped |= !go;
-        go
-    };
-    let r = de
-        .deserialize_seq(Each(&mut g, &mut n))
-        .and_then(|_| de.end());
+) -> Result<bool, (u64, serde_json::Error)> {
+    let file = json_reader(path).map_err(|e| (0, serde_json::Error::io(e)))?;
+    let mut de = serde_json::Deserializer::from_reader(file);
+    let (mut n, mut found, mut stopped) = (0u64, false, false);
+    let r = serde::de::DeserializeSeed::deserialize(
+        Walk {
+            f: &mut f,
+            n: &mut n,
+            found: &mut found,
+            stopped: &mut stopped,
+            depth: 0,
+        },
+        &mut de,
+    )
+    .and_then(|_| de.end());
     match r {
-        Err(_) if stopped => Ok(()),
+        Err(_) if stopped => Ok(found),
         Err(e) => Err((n + 1, e)),
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(found),
+    }
+}
+
+/// For a file starting with `{`: one object holding an array of records (an
+/// API response, pretty-printed or not) rather than JSON lines. Two or more
+/// top-level values are JSON lines; so is a single object with no records
+/// array in it (a one-line JSON-lines file). A first value broken past line
+/// 1 spans lines, so it is a document; broken on line 1, the JSON-lines
+/// reader rejects that line and reads on.
+pub(super) fn is_wrapped(path: &Path) -> bool {
+    let Ok(file) = json_reader(path) else {
+        return false;
+    };
+    let mut values =
+        serde_json::Deserializer::from_reader(file).into_iter::<serde::de::IgnoredAny>();
+    match (values.next(), values.next()) {
+        (Some(Ok(_)), None) => matches!(each_element(path, |_, _| false), Ok(true)),
+        (Some(Err(e)), _) => e.line() > 1,
+        _ => false,
     }
 }
 

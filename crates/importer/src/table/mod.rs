@@ -202,6 +202,7 @@ pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ImportError> {
         Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref()),
         Sniffed::Xml => xml::open(path, &known),
         Sniffed::Json => json::open_array(path, &known),
+        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, &known),
         Sniffed::JsonLines => json::open_lines(path),
         Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref()),
         Sniffed::Text => {

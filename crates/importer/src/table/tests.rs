@@ -301,6 +301,60 @@ fn json_array_and_lines() {
 }
 
 #[test]
+fn json_wrapped_in_an_object_is_read_as_its_records_array() {
+    let d = tempfile::tempdir().unwrap();
+    let rows_of = |name: &str, text: &str| {
+        let p = write(d.path(), name, text.as_bytes());
+        let t = open(&p, &known(&[])).unwrap();
+        assert_eq!(t.format, Format::Json, "{name}");
+        let h = t.header.clone();
+        let (ok, bad) = collect(t);
+        let code = h.iter().position(|x| x == "药品代码").unwrap();
+        let codes: Vec<(u64, String)> = ok.iter().map(|r| (r.row, r.cells[code].clone())).collect();
+        (codes, bad)
+    };
+    // One line, as an API answers; scalars and an array of non-records come first.
+    let (codes, bad) = rows_of(
+        "min.json",
+        r#"{"infcode":0,"warn":["x"],"output":{"data":[{"药品代码":"XA01"},{"药品代码":"XA02"}]},"tail":[{"药品代码":"NOT"}]}"#,
+    );
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(codes, [(1, "XA01".to_string()), (2, "XA02".to_string())]);
+    // Pretty-printed, behind a BOM.
+    let (codes, _) = rows_of(
+        "pretty.json",
+        "\u{feff}{\n  \"total\": 2,\n  \"data\": [\n    {\"药品代码\": \"XA01\"},\n    {\"药品代码\": \"XA02\"}\n  ]\n}\n",
+    );
+    assert_eq!(codes.len(), 2);
+    // Broken part-way: the records before the break arrive, then a fatal row at the broken element.
+    let (codes, bad) = rows_of(
+        "broken.json",
+        "{\n \"data\": [\n  {\"药品代码\": \"XA01\"},\n  {\"药品代码\": \"XA02\",,}\n ]\n}\n",
+    );
+    assert_eq!(codes, [(1, "XA01".to_string())]);
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].fatal && bad[0].row == 2, "{bad:?}");
+    // JSON lines stay JSON lines, even when a record holds an array of objects.
+    let p = write(
+        d.path(),
+        "l.jsonl",
+        "{\"药品代码\":\"XA01\",\"批次\":[{\"a\":1}]}\n{\"药品代码\":\"XA02\"}\n".as_bytes(),
+    );
+    let t = open(&p, &known(&[])).unwrap();
+    assert_eq!(t.format, Format::JsonLines);
+    assert_eq!(collect(t).0.len(), 2);
+    // A single object with no records array is one JSON-lines record.
+    let p = write(
+        d.path(),
+        "one.jsonl",
+        "{\"药品代码\":\"XA01\"}\n".as_bytes(),
+    );
+    let t = open(&p, &known(&[])).unwrap();
+    assert_eq!(t.format, Format::JsonLines);
+    assert_eq!(collect(t).0.len(), 1);
+}
+
+#[test]
 fn xml_elements_and_attributes_stream() {
     let d = tempfile::tempdir().unwrap();
     let p = write(
