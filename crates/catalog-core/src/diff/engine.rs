@@ -322,6 +322,7 @@ impl<'a> Differ<'a> {
             .filter(|(_, drop)| !drop)
             .map(|(c, _)| c)
             .collect();
+        changes.reserve(recodes.len() + n_removed + self.added.len());
         changes.extend(recodes);
         for (e, used) in sources.into_iter().take(n_removed).zip(src_used) {
             if !used {
@@ -379,10 +380,15 @@ fn sort_changes(changes: Vec<Change>) -> Vec<Change> {
         x.class.cmp(&y.class).then_with(|| x.code.cmp(&y.code))
     });
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    // Sized up front: grown from empty, a 100k-change vector is copied into
+    // fresh pages a dozen times (most of a diff's system time, measured).
+    let mut sorted = Vec::with_capacity(order.len());
+    sorted.extend(
+        order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
+    );
+    sorted
 }
 
 fn row_change(class: ChangeClass, e: Entry, keep: bool, is_new: bool) -> Change {
