@@ -58,8 +58,14 @@ impl Ctx {
         }
     }
 
+    /// Streamed to stdout: a full diff is 160 MB of JSON, which as one
+    /// string was grown (and copied) a dozen times before being printed.
     pub fn print_json<T: Serialize + ?Sized>(&self, v: &T) -> Result<()> {
-        println!("{}", serde_json::to_string_pretty(v)?);
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, v)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
         Ok(())
     }
 }

@@ -179,7 +179,10 @@ struct Differ<'a> {
     opts: &'a DiffOptions,
     cmp: Comparer<'a>,
     summary: Summary,
-    changes: Vec<Change>,
+    /// Boxed while collected: a `Change` can hold both rows (~1 KB), and a
+    /// growing vector of 100k of them was copied into fresh pages at every
+    /// doubling; boxes make growth and the final sort move pointers only.
+    changes: Vec<Box<Change>>,
     removed: Vec<Entry>,
     added: Vec<Entry>,
     /// Old rows of deactivated codes (with their index in `changes`): re-code sources.
@@ -256,7 +259,7 @@ impl<'a> Differ<'a> {
         {
             self.deactivated.push((self.changes.len(), a.clone()));
         }
-        self.changes.push(Change {
+        self.changes.push(Box::new(Change {
             class,
             category: b.category(),
             code: b.code.clone(),
@@ -266,7 +269,7 @@ impl<'a> Differ<'a> {
             recode: None,
             old: keep.then_some(a),
             new: keep.then_some(b),
-        });
+        }));
         Ok(())
     }
 
@@ -303,7 +306,7 @@ impl<'a> Differ<'a> {
             }
             let mut ev = evidence;
             ev.old_still_listed = still_listed;
-            recodes.push(Change {
+            recodes.push(Box::new(Change {
                 class: ChangeClass::Recoded,
                 category: new.category(),
                 code: new.code.clone(),
@@ -313,9 +316,9 @@ impl<'a> Differ<'a> {
                 recode: Some(ev),
                 old: keep.then(|| old.clone()),
                 new: keep.then(|| new.clone()),
-            });
+            }));
         }
-        let mut changes: Vec<Change> = self
+        let mut changes: Vec<Box<Change>> = self
             .changes
             .into_iter()
             .zip(drop_change)
@@ -326,12 +329,12 @@ impl<'a> Differ<'a> {
         changes.extend(recodes);
         for (e, used) in sources.into_iter().take(n_removed).zip(src_used) {
             if !used {
-                changes.push(row_change(ChangeClass::Removed, e, keep, false));
+                changes.push(Box::new(row_change(ChangeClass::Removed, e, keep, false)));
             }
         }
         for (e, used) in self.added.into_iter().zip(add_used) {
             if !used {
-                changes.push(row_change(ChangeClass::Added, e, keep, true));
+                changes.push(Box::new(row_change(ChangeClass::Added, e, keep, true)));
             }
         }
         let changes = sort_changes(changes);
@@ -370,24 +373,12 @@ impl<'a> Differ<'a> {
     }
 }
 
-/// Changes grouped by class, in code order. A `Change` is large (it can
-/// hold both rows), so indices are sorted and each change moved once: at
-/// 100k changes, sorting the structs themselves was most of the memory traffic.
-fn sort_changes(changes: Vec<Change>) -> Vec<Change> {
-    let mut order: Vec<usize> = (0..changes.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&changes[a], &changes[b]);
-        x.class.cmp(&y.class).then_with(|| x.code.cmp(&y.code))
-    });
-    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-    // Sized up front: grown from empty, a 100k-change vector is copied into
-    // fresh pages a dozen times (most of a diff's system time, measured).
-    let mut sorted = Vec::with_capacity(order.len());
-    sorted.extend(
-        order
-            .into_iter()
-            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
-    );
+/// Changes grouped by class, in code order, unboxed into a vector sized up
+/// front (sorting boxes moves pointers, not the ~1 KB changes).
+fn sort_changes(mut changes: Vec<Box<Change>>) -> Vec<Change> {
+    changes.sort_by(|x, y| x.class.cmp(&y.class).then_with(|| x.code.cmp(&y.code)));
+    let mut sorted = Vec::with_capacity(changes.len());
+    sorted.extend(changes.into_iter().map(|c| *c));
     sorted
 }
 
