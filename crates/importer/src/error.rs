@@ -103,6 +103,14 @@ pub enum ImportError {
     Download { url: String, message: String },
     #[error(transparent)]
     Store(#[from] catalog_core::store::StoreError),
+    /// The store failed during the import (disk full, a locked or damaged
+    /// database): the transaction rolled back, nothing was written, but
+    /// `summary.rejects` holds the rows rejected before it so they are not lost.
+    #[error("{error}")]
+    StoreFailed {
+        error: catalog_core::store::StoreError,
+        summary: Box<crate::import::ImportSummary>,
+    },
     #[error("{} of {} rows rejected ({:.2}%), above the allowed --max-reject {}: nothing was imported", .0.rejected, .0.read, if .0.read == 0 { 0.0 } else { .0.rejected as f64 * 100.0 / .0.read as f64 }, .0.max_reject)]
     TooManyRejected(Box<crate::import::ImportSummary>),
 }

@@ -86,7 +86,8 @@ pub struct ImportSummary {
 /// (`imported + rejected + notes == read`). If the reject ratio (of the data
 /// rows, notes excluded) is above `max_reject`, or the source is broken
 /// part-way (malformed XML, unreadable CSV), nothing is written; in the
-/// latter case [`ImportError::Broken`] still carries the rejects seen so far.
+/// latter case [`ImportError::Broken`] still carries the rejects seen so far,
+/// as [`ImportError::StoreFailed`] does when the store itself fails.
 pub fn import_into(
     store: &mut Store,
     source: &str,
@@ -231,7 +232,15 @@ pub fn import_into(
     if over_limit {
         return Err(ImportError::TooManyRejected(Box::new(summary)));
     }
-    let version = result?;
+    let version = match result {
+        Ok(v) => v,
+        Err(error) => {
+            return Err(ImportError::StoreFailed {
+                error,
+                summary: Box::new(summary),
+            })
+        }
+    };
     summary.imported = imported;
     // Every row read is accounted for; a mismatch is a bug, not bad input.
     // `read` is the reader's own count, so this checks the two sides independently.

@@ -191,3 +191,44 @@ fn a_json_array_broken_part_way_reports_the_elements_before_it() {
     assert_eq!(rows, [2, 4]);
     assert!(store.versions().unwrap().is_empty());
 }
+
+#[test]
+fn rejects_seen_before_a_store_failure_are_handed_back() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("mulu.db");
+    let mut store = Store::open(&db).unwrap();
+    let good = write(d.path(), "dx.csv", "诊断代码,诊断名称\nA00.000x001,霍乱\n");
+    import_into(&mut store, &good, &ImportOptions::default(), &|_| {}).unwrap();
+    let before = store.versions().unwrap();
+    // The store fails on one row, as a full disk or a damaged page would.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON entries WHEN NEW.code = 'ZA01AAA0001010100001'
+             BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;",
+        )
+        .unwrap();
+    let text = format!(
+        "{HEADER}\nXA01ABD075A002010100483,阿莫西林胶囊,0.25g,华北制药\n\
+         XA0,坏码,1g,某厂\n\
+         ZA01AAA0001010100001,感冒清热颗粒,12g,同仁堂\n"
+    );
+    let p = write(d.path(), "drug.csv", &text);
+    let opts = ImportOptions {
+        max_reject: 1.0,
+        ..drug_opts()
+    };
+    let e = import_into(&mut store, &p, &opts, &|_| {}).unwrap_err();
+    let ImportError::StoreFailed { error, summary } = &e else {
+        panic!("{e}")
+    };
+    assert!(
+        error.to_string().contains("simulated write failure"),
+        "{error}"
+    );
+    assert_eq!(summary.rejects.len(), 1, "{:?}", summary.rejects);
+    assert_eq!(summary.rejects[0].row, 3);
+    assert_eq!(summary.rejects[0].value.as_deref(), Some("XA0"));
+    assert!(!summary.committed);
+    assert_eq!(store.versions().unwrap(), before);
+}

@@ -259,8 +259,9 @@ impl Store {
                     entry.json
                 ]) {
                     Ok(_) => {}
+                    // Only the key: other constraint failures keep SQLite's own message.
                     Err(rusqlite::Error::SqliteFailure(e, _))
-                        if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
                     {
                         return Err(StoreError::DuplicateCode {
                             row: n,

@@ -214,6 +214,19 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             }
             anyhow::bail!(msg)
         }
+        Err(ImportError::StoreFailed { error, summary }) => {
+            let files = write_rejects(ctx, &args, &summary)?;
+            let mut msg = format!("{error}: nothing was imported");
+            if let Some((c, x)) = &files {
+                msg.push_str(&format!(
+                    "; the {} rows rejected before it are in {} and {}",
+                    summary.rejects.len(),
+                    c.display(),
+                    x.display()
+                ));
+            }
+            anyhow::bail!(msg)
+        }
         Err(e) => Err(e.into()),
     }
 }
