@@ -233,6 +233,46 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
 }
 
 #[test]
+fn a_store_failure_mid_import_still_writes_the_rejects_seen_before_it() {
+    let env = Env::new();
+    let p = env.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
+    assert_eq!(
+        env.mulu(&["import", &p, "--label", "v1"]).status.code(),
+        Some(0)
+    );
+    let before = env.versions();
+    // The store refuses one row, as a full disk or a damaged page would.
+    rusqlite::Connection::open(env.home.path().join("mulu.db"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON entries WHEN NEW.code = 'B00.000'
+             BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;",
+        )
+        .unwrap();
+    let p = env.file(
+        "v2.csv",
+        format!("{DX}A01.000,伤寒,1\nA0,坏码,1\nB00.000,疱疹,1\n").as_bytes(),
+    );
+    let out = env.mulu(&["import", &p, "--label", "v2", "--max-reject", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("simulated write failure") && e.contains("nothing was imported"),
+        "{e}"
+    );
+    assert_eq!(env.versions(), before);
+    let rej = env.home.path().join("rejects/diagnosis-v2.rejects.csv");
+    assert!(e.contains(&rej.display().to_string()), "{e}");
+    let text = std::fs::read_to_string(&rej).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[1].contains(",3,") && lines[1].contains("A0"),
+        "{text}"
+    );
+}
+
+#[test]
 fn trailing_notes_and_sections_are_counted_not_rejected() {
     let env = Env::new();
     let p = env.file(

@@ -107,6 +107,25 @@ pub(crate) fn write_reject_files(s: &ImportSummary, base: &Path) -> Result<(Path
     Ok((csv, xlsx))
 }
 
+/// A failed import's error, naming the files its rejects were written to.
+fn fail_keeping_rejects(
+    ctx: &Ctx,
+    args: &Args,
+    summary: &ImportSummary,
+    mut msg: String,
+    when: &str,
+) -> Result<u8> {
+    if let Some((c, x)) = write_rejects(ctx, args, summary)? {
+        msg.push_str(&format!(
+            "; the {} rows rejected {when} are in {} and {}",
+            summary.rejects.len(),
+            c.display(),
+            x.display()
+        ));
+    }
+    anyhow::bail!(msg)
+}
+
 fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> Result<()> {
     if ctx.json {
         let mut v = serde_json::to_value(s)?;
@@ -200,33 +219,21 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             eprintln!("error: {}", ImportError::TooManyRejected(s));
             Ok(1)
         }
-        Err(ImportError::Broken { error, summary }) => {
-            // The rows rejected before the break are still worth fixing.
-            let files = write_rejects(ctx, &args, &summary)?;
-            let mut msg = format!("{error}");
-            if let Some((c, x)) = &files {
-                msg.push_str(&format!(
-                    "; the {} rows rejected so far (the break last) are in {} and {}",
-                    summary.rejects.len(),
-                    c.display(),
-                    x.display()
-                ));
-            }
-            anyhow::bail!(msg)
-        }
-        Err(ImportError::StoreFailed { error, summary }) => {
-            let files = write_rejects(ctx, &args, &summary)?;
-            let mut msg = format!("{error}: nothing was imported");
-            if let Some((c, x)) = &files {
-                msg.push_str(&format!(
-                    "; the {} rows rejected before it are in {} and {}",
-                    summary.rejects.len(),
-                    c.display(),
-                    x.display()
-                ));
-            }
-            anyhow::bail!(msg)
-        }
+        // The rows rejected before a break or a store failure are still worth fixing.
+        Err(ImportError::Broken { error, summary }) => fail_keeping_rejects(
+            ctx,
+            &args,
+            &summary,
+            error.to_string(),
+            "so far (the break last)",
+        ),
+        Err(ImportError::StoreFailed { error, summary }) => fail_keeping_rejects(
+            ctx,
+            &args,
+            &summary,
+            format!("{error}: nothing was imported"),
+            "before it",
+        ),
         Err(e) => Err(e.into()),
     }
 }
