@@ -30,6 +30,26 @@ impl Env {
         std::fs::write(&p, bytes).unwrap();
         p.display().to_string()
     }
+    /// A home holding one diagnosis version `v1`; returns its `versions` listing.
+    fn with_dx_v1(&self) -> serde_json::Value {
+        let p = self.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
+        assert_eq!(
+            self.mulu(&["import", &p, "--label", "v1"]).status.code(),
+            Some(0)
+        );
+        self.versions()
+    }
+    /// The reject CSV of a failed diagnosis import labelled `label`: the error
+    /// message must name it; returns its lines (header first).
+    fn named_rejects(&self, err: &str, label: &str) -> Vec<String> {
+        let rej = self
+            .home
+            .path()
+            .join(format!("rejects/diagnosis-{label}.rejects.csv"));
+        assert!(err.contains(&rej.display().to_string()), "{err}");
+        let text = std::fs::read_to_string(&rej).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
     fn versions(&self) -> serde_json::Value {
         let out = self.mulu(&["--json", "versions"]);
         serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
@@ -182,12 +202,7 @@ fn corrupt_inputs_fail_with_clear_messages() {
 #[test]
 fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
     let env = Env::new();
-    let p = env.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
-    assert_eq!(
-        env.mulu(&["import", &p, "--label", "v1"]).status.code(),
-        Some(0)
-    );
-    let before = env.versions();
+    let before = env.with_dx_v1();
     let mut x = String::from("<?xml version=\"1.0\"?><目录>");
     for i in 0..50_000 {
         x.push_str(&format!(
@@ -217,30 +232,22 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
     );
     assert_eq!(env.versions(), before);
     // The reject seen before the break is written, and the message says where.
-    let rej = env.home.path().join("rejects/diagnosis-v1.rejects.csv");
-    assert!(e.contains(&rej.display().to_string()), "{e}");
-    let text = std::fs::read_to_string(&rej).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    let lines = env.named_rejects(&e, "v1");
+    assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(
         lines[1].contains(",50001,") && lines[1].contains("A0"),
-        "{text}"
+        "{lines:?}"
     );
     assert!(
         lines[2].contains(",50002,") && lines[2].contains("malformed XML"),
-        "{text}"
+        "{lines:?}"
     );
 }
 
 #[test]
 fn a_store_failure_mid_import_still_writes_the_rejects_seen_before_it() {
     let env = Env::new();
-    let p = env.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
-    assert_eq!(
-        env.mulu(&["import", &p, "--label", "v1"]).status.code(),
-        Some(0)
-    );
-    let before = env.versions();
+    let before = env.with_dx_v1();
     // The store refuses one row, as a full disk or a damaged page would.
     rusqlite::Connection::open(env.home.path().join("mulu.db"))
         .unwrap()
@@ -261,14 +268,11 @@ fn a_store_failure_mid_import_still_writes_the_rejects_seen_before_it() {
         "{e}"
     );
     assert_eq!(env.versions(), before);
-    let rej = env.home.path().join("rejects/diagnosis-v2.rejects.csv");
-    assert!(e.contains(&rej.display().to_string()), "{e}");
-    let text = std::fs::read_to_string(&rej).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    let lines = env.named_rejects(&e, "v2");
+    assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(
         lines[1].contains(",3,") && lines[1].contains("A0"),
-        "{text}"
+        "{lines:?}"
     );
 }
 
