@@ -1,15 +1,6 @@
 //! `mulu gen corpus` and `mulu gen samples` through the real binary.
 
-use std::process::Command;
-
-fn mulu(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .output()
-        .expect("runs mulu")
-}
+use crate::util::mulu_in as mulu;
 
 #[test]
 fn gen_corpus_small_writes_the_documented_layout_and_is_deterministic() {
@@ -81,7 +72,7 @@ fn gen_samples_matches_the_committed_samples() {
         &["--quiet", "gen", "samples", "--out", out.to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/samples");
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/samples");
     for f in [
         "manifest.json",
         "v1/drug.csv",

@@ -210,7 +210,7 @@ fn drug_code_segments_agree_with_fields() {
     }
     // Real classification: every class code is in the shipped drug_classes list or
     // comes from a real national code (drug_generics.csv rows marked real).
-    let dicts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/dicts");
+    let dicts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/dicts");
     let classes = std::fs::read_to_string(dicts.join("drug_classes.csv")).unwrap();
     let generics = std::fs::read_to_string(dicts.join("drug_generics.csv")).unwrap();
     for r in &rows {

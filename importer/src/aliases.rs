@@ -49,7 +49,7 @@ fn keyed(v: &[String]) -> Vec<String> {
 
 pub static ALIASES: LazyLock<Aliases> = LazyLock::new(|| {
     // A broken table is caught by the unit tests; at run time it only means fewer aliases.
-    let f: AliasFile = serde_json::from_str(include_str!("../../../data/column_aliases.json"))
+    let f: AliasFile = serde_json::from_str(include_str!("../../data/column_aliases.json"))
         .unwrap_or(AliasFile {
             common: BTreeMap::new(),
             categories: BTreeMap::new(),

@@ -34,7 +34,7 @@ struct LayoutFile {
 /// The known 13xx layouts by transaction number.
 pub static LAYOUTS: LazyLock<Vec<Layout>> = LazyLock::new(|| {
     let parsed: Result<LayoutFile, _> =
-        serde_json::from_str(include_str!("../../../../data/layouts_13xx.json"));
+        serde_json::from_str(include_str!("../../../data/layouts_13xx.json"));
     match parsed {
         Ok(f) => f
             .layouts

@@ -1,48 +1,10 @@
 //! `mulu index / match / search / review / export / eval` through the real
 //! binary on a small hand-written catalogue and HIS dictionary.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-struct Env {
-    home: tempfile::TempDir,
-    dir: tempfile::TempDir,
-}
 
-impl Env {
-    fn new() -> Env {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn mulu(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mulu"))
-            .arg("--home")
-            .arg(self.home.path())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.mulu(args);
-        assert!(
-            o.status.success(),
-            "mulu {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&o.stderr),
-            String::from_utf8_lossy(&o.stdout)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-    fn file(&self, name: &str, text: &str) -> String {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p.display().to_string()
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
+
+use crate::util::Env;
 
 const CATALOGUE: &str = "\
 药品代码,注册名称,商品名称,剂型,规格,包装材质,最小包装数量,最小制剂单位,最小包装单位,生产企业,批准文号,药品本位码

@@ -5,7 +5,7 @@ use catalog_core::entry::{Detail, FieldValue};
 use catalog_core::store::{Decision, MappingStatus};
 use catalog_core::{Category, Entry, Store, VersionMeta};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const A: &str = "XJ01CAA040A001010100001";
 const B: &str = "XJ01CAA040A001010100002";
@@ -122,13 +122,7 @@ fn add_consumable_mapping(home: &Path) {
 }
 
 fn mulu(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    crate::util::mulu_in(home, args)
 }
 
 fn setup() -> tempfile::TempDir {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-const BUILTIN_TABLE: &str = include_str!("../../../data/code_standards.json");
+const BUILTIN_TABLE: &str = include_str!("../../data/code_standards.json");
 /// (dictionary, csv text, key column, name column, only rows whose first column is this)
 type DictSource = (
     &'static str,
@@ -23,14 +23,14 @@ type DictSource = (
 const BUILTIN_DICTS: &[DictSource] = &[
     (
         "drug_class",
-        include_str!("../../../data/dicts/drug_classes.csv"),
+        include_str!("../../data/dicts/drug_classes.csv"),
         0,
         1,
         None,
     ),
     (
         "consumable_class",
-        include_str!("../../../data/dicts/consumable_classes.csv"),
+        include_str!("../../data/dicts/consumable_classes.csv"),
         0,
         1,
         None,
@@ -38,14 +38,14 @@ const BUILTIN_DICTS: &[DictSource] = &[
     // The category list mixes 西医 and 中医 codes that share keys (A01. is both).
     (
         "icd10_category",
-        include_str!("../../../data/dicts/diagnosis_categories.csv"),
+        include_str!("../../data/dicts/diagnosis_categories.csv"),
         1,
         2,
         Some("西医诊断"),
     ),
     (
         "service_class",
-        include_str!("../../../data/dicts/service_classes.csv"),
+        include_str!("../../data/dicts/service_classes.csv"),
         3,
         1,
         None,

@@ -3,33 +3,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-struct Env {
-    home: tempfile::TempDir,
-    dir: tempfile::TempDir,
-}
+
+use crate::util::{json, stderr, Env};
 
 impl Env {
-    fn new() -> Env {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn mulu(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mulu"))
-            .arg("--home")
-            .arg(self.home.path())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p.display().to_string()
-    }
     /// A home holding one diagnosis version `v1`; returns its `versions` listing.
     fn with_dx_v1(&self) -> serde_json::Value {
         let p = self.file("v1.csv", format!("{DX}A00.000x001,霍乱,1\n").as_bytes());
@@ -50,19 +28,6 @@ impl Env {
         let text = std::fs::read_to_string(&rej).unwrap();
         text.lines().map(str::to_string).collect()
     }
-    fn versions(&self) -> serde_json::Value {
-        let out = self.mulu(&["--json", "versions"]);
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), stderr(o)))
 }
 
 const DX: &str = "诊断代码,诊断名称,有效标志\n";
@@ -402,7 +367,7 @@ fn code_check_reports_rows_and_exits_non_zero() {
 
 fn real_workbook() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/real/【第一批】药品规则库(限定性别对象).xlsx");
+        .join("../../shared/data/real/【第一批】药品规则库(限定性别对象).xlsx");
     p.exists().then_some(p)
 }
 

@@ -4,14 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-const DOSAGE_FORMS: &str = include_str!("../../../data/synonyms/dosage_forms.csv");
-const UNITS: &str = include_str!("../../../data/synonyms/units.csv");
-const COUNT_UNITS: &str = include_str!("../../../data/synonyms/count_units.txt");
-const MFR_SUFFIXES: &str = include_str!("../../../data/synonyms/manufacturer_suffixes.txt");
-const MFR_REGIONS: &str = include_str!("../../../data/synonyms/manufacturer_regions.txt");
-const MFR_WORDS: &str = include_str!("../../../data/synonyms/manufacturer_words.txt");
-const MFR_ALIASES: &str = include_str!("../../../data/synonyms/manufacturer_aliases.csv");
-const TRADE_NAMES: &str = include_str!("../../../data/synonyms/trade_names.csv");
+const DOSAGE_FORMS: &str = include_str!("../../data/synonyms/dosage_forms.csv");
+const UNITS: &str = include_str!("../../data/synonyms/units.csv");
+const COUNT_UNITS: &str = include_str!("../../data/synonyms/count_units.txt");
+const MFR_SUFFIXES: &str = include_str!("../../data/synonyms/manufacturer_suffixes.txt");
+const MFR_REGIONS: &str = include_str!("../../data/synonyms/manufacturer_regions.txt");
+const MFR_WORDS: &str = include_str!("../../data/synonyms/manufacturer_words.txt");
+const MFR_ALIASES: &str = include_str!("../../data/synonyms/manufacturer_aliases.csv");
+const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
 
 /// One dosage-form synonym: its canonical form and the family it belongs to
 /// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).

@@ -1,15 +1,10 @@
 //! `mulu code …` through the real binary: exit codes, stdout/stderr, JSON.
 
-use std::process::Command;
+use crate::util::mulu_in;
 
 fn mulu(args: &[&str]) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home.path())
-        .args(args)
-        .output()
-        .unwrap()
+    mulu_in(home.path(), args)
 }
 
 #[test]

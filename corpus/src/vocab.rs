@@ -5,13 +5,13 @@
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
-pub const DRUG_GENERICS: &str = include_str!("../../../data/dicts/drug_generics.csv");
-pub const DRUG_CLASSES: &str = include_str!("../../../data/dicts/drug_classes.csv");
-pub const CONSUMABLE_CLASSES: &str = include_str!("../../../data/dicts/consumable_classes.csv");
-pub const DIAGNOSIS_CATEGORIES: &str = include_str!("../../../data/dicts/diagnosis_categories.csv");
-pub const SERVICE_CLASSES: &str = include_str!("../../../data/dicts/service_classes.csv");
-pub const SERVICE_ITEMS: &str = include_str!("../../../data/dicts/service_items.csv");
-pub const HERBS: &str = include_str!("../../../data/dicts/herbs.csv");
+pub const DRUG_GENERICS: &str = include_str!("../../data/dicts/drug_generics.csv");
+pub const DRUG_CLASSES: &str = include_str!("../../data/dicts/drug_classes.csv");
+pub const CONSUMABLE_CLASSES: &str = include_str!("../../data/dicts/consumable_classes.csv");
+pub const DIAGNOSIS_CATEGORIES: &str = include_str!("../../data/dicts/diagnosis_categories.csv");
+pub const SERVICE_CLASSES: &str = include_str!("../../data/dicts/service_classes.csv");
+pub const SERVICE_ITEMS: &str = include_str!("../../data/dicts/service_items.csv");
+pub const HERBS: &str = include_str!("../../data/dicts/herbs.csv");
 
 /// Rows of an embedded CSV (header skipped). The files are ours, so a
 /// malformed line is skipped rather than reported.

@@ -1,16 +1,12 @@
 //! The README's main job (`mulu demo`) on the bundled samples.
 
-use std::process::Command;
-
 #[test]
 fn demo_runs_the_whole_job_on_the_bundled_samples() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = crate::util::root();
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
-    let out = Command::new(env!("CARGO_BIN_EXE_mulu"))
+    let out = crate::util::mulu_cmd(&tmp.path().join("home"))
         .current_dir(root)
-        .arg("--home")
-        .arg(tmp.path().join("home"))
         .args(["--quiet", "demo", "--out"])
         .arg(&out_dir)
         .output()
@@ -32,12 +28,7 @@ fn demo_runs_the_whole_job_on_the_bundled_samples() {
         assert!(meta.len() > 1000, "{f} is only {} bytes", meta.len());
     }
     // Every sample catalogue became a version, and v2 of the drugs too.
-    let v = Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(tmp.path().join("home"))
-        .args(["--json", "versions"])
-        .output()
-        .unwrap();
+    let v = crate::util::mulu_in(&tmp.path().join("home"), &["--json", "versions"]);
     let versions: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
     let kinds: Vec<&str> = versions
         .as_array()

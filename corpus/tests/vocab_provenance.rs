@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[test]
 fn real_generic_rows_come_from_real_national_codes() {
-    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/real");
+    let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/real");
     let books: Vec<_> = std::fs::read_dir(&real)
         .map(|d| {
             d.filter_map(|e| e.ok())
@@ -37,7 +37,7 @@ fn real_generic_rows_come_from_real_national_codes() {
         }
     }
     assert!(pairs.len() > 5000, "only {} real codes read", pairs.len());
-    let dict = include_str!("../../../data/dicts/drug_generics.csv");
+    let dict = include_str!("../../data/dicts/drug_generics.csv");
     let mut n = 0;
     for line in dict.lines().skip(1).filter(|l| l.starts_with("real,")) {
         let f: Vec<&str> = line.split(',').collect();

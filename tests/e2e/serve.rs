@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 struct Server {
@@ -246,10 +246,8 @@ fn random_requests_never_cause_a_server_error() {
 }
 
 fn import(home: &std::path::Path, file: &str, label: &str) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home)
+    let root = crate::util::root();
+    let out = crate::util::mulu_cmd(home)
         .args([
             "--quiet",
             "import",
@@ -269,9 +267,7 @@ fn import(home: &std::path::Path, file: &str, label: &str) {
 }
 
 fn start_in(home: tempfile::TempDir, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mulu"))
-        .arg("--home")
-        .arg(home.path())
+    let mut child = crate::util::mulu_cmd(home.path())
         .args([
             "--quiet",
             "serve",
@@ -469,7 +465,7 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
 #[test]
 fn import_over_http_needs_the_token_and_is_all_or_nothing() {
     let s = start(&["--token", "tok", "--max-body", "8000000"]);
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let root = crate::util::root();
     let xlsx = std::fs::read(format!("{root}/data/samples/v1/drug.xlsx")).unwrap();
     let auth = [("Authorization", "Bearer tok")];
     let (st, v) = req(

@@ -1,0 +1,15 @@
+//! End-to-end tests: one binary that runs the real `mulu` executable.
+//! Each module covers one area; `util` holds what they share.
+//! Unit tests live beside the code they test (`#[cfg(test)] mod tests` or a
+//! `*_tests.rs` file next to it); crate-level integration tests in a crate's
+//! own `tests/`; whole-program tests here.
+
+mod util;
+
+mod code;
+mod corpus;
+mod demo;
+mod diff;
+mod import;
+mod r#match;
+mod serve;
