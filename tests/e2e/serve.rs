@@ -308,7 +308,7 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
     // truth code must be among the candidates, with the 批准文号 agreeing.
     let labelled = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../data/samples/hospital/drug.labelled.csv"
+        "/../data/samples/hospital/drug.labelled.csv"
     ))
     .unwrap();
     let mut lines = labelled.lines();
