@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// What can go wrong in the store.
+/// What can go wrong in the store. Messages name no command-line flag:
+/// the CLI adds its own advice (`cli/src/hints.rs`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// SQLite failed (disk full, locked, damaged).
@@ -33,7 +34,7 @@ pub enum StoreError {
     },
     /// A version of that category already has the label (and replacing was not asked).
     #[error(
-        "a {category} version labelled '{label}' already exists (use --replace to overwrite it, or choose another --label)"
+        "{category} 版本 '{label}' 已存在 (a {category} version labelled '{label}' already exists)"
     )]
     LabelExists {
         /// The version's category.
@@ -42,13 +43,13 @@ pub enum StoreError {
         label: String,
     },
     /// No version with that label or id (also a missing mapping id).
-    #[error("no catalogue version '{0}' in the store (see `mulu versions`)")]
+    #[error("目录库中没有版本 '{0}' (no catalogue version '{0}' in the store)")]
     NoSuchVersion(
         /// The label or id asked for.
         String,
     ),
     /// The label exists in several categories; the caller must name one.
-    #[error("version label '{label}' exists for several kinds ({kinds}); name one with --kind")]
+    #[error("版本标签 '{label}' 属于多个目录类别（{kinds}），需指明类别 (version label '{label}' exists for several kinds ({kinds}))")]
     Ambiguous {
         /// The label.
         label: String,
