@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The catalogue a row belongs to. `as_str()` is the stable name used on the
-/// command line (`--kind`), in the store and in JSON.
+/// The catalogue a row belongs to. `as_str()` is the stable name used in the
+/// store, in JSON and by the command line; changing one breaks stored data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -30,6 +30,7 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, in the order reports list them.
     pub const ALL: [Category; 9] = [
         Category::Drug,
         Category::Herbal,
@@ -42,6 +43,7 @@ impl Category {
         Category::Negotiated,
     ];
 
+    /// The stable English name (`drug`, `service`…).
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Drug => "drug",
@@ -56,6 +58,7 @@ impl Category {
         }
     }
 
+    /// The Chinese name 医保办 staff know the catalogue by.
     pub fn label_zh(self) -> &'static str {
         match self {
             Category::Drug => "西药中成药",
@@ -97,9 +100,13 @@ impl fmt::Display for Category {
     }
 }
 
+/// A name that is none of the categories (nor one of their Chinese names).
 #[derive(Debug, thiserror::Error)]
 #[error("unknown kind '{0}': expected one of drug, herbal, preparation, consumable, service, diagnosis, procedure, reimbursement, negotiated")]
-pub struct UnknownCategory(pub String);
+pub struct UnknownCategory(
+    /// The name as given.
+    pub String,
+);
 
 impl FromStr for Category {
     type Err = UnknownCategory;

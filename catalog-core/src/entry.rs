@@ -17,18 +17,23 @@ fn is_true(b: &bool) -> bool {
     *b
 }
 
+/// One row of a national catalogue, as stored and compared.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// National code (canonical form: trimmed, half-width, upper case; ICD keeps `x`).
     pub code: String,
+    /// The row's name (药品名称, 项目名称, 诊断名称…).
     pub name: String,
     /// 有效标志: false means 停用 (deactivated but still listed).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// 开始日期: from when the row applies.
     pub begin_date: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// 结束日期: a retired row often keeps its place with an end date.
     pub end_date: Option<NaiveDate>,
+    /// The category's own fields; also decides the row's category.
     pub detail: Detail,
     /// Columns of the source the reader had no field for, by their header.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -36,6 +41,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A valid (active) row with no dates and no extra columns.
     pub fn new(code: impl Into<String>, name: impl Into<String>, detail: Detail) -> Self {
         Entry {
             code: code.into(),
@@ -48,6 +54,7 @@ impl Entry {
         }
     }
 
+    /// The catalogue this row belongs to (from its detail).
     pub fn category(&self) -> Category {
         self.detail.category()
     }
@@ -78,14 +85,20 @@ impl Entry {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FieldValue {
+    /// No value (absent, or a blank cell).
     Empty,
+    /// Text as imported.
     Text(String),
+    /// Money, exact; keeps the scale it was written with.
     Money(Decimal),
+    /// A date.
     Date(NaiveDate),
+    /// A flag (有效标志).
     Bool(bool),
 }
 
 impl FieldValue {
+    /// True for no value and for blank text: both mean "not given".
     pub fn is_empty(&self) -> bool {
         match self {
             FieldValue::Empty => true,
@@ -111,18 +124,28 @@ impl FieldValue {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Detail {
+    /// 西药中成药.
     Drug(DrugInfo),
+    /// 中药饮片.
     Herbal(HerbalInfo),
+    /// 医疗机构制剂: the drug layout.
     Preparation(DrugInfo),
+    /// 医用耗材.
     Consumable(ConsumableInfo),
+    /// 医疗服务项目.
     Service(ServiceInfo),
+    /// ICD-10 医保版 diagnoses.
     Diagnosis(IcdInfo),
+    /// ICD-9-CM-3 医保版 procedures.
     Procedure(IcdInfo),
+    /// 医保药品目录 rows.
     Reimbursement(ListInfo),
+    /// 协议期内谈判药品 rows.
     Negotiated(ListInfo),
 }
 
 impl Detail {
+    /// The category this detail belongs to.
     pub fn category(&self) -> Category {
         match self {
             Detail::Drug(_) => Category::Drug,
@@ -219,11 +242,13 @@ macro_rules! detail_struct {
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         pub struct $name {
             $(
+                #[doc = concat!("`", $label, "`")]
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub $field: detail_struct!(@ty $kind),
             )*
         }
         impl $name {
+            /// The field table: key, Chinese label and kind, in display order.
             pub const FIELDS: &'static [FieldSpec] = &[
                 $(FieldSpec { key: stringify!($field), label: $label, kind: FieldKind::$kind },)*
             ];
@@ -259,18 +284,27 @@ macro_rules! detail_struct {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
+    /// Short text, compared whole.
     Text,
     /// Free text long enough to deserve a word-level diff (限定支付范围, 项目内涵).
     LongText,
+    /// Money: compared as decimals, so 12.50 equals 12.5.
     Money,
+    /// A date (`YYYY-MM-DD`).
     Date,
+    /// A flag.
     Bool,
 }
 
+/// One field of a category: how generic consumers (diff, exports, column
+/// aliases) name, label and compare it.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct FieldSpec {
+    /// The stable key (`spec`, `payment_standard`), as in JSON.
     pub key: &'static str,
+    /// The Chinese column label (`规格`).
     pub label: &'static str,
+    /// How the value is parsed and compared.
     pub kind: FieldKind,
 }
 

@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod ctx;
+mod hints;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -98,6 +99,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(h) = hints::for_error(&e) {
+                eprintln!("提示 (hint): {h}");
+            }
             ExitCode::from(1)
         }
     }

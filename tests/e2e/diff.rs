@@ -826,3 +826,58 @@ fn file_side_with_rejects_obeys_max_reject() {
     let out = mulu(&home, &["diff", "v1", "v2", "--max-reject", "2"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Library errors name no flag (the same text reaches HTTP clients); the
+/// binary adds the advice on its own `提示` line.
+#[test]
+fn version_errors_get_the_flag_advice_from_the_cli_only() {
+    let dir = setup();
+    let home = dir.path().join("home");
+    let mut store = Store::open_home(&home).unwrap();
+    let meta = VersionMeta {
+        category: Category::Service,
+        label: "v1".into(),
+        source: "e2e".into(),
+        published: None,
+        note: None,
+    };
+    let svc = Entry::new(
+        "003313010030000",
+        "卵巢修补术",
+        Detail::empty(Category::Service),
+    );
+    store
+        .import_version(&meta, false, [Ok::<_, String>(svc)])
+        .unwrap();
+    drop(store);
+    let lines = |o: &Output| -> (String, String) {
+        let err = crate::util::stderr(o);
+        let pick = |p: &str| {
+            err.lines()
+                .find(|l| l.starts_with(p))
+                .unwrap_or_else(|| panic!("no '{p}' line in: {err}"))
+                .to_string()
+        };
+        (pick("error:"), pick("提示"))
+    };
+
+    // v1 is both a drug and a service version.
+    let out = mulu(&home, &["diff", "v1", "v9"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (error, hint) = lines(&out);
+    assert!(
+        error.contains("v1") && error.contains("drug, service"),
+        "{error}"
+    );
+    assert!(!error.contains("--"), "{error}");
+    assert!(hint.contains("--kind"), "{hint}");
+
+    let out = mulu(&home, &["diff", "v1", "v9", "--kind", "drug"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (error, hint) = lines(&out);
+    assert!(
+        error.contains("v9") && !error.contains("mulu versions"),
+        "{error}"
+    );
+    assert!(hint.contains("mulu versions"), "{hint}");
+}

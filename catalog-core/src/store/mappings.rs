@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// Where the review of a mapping stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MappingStatus {
@@ -27,6 +28,7 @@ pub enum MappingStatus {
 }
 
 impl MappingStatus {
+    /// The stable name stored and sent in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             MappingStatus::Suggested => "suggested",
@@ -62,53 +64,90 @@ impl FromStr for MappingStatus {
     }
 }
 
+/// The current state of one hospital item's mapping.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Mapping {
+    /// Store id.
     pub id: i64,
+    /// The catalogue mapped into.
     pub category: Category,
+    /// 院内编码 (fixmedins_hilist_id).
     pub hospital_code: String,
+    /// 院内名称 (fixmedins_hilist_name).
     pub hospital_name: String,
+    /// The national code (医疗目录编码); none while unmapped.
     pub target_code: Option<String>,
+    /// The national row's name.
     pub target_name: Option<String>,
+    /// Where the review stands.
     pub status: MappingStatus,
+    /// The matcher's score of the target, when it suggested it.
     pub score: Option<f64>,
+    /// The matcher's tier (`high`…).
     pub tier: Option<String>,
+    /// The catalogue version the target was taken from.
     pub version_label: Option<String>,
+    /// Who decided last.
     pub reviewer: Option<String>,
+    /// When (UTC, RFC 3339).
     pub decided_at: Option<String>,
+    /// The reviewer's note.
     pub note: Option<String>,
     /// The hospital item's own fields (spec, 批准文号, unit, …) as imported.
     pub item: serde_json::Value,
+    /// 开始日期 for 3301 (`begndate`).
     pub begin_date: Option<String>,
+    /// 结束日期 for 3301 (`enddate`).
     pub end_date: Option<String>,
 }
 
 /// A new decision about one hospital item.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Decision {
+    /// The catalogue; required for a new item.
     pub category: Option<Category>,
+    /// 院内编码.
     pub hospital_code: String,
+    /// 院内名称.
     pub hospital_name: String,
+    /// The new status.
     pub status: Option<MappingStatus>,
+    /// The new target code.
     pub target_code: Option<String>,
+    /// The new target's name.
     pub target_name: Option<String>,
+    /// The matcher's score.
     pub score: Option<f64>,
+    /// The matcher's tier.
     pub tier: Option<String>,
+    /// The catalogue version the target was taken from.
     pub version_label: Option<String>,
+    /// Who decides.
     pub reviewer: Option<String>,
+    /// Why.
     pub note: Option<String>,
+    /// The hospital item's own fields.
     pub item: Option<serde_json::Value>,
+    /// 开始日期 for 3301.
     pub begin_date: Option<String>,
+    /// 结束日期 for 3301.
     pub end_date: Option<String>,
 }
 
+/// One entry of a mapping's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MappingEvent {
+    /// When (UTC, RFC 3339).
     pub at: String,
+    /// Who.
     pub who: Option<String>,
+    /// The status the mapping moved to (`approved`…).
     pub action: String,
+    /// The target before.
     pub old_target: Option<String>,
+    /// The target after.
     pub new_target: Option<String>,
+    /// The reviewer's note.
     pub note: Option<String>,
 }
 
@@ -212,6 +251,7 @@ impl Store {
             .ok_or_else(|| StoreError::NoSuchVersion(format!("mapping {id}")))
     }
 
+    /// A mapping by store id.
     pub fn mapping(&self, id: i64) -> Result<Option<Mapping>> {
         Ok(self
             .conn()
@@ -223,6 +263,7 @@ impl Store {
             .optional()?)
     }
 
+    /// The mapping of one hospital item, by its key (category, code, name).
     pub fn find_mapping(
         &self,
         category: Category,
@@ -239,6 +280,7 @@ impl Store {
             .optional()?)
     }
 
+    /// All mappings, optionally of one category and one status, in id order.
     pub fn mappings(
         &self,
         category: Option<Category>,
@@ -254,6 +296,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// A mapping's history, oldest first.
     pub fn mapping_events(&self, mapping_id: i64) -> Result<Vec<MappingEvent>> {
         let mut st = self
             .conn()

@@ -17,64 +17,119 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+/// What can go wrong in the store. Messages name no command-line flag:
+/// the CLI adds its own advice (`cli/src/hints.rs`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// SQLite failed (disk full, locked, damaged).
     #[error("store database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The home directory could not be created.
     #[error("cannot create the mulu home {path}: {source}")]
     Home {
+        /// The directory.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
-    #[error("a {category} version labelled '{label}' already exists (use --replace to overwrite it, or choose another --label)")]
-    LabelExists { category: Category, label: String },
-    #[error("no catalogue version '{0}' in the store (see `mulu versions`)")]
-    NoSuchVersion(String),
-    #[error("version label '{label}' exists for several kinds ({kinds}); name one with --kind")]
-    Ambiguous { label: String, kinds: String },
+    /// A version of that category already has the label (and replacing was not asked).
+    #[error(
+        "{category} 版本 '{label}' 已存在 (a {category} version labelled '{label}' already exists)"
+    )]
+    LabelExists {
+        /// The version's category.
+        category: Category,
+        /// The label taken.
+        label: String,
+    },
+    /// No version with that label or id (also a missing mapping id).
+    #[error("目录库中没有版本 '{0}' (no catalogue version '{0}' in the store)")]
+    NoSuchVersion(
+        /// The label or id asked for.
+        String,
+    ),
+    /// The label exists in several categories; the caller must name one.
+    #[error("版本标签 '{label}' 属于多个目录类别（{kinds}），需指明类别 (version label '{label}' exists for several kinds ({kinds}))")]
+    Ambiguous {
+        /// The label.
+        label: String,
+        /// The categories holding it, comma-separated.
+        kinds: String,
+    },
+    /// A version holds a code twice.
     #[error("row {row}: code '{code}' appears twice in the version")]
-    DuplicateCode { row: u64, code: String },
+    DuplicateCode {
+        /// 1-based position of the second occurrence among the rows given.
+        row: u64,
+        /// The code.
+        code: String,
+    },
+    /// A row of another category was given for the version.
     #[error("row {row} is {found} but the version is {expected}")]
     WrongCategory {
+        /// 1-based position among the rows given.
         row: u64,
+        /// The version's category.
         expected: Category,
+        /// The row's category.
         found: Category,
     },
+    /// A stored row is not valid JSON for an `Entry`.
     #[error("corrupt row {code} in version {version}: {source}")]
     Corrupt {
+        /// The version's id.
         version: i64,
+        /// The row's code.
         code: String,
+        /// What serde said.
         source: serde_json::Error,
     },
+    /// The rows' iterator gave an error: nothing was written.
     #[error("import aborted, nothing was written: {0}")]
-    Aborted(String),
+    Aborted(
+        /// The iterator's error, as text.
+        String,
+    ),
 }
 
+/// The store's result type.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// What the importer knows about a version before its rows are written.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VersionMeta {
+    /// The version's catalogue.
     pub category: Category,
+    /// The label versions are looked up by (`2026-01`).
     pub label: String,
     /// Where the rows came from: a file path or URL.
     pub source: String,
+    /// When the bureau published it, if known.
     pub published: Option<NaiveDate>,
+    /// A free note.
     pub note: Option<String>,
 }
 
 /// A stored catalogue version.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct VersionInfo {
+    /// Store id.
     pub id: i64,
+    /// The version's catalogue.
     pub category: Category,
+    /// Its label, unique within the category.
     pub label: String,
+    /// Where the rows came from.
     pub source: String,
+    /// When the bureau published it, if known.
     pub published: Option<NaiveDate>,
+    /// When it was imported (UTC, RFC 3339).
     pub imported_at: String,
+    /// Rows stored.
     pub row_count: u64,
     /// Order-independent SHA-256 over the rows' canonical JSON.
     pub checksum: String,
+    /// A free note.
     pub note: Option<String>,
 }
 
@@ -84,6 +139,7 @@ const CACHE_KIB: i64 = -262_144;
 /// catalogue's pages until commit instead of spilling them into the WAL.
 const IMPORT_CACHE_KIB: i64 = -524_288;
 
+/// The versioned catalogue store: one SQLite connection.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -109,6 +165,7 @@ impl Store {
         Store::open(&home.join("mulu.db"))
     }
 
+    /// Open (creating and migrating if needed) the store file at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         // Rows are ~1 KB of JSON in a clustered (WITHOUT ROWID) table: 64 KB
@@ -132,6 +189,8 @@ impl Store {
         })
     }
 
+    /// A store in memory, for tests and throw-away work (the diff of a file
+    /// against a stored version).
     pub fn open_in_memory() -> Result<Store> {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -142,10 +201,12 @@ impl Store {
         })
     }
 
+    /// The store file (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// The newest migration applied.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
             .conn
@@ -281,6 +342,7 @@ impl Store {
         self.version_by_id(id)
     }
 
+    /// Every version, by category then age.
     pub fn versions(&self) -> Result<Vec<VersionInfo>> {
         let mut st = self.conn.prepare(
             "SELECT id, category, label, source, published, imported_at, row_count, checksum, note
@@ -290,6 +352,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// A version by store id.
     pub fn version_by_id(&self, id: i64) -> Result<VersionInfo> {
         self.conn
             .query_row(
@@ -335,6 +398,7 @@ impl Store {
         }
     }
 
+    /// Delete a version and its rows; false if there was none.
     pub fn delete_version(&mut self, id: i64) -> Result<bool> {
         Ok(self
             .conn
@@ -360,6 +424,7 @@ impl Store {
         Ok(())
     }
 
+    /// Every row of a version, in code order, collected.
     pub fn entries(&self, version_id: i64) -> Result<Vec<Entry>> {
         let mut v = Vec::new();
         self.for_each_entry(version_id, |e| v.push(e))?;
@@ -376,6 +441,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// One row of a version by canonical code.
     pub fn entry(&self, version_id: i64, code: &str) -> Result<Option<Entry>> {
         let data: Option<String> = self
             .conn
@@ -395,7 +461,6 @@ impl Store {
         .transpose()
     }
 
-    /// Every version holding a code, newest first, with its row there.
     /// Whether a version lists `code` (canonical form): one primary-key probe.
     pub fn has_code(&self, version_id: i64, code: &str) -> Result<bool> {
         Ok(self
@@ -404,6 +469,7 @@ impl Store {
             .exists(params![version_id, code])?)
     }
 
+    /// Every version holding a code (canonical form), newest first, with its row there.
     pub fn find_code(&self, code: &str) -> Result<Vec<(VersionInfo, Entry)>> {
         // One primary-key probe per version (versions are few); a separate
         // index on code alone would slow every import for this rare look-up.
@@ -431,11 +497,17 @@ impl Store {
 /// Building it is the CPU-heavy part of writing a row, so an importer can do
 /// it on another thread (`Entry` converts into it implicitly).
 pub struct PreparedEntry {
+    /// The canonical code.
     pub code: String,
+    /// The row's name.
     pub name: String,
+    /// 有效标志.
     pub active: bool,
+    /// The row's catalogue.
     pub category: Category,
+    /// Canonical JSON of the whole `Entry`.
     pub json: String,
+    /// SHA-256 of `json`, for the version's checksum.
     pub digest: [u8; 32],
 }
 

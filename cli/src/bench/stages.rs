@@ -416,11 +416,11 @@ impl<'a> Bench<'a> {
                 continue;
             };
             let t = Instant::now();
-            let d = catalog_core::diff::diff_stored(
+            let d = catalog_diff::diff_stored(
                 store,
                 &old,
                 &new,
-                &catalog_core::diff::DiffOptions {
+                &catalog_diff::DiffOptions {
                     keep_rows: false,
                     ..Default::default()
                 },

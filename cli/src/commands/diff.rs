@@ -9,9 +9,9 @@ mod xlsx;
 
 use crate::ctx::Ctx;
 use anyhow::{bail, Context, Result};
-use catalog_core::diff::{self, CatalogDiff, DiffOptions, ImpactItem, MappingRef};
 use catalog_core::store::{StoreError, VersionMeta};
 use catalog_core::{Category, Store, VersionInfo};
+use catalog_diff::{self as diff, CatalogDiff, DiffOptions, ImpactItem, MappingRef};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]

@@ -21,7 +21,7 @@ pub struct App {
     pub max_batch: usize,
     /// The last diff served, so paging through it does not recompute it.
     /// Keyed by both versions' id and checksum plus the options.
-    pub last_diff: Mutex<Option<(String, Arc<catalog_core::diff::CatalogDiff>)>>,
+    pub last_diff: Mutex<Option<(String, Arc<catalog_diff::CatalogDiff>)>>,
 }
 
 impl App {

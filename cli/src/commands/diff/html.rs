@@ -1,7 +1,7 @@
 //! A self-contained HTML report (inline CSS, no scripts or external assets),
 //! so it can be mailed or archived as one file.
 
-use catalog_core::diff::{CatalogDiff, Change, ChangeClass, FieldChange, ImpactItem, SegmentOp};
+use catalog_diff::{CatalogDiff, Change, ChangeClass, FieldChange, ImpactItem, SegmentOp};
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {

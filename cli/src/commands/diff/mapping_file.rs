@@ -2,8 +2,8 @@
 //! `importer::table`): 院内编码, 院内名称, 医保编码 (or the 3301 field names).
 
 use anyhow::{bail, Context, Result};
-use catalog_core::diff::MappingRef;
 use catalog_core::Category;
+use catalog_diff::MappingRef;
 use importer::table::{self, TableOptions};
 use std::path::Path;
 

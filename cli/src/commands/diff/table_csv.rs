@@ -2,7 +2,7 @@
 //! so a spreadsheet filter on `class` or `field` answers most questions.
 
 use anyhow::Result;
-use catalog_core::diff::CatalogDiff;
+use catalog_diff::CatalogDiff;
 use std::path::Path;
 
 pub const HEADER: [&str; 11] = [

@@ -1,6 +1,6 @@
 //! Terminal output: a coloured summary and the first changes.
 
-use catalog_core::diff::{CatalogDiff, Change, ChangeClass, ImpactItem};
+use catalog_diff::{CatalogDiff, Change, ChangeClass, ImpactItem};
 use std::io::IsTerminal;
 
 struct Paint(bool);

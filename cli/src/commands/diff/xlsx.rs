@@ -2,8 +2,8 @@
 //! hospital's impact work list.
 
 use anyhow::Result;
-use catalog_core::diff::{CatalogDiff, Change, ChangeClass, ImpactItem};
 use catalog_core::{field_specs, Category, Entry};
+use catalog_diff::{CatalogDiff, Change, ChangeClass, ImpactItem};
 use rust_xlsxwriter::{Color, Format, Workbook, Worksheet};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -92,7 +92,7 @@ pub fn write_report(path: &Path, d: &CatalogDiff) -> Result<()> {
 fn summary_sheet(ws: &mut Worksheet, st: &Styles, d: &CatalogDiff) -> Result<()> {
     ws.set_name("摘要summary")?;
     let s = &d.summary.total;
-    let side = |x: &catalog_core::diff::Side| {
+    let side = |x: &catalog_diff::Side| {
         format!("{} ({} rows)", x.label.clone().unwrap_or_default(), x.rows)
     };
     let mut lines: Vec<(String, String)> = vec![

@@ -7,9 +7,9 @@
 //! agree, else falls back to name + spec + manufacturer similarity. The
 //! matcher crate can plug in its own scorer through the trait.
 
-use crate::category::Category;
-use crate::entry::{field_specs, Entry};
-use crate::normalize;
+use catalog_core::category::Category;
+use catalog_core::entry::{field_specs, Entry};
+use catalog_core::normalize;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -30,11 +30,16 @@ pub struct RecodeEvidence {
     pub alternatives: Vec<String>,
 }
 
+/// One field compared between a retired and an added row.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Evidence {
+    /// The field key.
     pub field: String,
+    /// Its Chinese label.
     pub label: String,
+    /// The retired row's value.
     pub old: String,
+    /// The added row's value.
     pub new: String,
     /// 1.0 = equal after normalisation.
     pub similarity: f64,
@@ -489,7 +494,7 @@ mod tests {
 
     #[test]
     fn the_bound_never_drops_a_pair_the_full_score_keeps() {
-        use crate::entry::{Detail, FieldValue};
+        use catalog_core::entry::{Detail, FieldValue};
         let mk = |code: &str, name: &str, spec: &str, mfr: &str, appr: &str| {
             let mut e = Entry::new(code, name, Detail::empty(Category::Drug));
             e.detail.set("spec", FieldValue::Text(spec.into()));

@@ -5,8 +5,8 @@ use super::recode::{find_recodes, BuiltinRecodeScorer, RecodeScorer};
 use super::{
     CatalogDiff, Change, ChangeClass, Counts, DiffError, DiffOptions, Side, Summary, SCHEMA,
 };
-use crate::category::Category;
-use crate::entry::Entry;
+use catalog_core::category::Category;
+use catalog_core::entry::Entry;
 use std::cmp::Ordering;
 
 /// A code-ordered source of (code, canonical JSON) rows.
@@ -70,6 +70,7 @@ pub fn diff_raw(
     diff_raw_with(old, new, opts, &BuiltinRecodeScorer)
 }
 
+/// [`diff_raw`] with another re-code scorer.
 pub fn diff_raw_with(
     old: &[(String, String)],
     new: &[(String, String)],
@@ -96,6 +97,7 @@ pub fn diff_versions(
     diff_versions_with(old, new, opts, &BuiltinRecodeScorer)
 }
 
+/// [`diff_versions`] with another re-code scorer.
 pub fn diff_versions_with(
     old: &[Entry],
     new: &[Entry],

@@ -4,9 +4,9 @@
 //! the new version lists, mappings whose code is in neither version.
 
 use super::{CatalogDiff, Change, ChangeClass, FieldChange};
-use crate::category::Category;
-use crate::normalize;
-use crate::store::{MappingStatus, Store, StoreError};
+use catalog_core::category::Category;
+use catalog_core::normalize;
+use catalog_core::store::{MappingStatus, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -36,6 +36,7 @@ pub const IMPACT_FIELDS: &[&str] = &[
 pub struct MappingRef {
     /// Store id of the mapping; null for mappings read from a file.
     pub mapping_id: Option<i64>,
+    /// The mapping's catalogue, when known.
     pub category: Option<Category>,
     /// 院内编码
     pub hospital_code: String,
@@ -43,6 +44,7 @@ pub struct MappingRef {
     pub hospital_name: String,
     /// 医保编码 the item is mapped to.
     pub target_code: String,
+    /// Review status (`approved`, `replaced`), when known.
     pub status: Option<String>,
     /// Where it came from (file and row) for tracing.
     pub source: Option<String>,
@@ -54,14 +56,20 @@ pub struct MappingRef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ImpactReason {
+    /// The target code was deactivated (停用).
     Deactivated,
+    /// The target code was removed.
     Removed,
+    /// The target was re-coded; the item should move to the new code.
     Recoded,
+    /// A field that matters changed on the target ([`IMPACT_FIELDS`]).
     Changed,
+    /// The target is in neither version (a mistyped or foreign code).
     NotListed,
 }
 
 impl ImpactReason {
+    /// The stable name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             ImpactReason::Deactivated => "deactivated",
@@ -72,6 +80,7 @@ impl ImpactReason {
         }
     }
 
+    /// The Chinese label for the work list.
     pub fn label_zh(self) -> &'static str {
         match self.class() {
             Some(c) => c.label_zh(),
@@ -94,12 +103,15 @@ impl ImpactReason {
 /// One mapping that needs attention.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ImpactItem {
+    /// The mapping concerned.
     pub mapping: MappingRef,
+    /// Why it needs attention.
     pub reason: ImpactReason,
     /// The national row's name in the old version.
     pub target_name: String,
     /// For re-codes: the code to move the mapping to.
     pub suggested_code: Option<String>,
+    /// The suggested code's name.
     pub suggested_name: Option<String>,
     /// 0–1 confidence of the re-code.
     pub recode_score: Option<f64>,
@@ -164,7 +176,7 @@ type Listing<'a> = (Category, &'a dyn Fn(&str) -> bool);
 /// belongs to `cat`: a store mapping by its own category, a file row when its
 /// code fits the category's code standard.
 fn target_in(m: &MappingRef, cat: Category) -> Option<String> {
-    let std = crate::standards::Standards::builtin();
+    let std = catalog_core::standards::Standards::builtin();
     match m.category {
         Some(c) if c != cat => None,
         Some(_) => Some(std.canonical(&m.target_code, cat)),

@@ -1,6 +1,6 @@
 use super::*;
-use crate::entry::{Detail, FieldValue};
-use crate::store::{Decision, MappingStatus, Store, VersionMeta};
+use catalog_core::entry::{Detail, FieldValue};
+use catalog_core::store::{Decision, MappingStatus, Store, VersionMeta};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -622,7 +622,7 @@ fn text_segments_keep_ascii_words_whole() {
 }
 
 /// Speed check, not a unit test: two stored 1M-row drug versions.
-/// `MULU_DIFF_BENCH_DB=/tmp/diff1m.db cargo test -p catalog-core --release --lib -- --ignored bench_diff_1m --nocapture`
+/// `MULU_DIFF_BENCH_DB=/tmp/diff1m.db cargo test -p catalog-diff --release --lib -- --ignored bench_diff_1m --nocapture`
 /// The first run imports (not timed); run again to measure the diff alone
 /// (e.g. under `/usr/bin/time -v` for peak RSS).
 #[test]
@@ -721,7 +721,7 @@ fn bench_diff_1m_stored() {
 }
 
 /// Time a diff of two versions in an existing store:
-/// `MULU_DIFF_DB=… MULU_DIFF_OLD=v1 MULU_DIFF_NEW=v2 cargo test -p catalog-core --release --lib -- --ignored bench_diff_env --nocapture`
+/// `MULU_DIFF_DB=… MULU_DIFF_OLD=v1 MULU_DIFF_NEW=v2 cargo test -p catalog-diff --release --lib -- --ignored bench_diff_env --nocapture`
 #[test]
 #[ignore]
 fn bench_diff_env() {

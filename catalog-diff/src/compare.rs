@@ -1,8 +1,8 @@
 //! Field-by-field comparison of two rows of the same code.
 
 use super::{DiffOptions, FieldChange};
-use crate::entry::{field_specs, Entry, FieldKind, FieldSpec, FieldValue};
-use crate::normalize::fold_width;
+use catalog_core::entry::{field_specs, Entry, FieldKind, FieldSpec, FieldValue};
+use catalog_core::normalize::fold_width;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
@@ -14,14 +14,20 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SegmentOp {
+    /// In both texts.
     Equal,
+    /// Only in the old text.
     Delete,
+    /// Only in the new text.
     Insert,
 }
 
+/// A run of text with what the diff did to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Segment {
+    /// Kept, deleted or inserted.
     pub op: SegmentOp,
+    /// The text of the run.
     pub text: String,
 }
 

@@ -7,12 +7,11 @@
 use super::engine::{merge, RowSource};
 use super::recode::{BuiltinRecodeScorer, RecodeScorer};
 use super::{CatalogDiff, DiffError, DiffOptions, Side};
-use crate::store::{Store, VersionInfo};
-use rusqlite::{Connection, OpenFlags};
+use catalog_core::scan::RawCursor;
+use catalog_core::store::{Store, VersionInfo};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver};
-
-const SQL: &str = "SELECT code, data FROM entries WHERE version_id = ?1 ORDER BY code";
 /// Rows per batch handed from a reader thread to the merge.
 const BATCH: usize = 2048;
 
@@ -96,17 +95,9 @@ fn spawn_reader<'scope>(
 ) {
     let (tx, rx) = sync_channel::<Batch>(8);
     let h = scope.spawn(move || -> Result<(), DiffError> {
-        let conn = Connection::open_with_flags(
-            file,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut st = conn.prepare(SQL)?;
-        let mut rows = st.query([version])?;
         let mut batch = Batch::default();
-        while let Some(r) = rows.next()? {
-            let code = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            let data = r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+        let mut stopped = false;
+        Store::scan_raw_file(file, version, |code, data| {
             batch.codes.push_str(code);
             batch.code_ends.push(batch.codes.len());
             batch.data.extend_from_slice(data);
@@ -115,9 +106,14 @@ fn spawn_reader<'scope>(
                 // The next batch starts at this one's size: no regrowing.
                 let next = batch.empty_like();
                 if tx.send(std::mem::replace(&mut batch, next)).is_err() {
-                    return Ok(());
+                    stopped = true;
+                    return ControlFlow::Break(());
                 }
             }
+            ControlFlow::Continue(())
+        })?;
+        if stopped {
+            return Ok(());
         }
         if batch.len() > 0 {
             let _ = tx.send(batch);
@@ -167,31 +163,18 @@ impl RowSource for ChannelSource {
     }
 }
 
-struct Cursor<'s> {
-    rows: rusqlite::Rows<'s>,
-    code: String,
-    data: Vec<u8>,
-}
+/// The store's own cursor, for in-memory stores.
+struct Cursor<'c, 's>(&'c mut RawCursor<'s>);
 
-impl RowSource for Cursor<'_> {
+impl RowSource for Cursor<'_, '_> {
     fn advance(&mut self) -> Result<bool, DiffError> {
-        let Some(r) = self.rows.next()? else {
-            return Ok(false);
-        };
-        // Reuse the buffers: a million rows, no per-row allocation.
-        self.code.clear();
-        self.code
-            .push_str(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?);
-        self.data.clear();
-        self.data
-            .extend_from_slice(r.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?);
-        Ok(true)
+        Ok(self.0.advance()?)
     }
     fn code(&self) -> &str {
-        &self.code
+        self.0.code()
     }
     fn data(&self) -> &[u8] {
-        &self.data
+        self.0.data()
     }
 }
 
@@ -215,6 +198,7 @@ pub fn diff_stored(
     diff_stored_with(store, old, new, opts, &BuiltinRecodeScorer)
 }
 
+/// [`diff_stored`] with another re-code scorer.
 pub fn diff_stored_with(
     store: &Store,
     old: &VersionInfo,
@@ -227,20 +211,9 @@ pub fn diff_stored_with(
         merge_threaded(file, old.id, new.id, opts, scorer)?
     } else {
         // In-memory stores cannot be opened twice: one thread, two cursors.
-        let conn = store.conn();
-        let mut st_old = conn.prepare(SQL)?;
-        let mut st_new = conn.prepare(SQL)?;
-        let mut o = Cursor {
-            rows: st_old.query([old.id])?,
-            code: String::new(),
-            data: Vec::new(),
-        };
-        let mut n = Cursor {
-            rows: st_new.query([new.id])?,
-            code: String::new(),
-            data: Vec::new(),
-        };
-        merge(&mut o, &mut n, opts, scorer)?
+        store.with_raw_cursors(old.id, new.id, |o, n| {
+            merge(&mut Cursor(o), &mut Cursor(n), opts, scorer)
+        })??
     };
     d.old = side(old);
     d.new = side(new);

@@ -1,6 +1,8 @@
-//! Version diff: keyed comparison of two catalogue versions.
+//! The version diff of mulu: what changed between two versions of a
+//! national catalogue, and which hospital mappings that touches.
 //!
-//! Rows are keyed by national code and merged in code order. Rows whose
+//! `catalog-core` holds the model and the store; this crate compares. Rows
+//! are keyed by national code and merged in code order. Rows whose
 //! canonical JSON is byte-identical are counted as unchanged without being
 //! parsed; only rows whose text differs are parsed and compared field by
 //! field (money as decimals, text after the noise folding the
@@ -12,6 +14,30 @@
 //! that went away — removed or deactivated — whose product reappears under
 //! an added code; see [`recode`]). The JSON shape of [`CatalogDiff`] is the
 //! contract documented in `docs/diff-schema.md` (schema id [`SCHEMA`]).
+//! [`impact`] turns a diff into the list of confirmed hospital mappings it
+//! affects.
+//!
+//! Stored versions are read through `catalog_core::scan` (two code-ordered
+//! streams, one reader thread each for a store on disk); this crate knows no
+//! SQL.
+//!
+//! ```
+//! use catalog_core::{Category, Detail, Entry};
+//! use catalog_diff::{diff_versions, ChangeClass, DiffOptions};
+//!
+//! let row = |code: &str, name: &str| Entry::new(code, name, Detail::empty(Category::Drug));
+//! let old = vec![row("XA01AAA001A001010100001", "阿莫西林胶囊")];
+//! let new = vec![
+//!     row("XA01AAA001A001010100001", "阿莫西林胶囊（停产）"),
+//!     row("XB02BBB002B002020200002", "头孢克肟片"),
+//! ];
+//! let d = diff_versions(&old, &new, &DiffOptions::default()).unwrap();
+//! assert_eq!(d.summary.total.classes.added, 1);
+//! let changed = d.of_class(ChangeClass::Changed).next().unwrap();
+//! assert_eq!(changed.field("name").unwrap().new, "阿莫西林胶囊（停产）");
+//! ```
+
+#![warn(missing_docs)]
 
 mod compare;
 mod engine;
@@ -30,8 +56,8 @@ pub use impact::{
 };
 pub use recode::{BuiltinRecodeScorer, Evidence, RecodeEvidence, RecodeScorer};
 
-use crate::category::Category;
-use crate::entry::{Entry, FieldKind};
+use catalog_core::category::Category;
+use catalog_core::entry::{Entry, FieldKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -79,14 +105,20 @@ impl Default for DiffOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeClass {
+    /// 新增: a code only the new version lists.
     Added,
+    /// 停用: still listed, but `active` went true → false.
     Deactivated,
+    /// 删除: a code only the old version lists.
     Removed,
+    /// 变更: listed in both, some reported field differs.
     Changed,
+    /// 改码: a retired code whose product reappears under an added code.
     Recoded,
 }
 
 impl ChangeClass {
+    /// Every class, in report order.
     pub const ALL: [ChangeClass; 5] = [
         ChangeClass::Added,
         ChangeClass::Deactivated,
@@ -95,6 +127,7 @@ impl ChangeClass {
         ChangeClass::Recoded,
     ];
 
+    /// The stable name used in JSON (`added`…).
     pub fn as_str(self) -> &'static str {
         match self {
             ChangeClass::Added => "added",
@@ -105,6 +138,7 @@ impl ChangeClass {
         }
     }
 
+    /// The Chinese label reports show (新增…).
     pub fn label_zh(self) -> &'static str {
         match self {
             ChangeClass::Added => "新增",
@@ -129,8 +163,11 @@ pub struct FieldChange {
     pub field: String,
     /// The Chinese column label (`规格`), or the header for extra columns.
     pub label: String,
+    /// How the field was compared (money as decimals, long text by tokens).
     pub kind: FieldKind,
+    /// The old value, as displayed.
     pub old: String,
+    /// The new value, as displayed.
     pub new: String,
     /// Token-level diff for long texts (限定支付范围, 项目内涵); null otherwise.
     pub segments: Option<Vec<Segment>>,
@@ -139,7 +176,9 @@ pub struct FieldChange {
 /// One row-level change.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Change {
+    /// Which class the change is in.
     pub class: ChangeClass,
+    /// The catalogue of the row.
     pub category: Category,
     /// The national code (the new code for a re-code).
     pub code: String,
@@ -153,6 +192,7 @@ pub struct Change {
     pub recode: Option<RecodeEvidence>,
     /// Whole rows (null when absent or when `keep_rows` is off).
     pub old: Option<Entry>,
+    /// The new row (see `old`).
     pub new: Option<Entry>,
 }
 
@@ -166,14 +206,20 @@ impl Change {
 /// Row counts per class.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct ClassCounts {
+    /// Codes added.
     pub added: u64,
+    /// Codes deactivated.
     pub deactivated: u64,
+    /// Codes removed.
     pub removed: u64,
+    /// Codes changed.
     pub changed: u64,
+    /// Re-codes (each counts one old and one new code).
     pub recoded: u64,
 }
 
 impl ClassCounts {
+    /// The count of one class.
     pub fn get(&self, c: ChangeClass) -> u64 {
         match c {
             ChangeClass::Added => self.added,
@@ -199,6 +245,7 @@ impl ClassCounts {
         self.changed += o.changed;
         self.recoded += o.recoded;
     }
+    /// All reported changes.
     pub fn total(&self) -> u64 {
         self.added + self.deactivated + self.removed + self.changed + self.recoded
     }
@@ -207,20 +254,25 @@ impl ClassCounts {
 /// Counts for one category (or the whole diff).
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Counts {
+    /// Rows in the old version.
     pub old_rows: u64,
+    /// Rows in the new version.
     pub new_rows: u64,
     /// Rows present on both sides with no reported change.
     pub unchanged: u64,
     /// Of the unchanged: rows whose stored text differed only by ignored
     /// noise (whitespace, width, money scale, ignored fields).
     pub noise_only: u64,
+    /// Reported changes per class.
     pub classes: ClassCounts,
     /// Field key → number of rows where it changed (changed, deactivated, recoded).
     pub fields: BTreeMap<String, u64>,
 }
 
+/// The counts of a diff: the whole and per category.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Summary {
+    /// Over all categories (flattened into the summary's JSON).
     #[serde(flatten)]
     pub total: Counts,
     /// Per category (`drug`, `service`…).
@@ -230,29 +282,41 @@ pub struct Summary {
 /// Which version a side of the diff is.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Side {
+    /// The version's label, for stored versions.
     pub label: Option<String>,
+    /// The version's id in the store.
     pub version_id: Option<i64>,
+    /// The version's catalogue.
     pub category: Option<Category>,
+    /// Where the version's rows came from (file or URL).
     pub source: Option<String>,
+    /// Rows in the version.
     pub rows: u64,
 }
 
 /// The result of a diff: serialise it for the stable JSON of `docs/diff-schema.md`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct CatalogDiff {
+    /// Always [`SCHEMA`].
     pub schema: &'static str,
+    /// The old version.
     pub old: Side,
+    /// The new version.
     pub new: Side,
+    /// The options the diff ran with, so a report says what was ignored.
     pub options: DiffOptions,
+    /// Counts per class and field.
     pub summary: Summary,
     /// Sorted by class (added, deactivated, removed, changed, recoded), then code.
     pub changes: Vec<Change>,
 }
 
 impl CatalogDiff {
+    /// True when nothing was reported (noise-only rows do not count).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+    /// The changes of one class, in code order.
     pub fn of_class(&self, c: ChangeClass) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(move |x| x.class == c)
     }
@@ -270,18 +334,28 @@ impl CatalogDiff {
 /// Errors of a diff: bad input is reported with the code it concerns.
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
+    /// Reading a stored version failed.
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error("store database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Store(#[from] catalog_core::store::StoreError),
+    /// A stored row is not an `Entry` (a damaged store).
     #[error("{side} version, code {code}: row is not valid catalogue JSON: {source}")]
     Parse {
+        /// `old` or `new`.
         side: &'static str,
+        /// The row's code.
         code: String,
+        /// What serde said.
         source: serde_json::Error,
     },
+    /// A reader thread panicked (`old` or `new`).
     #[error("the thread reading the {0} version stopped unexpectedly")]
     Reader(String),
     #[error("{side} version: code {code} appears more than once")]
-    Duplicate { side: &'static str, code: String },
+    /// Raw rows given to [`diff_raw`] hold a code twice.
+    Duplicate {
+        /// `old` or `new`.
+        side: &'static str,
+        /// The repeated code.
+        code: String,
+    },
 }

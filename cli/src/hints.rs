@@ -1,0 +1,91 @@
+//! What to type next, for errors the libraries report without naming a
+//! command-line flag (issue #12: the same errors reach HTTP clients, where a
+//! flag means nothing). Only the binary knows its flags, so the advice lives here.
+
+use catalog_core::store::StoreError;
+use catalog_diff::DiffError;
+use importer::ImportError;
+
+/// The advice for the first store error in `e`'s chain that has one.
+pub fn for_error(e: &anyhow::Error) -> Option<&'static str> {
+    e.chain().find_map(|cause| {
+        // Wrappers marked `transparent` hide the store error from the chain,
+        // so they are opened by hand.
+        let store = cause
+            .downcast_ref::<StoreError>()
+            .or_else(|| match cause.downcast_ref::<ImportError>() {
+                Some(ImportError::Store(s)) => Some(s),
+                _ => None,
+            })
+            .or_else(|| match cause.downcast_ref::<DiffError>() {
+                Some(DiffError::Store(s)) => Some(s),
+                _ => None,
+            })?;
+        store_hint(store)
+    })
+}
+
+fn store_hint(e: &StoreError) -> Option<&'static str> {
+    match e {
+        StoreError::LabelExists { .. } => Some(
+            "加 --replace 覆盖该版本，或用 --label 另取标签 (use --replace to overwrite it, or choose another --label)",
+        ),
+        // The store also reports a missing mapping id this way; listing versions would not help.
+        StoreError::NoSuchVersion(what) if !what.starts_with("mapping ") => {
+            Some("`mulu versions` 列出已导入的版本 (see `mulu versions`)")
+        }
+        StoreError::Ambiguous { .. } => Some("用 --kind 指明类别 (name one with --kind)"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalog_core::Category;
+
+    fn store_errors() -> Vec<StoreError> {
+        vec![
+            StoreError::LabelExists {
+                category: Category::Drug,
+                label: "2026-01".into(),
+            },
+            StoreError::NoSuchVersion("2026-09".into()),
+            StoreError::Ambiguous {
+                label: "v1".into(),
+                kinds: "drug, service".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn the_library_message_names_no_flag_and_the_cli_adds_one() {
+        for e in store_errors() {
+            let msg = e.to_string();
+            assert!(!msg.contains("--") && !msg.contains("mulu "), "{msg}");
+            let hint = for_error(&anyhow::Error::new(e)).expect("a hint");
+            assert!(
+                hint.contains("--") || hint.contains("mulu versions"),
+                "{hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn hints_are_found_through_wrappers_and_context() {
+        let label = || StoreError::LabelExists {
+            category: Category::Drug,
+            label: "a".into(),
+        };
+        let wrapped = anyhow::Error::new(ImportError::Store(label())).context("importing x.csv");
+        assert!(for_error(&wrapped).unwrap().contains("--replace"));
+        let diff = anyhow::Error::new(DiffError::Store(StoreError::Ambiguous {
+            label: "v1".into(),
+            kinds: "drug, service".into(),
+        }));
+        assert!(for_error(&diff).unwrap().contains("--kind"));
+        let plain = anyhow::Error::new(StoreError::NoSuchVersion("mapping 7".into()));
+        assert_eq!(for_error(&plain), None);
+        assert_eq!(for_error(&anyhow::anyhow!("something else")), None);
+    }
+}
