@@ -7,6 +7,7 @@ mod detail_de;
 pub mod diff;
 pub mod entry;
 pub mod hospital;
+pub mod label;
 pub mod normalize;
 pub mod standards;
 pub mod store;
