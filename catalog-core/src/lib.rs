@@ -61,6 +61,7 @@ pub mod category;
 mod detail_de;
 pub mod entry;
 mod hospital;
+pub mod label;
 pub mod normalize;
 pub mod scan;
 pub mod standards;

@@ -1,13 +1,14 @@
 //! Catalogue reading: a table plus the alias table become typed [`Entry`] rows.
 
 use crate::aliases::{self, assign_kind, AGREEMENT_PERIOD, ALIASES};
-use crate::error::{ImportError, RowError};
 use crate::table::{self, Format, NoteKind, Record, Table, TableOptions};
+use crate::table::{ReadError, RowError};
 use crate::values::{parse_active, parse_date, parse_money, parse_period};
 use catalog_core::{Category, Detail, Entry, FieldKind, FieldValue, Standards};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+/// How to read a catalogue file.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
     /// None: detect the kind from the headers (or the 13xx layout).
@@ -16,6 +17,8 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// 13xx layout ("1301", …) for headerless platform text files.
     pub layout: Option<String>,
+    /// Bounds on what the source may make the reader hold.
+    pub limits: crate::limits::Limits,
 }
 
 /// Where each field comes from.
@@ -65,7 +68,9 @@ impl Parsed {
 /// section heading. Counted apart so `read = imported + rejected + notes`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct NoteRow {
+    /// 1-based source row.
     pub row: u64,
+    /// Note, total or section heading.
     pub kind: NoteKind,
     /// The filled cells, joined by a space.
     pub text: String,
@@ -97,26 +102,26 @@ fn col_of(got: &[(String, usize)], key: &str) -> Option<usize> {
     got.iter().find(|(k, _)| k == key).map(|(_, c)| *c)
 }
 
-fn missing(t: &Table, c: Category, wanted: &str, keys: &[&str]) -> ImportError {
+fn missing(t: &Table, c: Category, wanted: &str, keys: &[&str]) -> ReadError {
     let mut expected: Vec<String> = Vec::new();
     for k in keys {
         expected.extend(aliases::aliases_of(c, k));
     }
-    ImportError::MissingColumn {
+    ReadError::MissingColumn {
         file: t.file.clone(),
         sheet: t.sheet.clone(),
         wanted: format!("{wanted} ({c})"),
         found: if t.header.is_empty() {
-            "(none)".into()
+            vec!["(none)".into()]
         } else {
-            t.header.join(", ")
+            t.header.clone()
         },
-        expected: expected.join(", "),
+        expected,
     }
 }
 
 /// Open a catalogue file (any supported format) for reading as `opts.kind`.
-pub fn read(source: impl AsRef<Path>, opts: &ReadOptions) -> Result<Reader, ImportError> {
+pub fn read(source: impl AsRef<Path>, opts: &ReadOptions) -> Result<Reader, ReadError> {
     let known = match opts.kind {
         Some(c) => aliases::catalog_headers_of(c),
         None => aliases::catalog_headers(),
@@ -127,6 +132,7 @@ pub fn read(source: impl AsRef<Path>, opts: &ReadOptions) -> Result<Reader, Impo
             sheet: opts.sheet.clone(),
             known_headers: known,
             layout: opts.layout.clone(),
+            limits: opts.limits.clone(),
         },
     )?;
     let layout_kind = t
@@ -137,21 +143,19 @@ pub fn read(source: impl AsRef<Path>, opts: &ReadOptions) -> Result<Reader, Impo
     let category = match (opts.kind, layout_kind) {
         (Some(c), _) => c,
         (None, Some(c)) => c,
-        (None, None) => {
-            aliases::detect_kind(&t.header).ok_or_else(|| ImportError::UnknownKind {
-                file: t.file.clone(),
-                found: t.header.join(", "),
-            })?
-        }
+        (None, None) => aliases::detect_kind(&t.header).ok_or_else(|| ReadError::UnknownKind {
+            file: t.file.clone(),
+            found: t.header.clone(),
+        })?,
     };
     Reader::new(t, category)
 }
 
 impl Reader {
     /// Read an already opened table as a catalogue of `category`.
-    pub fn new(t: Table, category: Category) -> Result<Reader, ImportError> {
+    pub fn new(t: Table, category: Category) -> Result<Reader, ReadError> {
         let Some(ka) = ALIASES.kinds.get(&category) else {
-            return Err(ImportError::format(
+            return Err(ReadError::format(
                 &t.file,
                 format!("no column aliases for {category}"),
             ));
@@ -228,26 +232,37 @@ impl Reader {
         })
     }
 
+    /// The catalogue kind read.
     pub fn category(&self) -> Category {
         self.category
     }
+    /// The header as read.
     pub fn header(&self) -> &[String] {
         &self.table.header
     }
+    /// The source file.
     pub fn file(&self) -> &str {
         &self.table.file
     }
+    /// The sheet read, for workbooks.
     pub fn sheet(&self) -> Option<&str> {
         self.table.sheet.as_deref()
     }
+    /// The text encoding, for text sources.
     pub fn encoding(&self) -> Option<&'static str> {
         self.table.encoding
     }
+    /// The format recognised.
     pub fn format(&self) -> Format {
         self.table.format
     }
+    /// The 13xx layout, for platform files.
     pub fn layout(&self) -> Option<&str> {
         self.table.layout.as_deref()
+    }
+    /// What the user should know about how the source was read (a hidden sheet).
+    pub fn warnings(&self) -> &[String] {
+        &self.table.warnings
     }
     /// Rows pulled so far (entries + rejects + notes).
     pub fn rows_read(&self) -> u64 {

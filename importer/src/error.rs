@@ -1,106 +1,37 @@
-//! Errors: a whole-import failure (`ImportError`) versus one rejected input row (`RowError`).
+//! The import's errors: a whole-import failure ([`ImportError`]) wrapping the
+//! readers' errors ([`ReadError`], with [`RowError`] for one row) below it.
 
-use serde::Serialize;
-use std::fmt;
+use crate::limits::LimitHit;
+use crate::summary::ImportSummary;
+pub use crate::table::{ReadError, RowError};
 
-/// One input row that could not be imported, with everything needed to find and fix it.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
-pub struct RowError {
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// 1-based row (line) number in the source.
-    pub row: u64,
-    /// Header of the offending column, if one column is to blame.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    pub reason: String,
-    /// The row's original cells, so a reject file can be corrected and re-imported.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cells: Vec<String>,
-    /// The source itself is broken here (malformed XML, truncated file): the
-    /// import cannot go on and must not commit anything.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub fatal: bool,
-}
-
-impl RowError {
-    pub fn new(file: &str, sheet: Option<&str>, row: u64, reason: impl Into<String>) -> RowError {
-        RowError {
-            file: file.to_string(),
-            sheet: sheet.map(str::to_string),
-            row,
-            reason: reason.into(),
-            ..RowError::default()
-        }
-    }
-    pub fn column(mut self, column: &str, value: &str) -> RowError {
-        self.column = Some(column.to_string());
-        self.value = Some(value.to_string());
-        self
-    }
-    pub fn cells(mut self, cells: &[String]) -> RowError {
-        self.cells = cells.to_vec();
-        self
-    }
-    pub fn fatal(mut self) -> RowError {
-        self.fatal = true;
-        self
-    }
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(s) = &self.sheet {
-            write!(f, " [{s}]")?;
-        }
-        write!(f, " row {}", self.row)?;
-        if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
-        }
-        if let Some(v) = &self.value {
-            write!(f, " ('{v}')")?;
-        }
-        write!(f, ": {}", self.reason)
-    }
-}
-impl std::error::Error for RowError {}
-
-/// Why an import (or a read) failed as a whole. Nothing was written.
+/// Why an import failed as a whole. Nothing was written to the store.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{file}: {message}")]
-    Format { file: String, message: String },
-    #[error("{file}{}: no '{wanted}' column. Columns found: {found}. Accepted headers: {expected}", sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default())]
-    MissingColumn {
-        file: String,
-        sheet: Option<String>,
-        wanted: String,
-        found: String,
-        expected: String,
-    },
-    #[error("{file}: cannot tell the catalogue kind from the headers ({found}); pass --kind")]
-    UnknownKind { file: String, found: String },
-    #[error("{0}")]
-    Source(RowError),
+    /// The source cannot be read (as a catalogue).
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// The source broke part-way through an import: nothing was written, but
     /// `summary.rejects` holds the rows rejected before the break (and the
     /// break itself, last) so they can still be written out.
     #[error("{error}")]
     Broken {
+        /// The row the source broke at.
         error: Box<RowError>,
-        summary: Box<crate::import::ImportSummary>,
+        /// The rows read up to it.
+        summary: Box<ImportSummary>,
     },
+    /// A URL could not be downloaded.
     #[error("{url}: {message}")]
-    Download { url: String, message: String },
+    Download {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+        /// The limit reached, if that is why.
+        limit: Option<LimitHit>,
+    },
+    /// The store refused before anything was read.
     #[error(transparent)]
     Store(#[from] catalog_core::store::StoreError),
     /// The store failed during the import (disk full, a locked or damaged
@@ -108,24 +39,47 @@ pub enum ImportError {
     /// `summary.rejects` holds the rows rejected before it so they are not lost.
     #[error("{error}")]
     StoreFailed {
+        /// The store's error.
         error: catalog_core::store::StoreError,
-        summary: Box<crate::import::ImportSummary>,
+        /// The rows read up to it.
+        summary: Box<ImportSummary>,
     },
+    /// More rows were rejected than `max_reject` allows.
     #[error("{} of {} rows rejected ({:.2}%), above the allowed --max-reject {}: nothing was imported", .0.rejected, .0.read, if .0.read == 0 { 0.0 } else { .0.rejected as f64 * 100.0 / .0.read as f64 }, .0.max_reject)]
-    TooManyRejected(Box<crate::import::ImportSummary>),
+    TooManyRejected(Box<ImportSummary>),
+    /// Every data row was rejected: an empty catalogue never becomes a version.
+    #[error("没有有效行，未导入 (no valid rows: nothing imported; {} of {} rows rejected, {} notes)", .0.rejected, .0.read, .0.notes)]
+    NoValidRows(Box<ImportSummary>),
+    /// The version label is not acceptable.
+    #[error("{0}")]
+    Label(#[from] catalog_core::label::LabelError),
+    /// The import's own counts disagree: a bug, not bad input.
+    #[error("internal accounting error: {0}")]
+    Accounting(String),
 }
 
 impl ImportError {
     pub(crate) fn format(file: &str, message: impl Into<String>) -> ImportError {
-        ImportError::Format {
-            file: file.to_string(),
-            message: message.into(),
+        ImportError::Read(ReadError::format(file, message))
+    }
+    /// The limit reached, if that is why the import failed; the CLI maps its
+    /// name to a flag.
+    pub fn limit_hit(&self) -> Option<&LimitHit> {
+        match self {
+            ImportError::Read(e) => e.limit_hit(),
+            ImportError::Broken { error, .. } => error.limit.as_ref(),
+            ImportError::Download { limit, .. } => limit.as_ref(),
+            _ => None,
         }
     }
-    pub(crate) fn io(path: &str, source: std::io::Error) -> ImportError {
-        ImportError::Io {
-            path: path.to_string(),
-            source,
+    /// The summary of the rows read, when the failure came after reading some.
+    pub fn summary(&self) -> Option<&ImportSummary> {
+        match self {
+            ImportError::Broken { summary, .. }
+            | ImportError::StoreFailed { summary, .. }
+            | ImportError::TooManyRejected(summary)
+            | ImportError::NoValidRows(summary) => Some(summary),
+            _ => None,
         }
     }
 }

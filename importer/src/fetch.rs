@@ -3,6 +3,7 @@
 //! SHA-256 so a damaged cache file is fetched again rather than imported.
 
 use crate::error::ImportError;
+use crate::limits::{LimitHit, Limits};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -53,10 +54,16 @@ fn extension(url: &str) -> String {
 }
 
 /// Download (or revalidate) a URL into the cache and return the local path.
-pub fn fetch(url: &str, cache_dir: &Path, timeout: Duration) -> Result<PathBuf, ImportError> {
+pub fn fetch(
+    url: &str,
+    cache_dir: &Path,
+    timeout: Duration,
+    limits: &Limits,
+) -> Result<PathBuf, ImportError> {
     let dl = |message: String| ImportError::Download {
         url: url.to_string(),
         message,
+        limit: None,
     };
     std::fs::create_dir_all(cache_dir).map_err(|e| {
         dl(format!(
@@ -114,17 +121,13 @@ pub fn fetch(url: &str, cache_dir: &Path, timeout: Duration) -> Result<PathBuf, 
     let last_modified = header(reqwest::header::LAST_MODIFIED);
     // Write beside the cache entry, then rename: a cut download never replaces a good one.
     let part = cache_dir.join(format!("{key}.part"));
-    {
-        let mut out = std::fs::File::create(&part)
-            .map_err(|e| dl(format!("cannot write {}: {e}", part.display())))?;
-        resp.copy_to(&mut out).map_err(|e| {
-            let why = if e.is_timeout() {
-                format!("download timed out after {} s", timeout.as_secs_f32())
-            } else {
-                e.to_string()
-            };
-            dl(why)
-        })?;
+    // A cut or refused download leaves nothing behind.
+    let copied = std::fs::File::create(&part)
+        .map_err(|e| dl(format!("cannot write {}: {e}", part.display())))
+        .and_then(|mut out| copy_bounded(&mut resp, &mut out, url, timeout, limits));
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&part);
+        return Err(e);
     }
     let sha256 = sha256_file(&part).map_err(|e| dl(e.to_string()))?;
     std::fs::rename(&part, &data)
@@ -140,6 +143,75 @@ pub fn fetch(url: &str, cache_dir: &Path, timeout: Duration) -> Result<PathBuf, 
         serde_json::to_string_pretty(&meta).unwrap_or_default(),
     );
     Ok(data)
+}
+
+/// Copy the body into `out`, within the download size and time limits
+/// (`timeout` alone bounds each read, not the whole: a server that keeps
+/// sending would never stop).
+fn copy_bounded(
+    resp: &mut reqwest::blocking::Response,
+    out: &mut std::fs::File,
+    url: &str,
+    timeout: Duration,
+    limits: &Limits,
+) -> Result<(), ImportError> {
+    use std::io::Write;
+    let started = std::time::Instant::now();
+    let over = |limit: &'static str, value: u64, found: String| {
+        let hit = LimitHit {
+            limit,
+            value,
+            found,
+        };
+        ImportError::Download {
+            url: url.to_string(),
+            message: hit.to_string(),
+            limit: Some(hit),
+        }
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        if started.elapsed() > limits.max_download_time {
+            let secs = limits.max_download_time.as_secs();
+            return Err(over(
+                "max_download_time",
+                secs,
+                format!("下载超过 {secs} 秒仍未结束 (the download took longer than {secs} s)"),
+            ));
+        }
+        let n = resp.read(&mut buf).map_err(|e| {
+            let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+                || e.to_string().to_ascii_lowercase().contains("timed out");
+            ImportError::Download {
+                url: url.to_string(),
+                message: if timed_out {
+                    format!("download timed out after {} s", timeout.as_secs_f32())
+                } else {
+                    e.to_string()
+                },
+                limit: None,
+            }
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        total += n as u64;
+        if total > limits.max_download_bytes {
+            let max = limits.max_download_bytes;
+            return Err(over(
+                "max_download_bytes",
+                max,
+                format!("下载超过 {max} 字节 (the download is larger than {max} bytes)"),
+            ));
+        }
+        out.write_all(&buf[..n])
+            .map_err(|e| ImportError::Download {
+                url: url.to_string(),
+                message: format!("cannot write the download: {e}"),
+                limit: None,
+            })?;
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +235,7 @@ mod tests {
             &format!("http://{addr}/drug.csv"),
             d.path(),
             Duration::from_millis(500),
+            &Limits::default(),
         )
         .unwrap_err()
         .to_string();
@@ -193,8 +266,8 @@ mod tests {
         });
         let d = tempfile::tempdir().unwrap();
         let url = format!("http://{addr}/x/drug.csv?y=1");
-        let p1 = fetch(&url, d.path(), Duration::from_secs(5)).unwrap();
-        let p2 = fetch(&url, d.path(), Duration::from_secs(5)).unwrap();
+        let p1 = fetch(&url, d.path(), Duration::from_secs(5), &Limits::default()).unwrap();
+        let p2 = fetch(&url, d.path(), Duration::from_secs(5), &Limits::default()).unwrap();
         assert_eq!(p1, p2);
         assert!(p1.to_string_lossy().ends_with(".csv"));
         assert_eq!(std::fs::read_to_string(&p2).unwrap(), "药品代码,注册名称\n");
@@ -217,6 +290,7 @@ mod tests {
             &format!("http://127.0.0.1:{port}/a.csv"),
             d.path(),
             Duration::from_secs(2),
+            &Limits::default(),
         )
         .unwrap_err()
         .to_string();

@@ -1,22 +1,28 @@
 //! HIS dictionaries (院内项目) as the matcher reads them.
 
 use crate::aliases::{assign, hospital_headers, ALIASES};
-use crate::error::{ImportError, RowError};
 use crate::table::{self, TableOptions};
+use crate::table::{ReadError, RowError};
 use crate::values::parse_money;
 use catalog_core::{Category, HospitalItem};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// How to read a hospital dictionary.
 #[derive(Clone, Debug, Default)]
 pub struct HospitalReadOptions {
     /// Sheet name or 1-based index.
     pub sheet: Option<String>,
+    /// Bounds on what the source may make the reader hold.
+    pub limits: crate::limits::Limits,
 }
 
+/// A hospital dictionary as read.
 #[derive(Debug, Default)]
 pub struct HospitalRead {
+    /// The items, in file order.
     pub items: Vec<HospitalItem>,
+    /// The rows that could not be read.
     pub rejected: Vec<RowError>,
     /// Data rows read: items + rejected.
     pub read: u64,
@@ -25,28 +31,29 @@ pub struct HospitalRead {
 /// Read a hospital dictionary. Rows with an empty name are kept (the matcher
 /// reports them); unknown columns go to `extra`; a missing name column is an
 /// error that lists what was found and what is accepted.
-pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRead, ImportError> {
+pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRead, ReadError> {
     let t = table::open(
         path,
         &TableOptions {
             sheet: opts.sheet.clone(),
             known_headers: hospital_headers(),
             layout: None,
+            limits: opts.limits.clone(),
         },
     )?;
     let cols = assign(&ALIASES.hospital, &t.header);
     let col = |k: &str| cols.iter().find(|(key, _)| key == k).map(|(_, c)| *c);
     let Some(name_col) = col("name") else {
-        return Err(ImportError::MissingColumn {
+        return Err(ReadError::MissingColumn {
             file: t.file.clone(),
             sheet: t.sheet.clone(),
             wanted: "院内名称".into(),
-            found: t.header.join(", "),
+            found: t.header.clone(),
             expected: ALIASES
                 .hospital
                 .iter()
                 .find(|(k, _)| k == "name")
-                .map(|(_, v)| v.join(", "))
+                .map(|(_, v)| v.clone())
                 .unwrap_or_default(),
         });
     };
@@ -71,7 +78,7 @@ pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRea
                 continue;
             }
             Ok(r) => r,
-            Err(e) if e.fatal => return Err(ImportError::Source(e)),
+            Err(e) if e.fatal => return Err(ReadError::Source(e)),
             Err(e) => {
                 out.rejected.push(e);
                 continue;

@@ -1,32 +1,58 @@
 //! Reading a source into the store as one catalogue version: all or nothing.
 
-use crate::catalog::{read, NoteRow, ReadOptions};
-use crate::error::{ImportError, RowError};
+use crate::catalog::{read, ReadOptions};
+use crate::error::ImportError;
 use crate::fetch;
+use crate::limits::Limits;
+use crate::rejects::{safe_name, RejectSink};
+use crate::summary::ImportSummary;
+use catalog_core::label::validate_label;
 use catalog_core::store::VersionMeta;
 use catalog_core::{Category, Store, VersionInfo};
 use chrono::NaiveDate;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// Where an import writes its rejected rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RejectOutput {
+    /// Only in memory: the first `max_rejects_kept` in the summary.
+    #[default]
+    Memory,
+    /// `BASE.csv` (every reject, written as they come) and `BASE.xlsx`.
+    Files(PathBuf),
+    /// `DIR/<kind>-<label>.rejects.csv` and `.xlsx` (the label made safe as a name).
+    Dir(PathBuf),
+}
+
+/// How to import.
 #[derive(Clone, Debug)]
 pub struct ImportOptions {
+    /// The catalogue kind; None: from the headers (or the 13xx layout).
     pub kind: Option<Category>,
     /// Version label; default: the file stem.
     pub label: Option<String>,
+    /// Sheet name or 1-based index.
     pub sheet: Option<String>,
+    /// 13xx layout of a headerless platform file.
     pub layout: Option<String>,
+    /// Replace a version with the same label.
     pub replace: bool,
     /// Largest accepted rejected/read ratio (0 = any reject fails the import).
     pub max_reject: f64,
+    /// Publication date of the version.
     pub published: Option<NaiveDate>,
+    /// A note stored with the version.
     pub note: Option<String>,
-    /// For URL sources.
+    /// For URL sources: connect and per-read timeout.
     pub timeout: Duration,
     /// Download cache for URL sources (`<home>/cache`).
     pub cache_dir: Option<PathBuf>,
+    /// Bounds on what the source may make the importer hold or do.
+    pub limits: Limits,
+    /// Where rejected rows are written.
+    pub rejects: RejectOutput,
 }
 
 impl Default for ImportOptions {
@@ -42,64 +68,45 @@ impl Default for ImportOptions {
             note: None,
             timeout: Duration::from_secs(30),
             cache_dir: None,
+            limits: Limits::default(),
+            rejects: RejectOutput::Memory,
         }
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct ImportSummary {
-    pub source: String,
-    /// The local file read (the cache file for URLs).
-    pub file: String,
-    pub category: Category,
-    pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding: Option<String>,
-    pub format: crate::table::Format,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layout: Option<String>,
-    pub header: Vec<String>,
-    /// Columns kept in each entry's `extra` (no field for them).
-    pub extra_columns: Vec<String>,
-    /// Rows below the header (blank rows aside): imported + rejected + notes.
-    pub read: u64,
-    pub imported: u64,
-    pub rejected: u64,
-    /// Note, total and section-heading rows: neither data nor rejects.
-    pub notes: u64,
-    pub note_rows: Vec<NoteRow>,
-    pub max_reject: f64,
-    pub committed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<VersionInfo>,
-    /// Every rejected row (write them with [`crate::rejects::write`]).
-    #[serde(skip)]
-    pub rejects: Vec<RowError>,
+/// Why the row loop stopped short of a commit.
+#[derive(Clone, Copy, PartialEq)]
+enum Refusal {
+    None,
+    Empty,
+    OverLimit,
+    NoValid,
 }
 
 /// Import `source` (a path or an http(s) URL) as a new catalogue version.
 /// `progress` gets the number of rows read so far, every few thousand rows.
 ///
 /// On success every input row was imported, rejected or set aside as a note
-/// (`imported + rejected + notes == read`). If the reject ratio (of the data
-/// rows, notes excluded) is above `max_reject`, or the source is broken
-/// part-way (malformed XML, unreadable CSV), nothing is written; in the
-/// latter case [`ImportError::Broken`] still carries the rejects seen so far,
-/// as [`ImportError::StoreFailed`] does when the store itself fails.
+/// (`imported + rejected + notes == read`). Nothing is written when the
+/// reject ratio (of the data rows, notes excluded) is above `max_reject`,
+/// when no row is valid ([`ImportError::NoValidRows`]: an empty catalogue
+/// must never become the newest version), or when the source is broken
+/// part-way (malformed XML, unreadable CSV); these failures carry the
+/// summary, whose `valid` counts the rows that passed but were not imported,
+/// so `read = imported + valid + rejected + notes` still holds.
 pub fn import_into(
     store: &mut Store,
     source: &str,
     opts: &ImportOptions,
     progress: &dyn Fn(u64),
 ) -> Result<ImportSummary, ImportError> {
+    let given_label = opts.label.as_deref().map(validate_label).transpose()?;
     let local: PathBuf = if fetch::is_url(source) {
         let cache = opts
             .cache_dir
             .clone()
             .unwrap_or_else(|| std::env::temp_dir().join("mulu-cache"));
-        fetch::fetch(source, &cache, opts.timeout)?
+        fetch::fetch(source, &cache, opts.timeout, &opts.limits)?
     } else {
         PathBuf::from(source)
     };
@@ -109,12 +116,13 @@ pub fn import_into(
             kind: opts.kind,
             sheet: opts.sheet.clone(),
             layout: opts.layout.clone(),
+            limits: opts.limits.clone(),
         },
     )?;
-    let label = opts
-        .label
-        .clone()
-        .unwrap_or_else(|| default_label(source, &local));
+    let label = match given_label {
+        Some(l) => l,
+        None => default_label(source, &local),
+    };
     let meta = VersionMeta {
         category: reader.category(),
         label: label.clone(),
@@ -139,19 +147,35 @@ pub fn import_into(
             .collect(),
         read: 0,
         imported: 0,
+        valid: 0,
         rejected: 0,
         notes: 0,
         note_rows: Vec::new(),
         max_reject: opts.max_reject,
         committed: false,
         version: None,
+        warnings: reader.warnings().to_vec(),
+        rejects_csv: None,
+        rejects_xlsx: None,
         rejects: Vec::new(),
     };
-    let rejects: RefCell<Vec<RowError>> = RefCell::new(Vec::new());
-    let fatal: RefCell<Option<RowError>> = RefCell::new(None);
-    let counts = RefCell::new((0u64, 0u64)); // (read, imported)
-    let mut over_limit = false;
-    let mut empty = false;
+    let base = match &opts.rejects {
+        RejectOutput::Memory => None,
+        RejectOutput::Files(b) => Some(b.clone()),
+        RejectOutput::Dir(d) => Some(d.join(format!(
+            "{}-{}.rejects",
+            summary.category,
+            safe_name(&summary.label)
+        ))),
+    };
+    let sink = RefCell::new(RejectSink::new(
+        base,
+        &summary.header,
+        opts.limits.max_rejects_kept,
+    ));
+    let fatal: RefCell<Option<crate::table::RowError>> = RefCell::new(None);
+    let counts = RefCell::new((0u64, 0u64)); // (data rows read, rows passed)
+    let mut refusal = Refusal::None;
     let mut ended = false;
     let rows = std::iter::from_fn(|| {
         if ended {
@@ -172,26 +196,31 @@ pub fn import_into(
                     ended = true;
                     counts.borrow_mut().0 += 1;
                     let msg = e.to_string();
+                    sink.borrow_mut().push(e.clone());
                     *fatal.borrow_mut() = Some(e);
                     return Some(Err(msg));
                 }
                 Some(Err(e)) => {
                     counts.borrow_mut().0 += 1;
-                    rejects.borrow_mut().push(e);
+                    sink.borrow_mut().push(e);
                 }
                 None => {
                     ended = true;
                     // Data rows only: a workbook's trailing notes do not dilute its rejects.
-                    let (read, _) = *counts.borrow();
-                    let rejected = rejects.borrow().len() as u64;
+                    let (read, passed) = *counts.borrow();
+                    let rejected = sink.borrow().count();
                     // Rolling back from inside the transaction keeps the store untouched.
-                    if read > 0 && rejected as f64 / read as f64 > opts.max_reject {
-                        over_limit = true;
+                    if read == 0 {
+                        refusal = Refusal::Empty;
+                        return Some(Err("no data rows below the header".to_string()));
+                    }
+                    if rejected as f64 / read as f64 > opts.max_reject {
+                        refusal = Refusal::OverLimit;
                         return Some(Err(format!("{rejected} of {read} rows rejected")));
                     }
-                    if read == 0 {
-                        empty = true;
-                        return Some(Err("no data rows below the header".to_string()));
+                    if passed == 0 {
+                        refusal = Refusal::NoValid;
+                        return Some(Err("no valid rows".to_string()));
                     }
                     return None;
                 }
@@ -199,18 +228,33 @@ pub fn import_into(
         }
     });
     let result = write_pipelined(store, &meta, opts.replace, rows);
-    let (data_rows, imported) = *counts.borrow();
+    let (data_rows, passed) = *counts.borrow();
     summary.read = reader.rows_read();
     progress(summary.read);
     summary.note_rows = reader.notes().to_vec();
     summary.notes = summary.note_rows.len() as u64;
-    summary.rejects = rejects.into_inner();
-    summary.rejected = summary.rejects.len() as u64;
+    let written = sink.into_inner().finish();
+    summary.rejects = written.kept;
+    summary.rejected = written.count;
+    summary.rejects_csv = written.csv.map(|p| p.display().to_string());
+    summary.rejects_xlsx = written.xlsx.map(|p| p.display().to_string());
+    summary.warnings.extend(written.warnings);
+    // Until a commit, every row that passed is valid but not imported.
+    summary.valid = passed;
+    let accounted = |s: &ImportSummary| -> Result<(), ImportError> {
+        // `read` is the reader's own count, so this checks the two sides independently.
+        if s.balanced() && data_rows + s.notes == s.read {
+            Ok(())
+        } else {
+            Err(ImportError::Accounting(format!(
+                "{}: read {} != imported {} + valid {} + rejected {} + notes {}",
+                s.file, s.read, s.imported, s.valid, s.rejected, s.notes
+            )))
+        }
+    };
     if let Some(f) = fatal.into_inner() {
-        // The rows read before the break are still reported (reject file).
-        summary.rejects.push(f.clone());
-        summary.rejected = summary.rejects.len() as u64;
-        let error = RowError {
+        accounted(&summary)?;
+        let error = crate::table::RowError {
             reason: format!(
                 "{} — {} rows read before it; nothing was imported",
                 f.reason,
@@ -223,38 +267,42 @@ pub fn import_into(
             summary: Box::new(summary),
         });
     }
-    if empty {
-        return Err(ImportError::format(
-            &summary.file,
-            "no data rows below the header: nothing to import",
-        ));
-    }
-    if over_limit {
-        return Err(ImportError::TooManyRejected(Box::new(summary)));
+    match refusal {
+        Refusal::Empty => {
+            return Err(ImportError::format(
+                &summary.file,
+                "no data rows below the header: nothing to import",
+            ))
+        }
+        Refusal::OverLimit => {
+            accounted(&summary)?;
+            return Err(ImportError::TooManyRejected(Box::new(summary)));
+        }
+        Refusal::NoValid => {
+            accounted(&summary)?;
+            return Err(ImportError::NoValidRows(Box::new(summary)));
+        }
+        Refusal::None => {}
     }
     let version = match result {
         Ok(v) => v,
         Err(error) => {
+            accounted(&summary)?;
             return Err(ImportError::StoreFailed {
                 error,
                 summary: Box::new(summary),
-            })
+            });
         }
     };
-    summary.imported = imported;
+    summary.imported = passed;
+    summary.valid = 0;
     // Every row read is accounted for; a mismatch is a bug, not bad input.
-    // `read` is the reader's own count, so this checks the two sides independently.
-    if summary.imported + summary.rejected + summary.notes != summary.read
-        || data_rows + summary.notes != summary.read
-        || version.row_count != imported
-    {
-        return Err(ImportError::format(
-            &summary.file,
-            format!(
-                "internal accounting error: read {} != imported {} + rejected {} + notes {} (stored {})",
-                summary.read, summary.imported, summary.rejected, summary.notes, version.row_count
-            ),
-        ));
+    accounted(&summary)?;
+    if version.row_count != passed {
+        return Err(ImportError::Accounting(format!(
+            "{}: {} rows passed but {} stored",
+            summary.file, passed, version.row_count
+        )));
     }
     summary.committed = true;
     summary.version = Some(version);
@@ -305,7 +353,19 @@ fn write_pipelined(
     })
 }
 
+/// The label from the file name: cut to the label's length and without
+/// control characters, so any file name gives an acceptable label.
 fn default_label(source: &str, local: &Path) -> String {
+    let raw = stem_label(source, local);
+    let clean: String = raw
+        .chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .take(catalog_core::label::MAX_LABEL_CHARS)
+        .collect();
+    validate_label(&clean).unwrap_or_else(|_| "import".to_string())
+}
+
+fn stem_label(source: &str, local: &Path) -> String {
     let from_source = if fetch::is_url(source) {
         source
             .split(['?', '#'])
@@ -343,3 +403,7 @@ mod tests;
 #[cfg(test)]
 #[path = "import_notes_tests.rs"]
 mod notes_tests;
+
+#[cfg(test)]
+#[path = "hardening_tests.rs"]
+mod hardening_tests;

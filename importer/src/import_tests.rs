@@ -1,5 +1,6 @@
 use super::*;
 use crate::catalog::{read, ReadOptions};
+use crate::table::RowError;
 use catalog_core::FieldValue;
 use rust_xlsxwriter::Workbook;
 

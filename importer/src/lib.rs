@@ -1,22 +1,34 @@
 //! mulu importer: every catalogue layout bureaus publish (xlsx/xls/ods, CSV in
-//! UTF-8 or GBK, JSON, XML, 13xx platform files) becomes typed catalogue rows,
-//! with every input row either imported or rejected with its reason.
+//! UTF-8, GBK or UTF-16, JSON, XML, 13xx platform files) becomes typed
+//! catalogue rows, with every input row either imported or rejected with its
+//! reason.
+//!
+//! Layers, bottom up: [`table`] reads any source into rows of text
+//! ([`ReadError`], [`RowError`]) within [`Limits`]; the catalogue reader
+//! ([`read`]) types them; [`import_into`] writes them as one store version
+//! ([`ImportError`] wraps the readers' errors), accounting for every row
+//! ([`ImportSummary`]).
 
+#![warn(missing_docs)]
 // RowError is the per-row report (file, sheet, row, column, value, cells) and
 // travels by value through the row iterators; boxing it would only add an
 // allocation per rejected row.
 #![allow(clippy::result_large_err)]
 
-pub mod aliases;
-pub mod catalog;
-pub mod error;
-pub mod fetch;
+pub(crate) mod aliases;
+pub(crate) mod catalog;
+pub(crate) mod error;
+pub(crate) mod fetch;
 pub mod hospital;
-pub mod import;
+pub(crate) mod import;
+pub mod limits;
 pub mod rejects;
+pub(crate) mod summary;
 pub mod table;
-pub mod values;
+pub(crate) mod values;
 
-pub use catalog::{read, ReadOptions, Reader};
-pub use error::{ImportError, RowError};
-pub use import::{import_into, ImportOptions, ImportSummary};
+pub use catalog::{read, NoteRow, ReadOptions, Reader};
+pub use error::{ImportError, ReadError, RowError};
+pub use import::{import_into, ImportOptions, RejectOutput};
+pub use limits::{LimitHit, Limits};
+pub use summary::ImportSummary;

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-
 use crate::util::{json, stderr, Env};
 
 impl Env {
@@ -385,6 +384,7 @@ fn every_drug_code_of_the_real_rule_workbook_decodes() {
             sheet: Some("2".into()),
             known_headers: vec!["药品代码".into()],
             layout: None,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -403,4 +403,237 @@ fn every_drug_code_of_the_real_rule_workbook_decodes() {
         n += 1;
     }
     assert!(n > 1000, "only {n} rows");
+}
+
+// ---- issue #14 (defect report 2026-12): the CLI side of the importer's hardening.
+
+/// A drug CSV: the header and `n` valid rows, then `extra` lines as given.
+fn drug_csv(n: usize, extra: &str) -> String {
+    let mut s = String::from("药品代码,注册名称,规格,生产企业\n");
+    for i in 0..n {
+        s.push_str(&format!("XA01ABD075A0020101{i:05},药{i},0.25g,华北制药\n"));
+    }
+    s.push_str(extra);
+    s
+}
+
+#[test]
+fn d4_an_all_rejected_file_commits_nothing_even_with_max_reject_1() {
+    let env = Env::new();
+    let p = env.file("allbad.csv", drug_csv(0, "BAD1,药,1g,厂\nBAD2,药,1g,厂\n"));
+    let out = env.mulu(&[
+        "import",
+        &p,
+        "--kind",
+        "drug",
+        "--label",
+        "all-bad",
+        "--max-reject",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no valid rows"), "{}", stderr(&out));
+    assert_eq!(env.versions().as_array().map(|a| a.len()), Some(0));
+    // The rejects are still written for fixing.
+    let rej = env.home.path().join("rejects/drug-all-bad.rejects.csv");
+    assert!(std::fs::read_to_string(rej).unwrap().contains("BAD2"));
+}
+
+#[test]
+fn d17_a_refused_import_reports_valid_rows_and_adds_up() {
+    let env = Env::new();
+    let p = env.file("some.csv", drug_csv(3, "BAD,药,1g,厂\n"));
+    let out = env.mulu(&["--json", "import", &p, "--kind", "drug"]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = json(&out);
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["imported"].as_u64(),
+            s["valid"].as_u64(),
+            s["rejected"].as_u64()
+        ),
+        (Some(4), Some(0), Some(3), Some(1))
+    );
+}
+
+#[test]
+fn d5_a_committed_import_stays_a_success_whatever_the_reject_files() {
+    let env = Env::new();
+    // A cell over Excel's 32,767 characters: cut in the xlsx, whole in the CSV.
+    let long = "阿".repeat(40_000);
+    let p = env.file("longcell.csv", drug_csv(3, &format!("BAD,{long},1g,厂\n")));
+    let out = env.mulu(&[
+        "--json",
+        "import",
+        &p,
+        "--kind",
+        "drug",
+        "--label",
+        "longcell",
+        "--max-reject",
+        "0.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["committed"], true);
+    let csv = std::fs::read_to_string(s["rejects_csv"].as_str().unwrap()).unwrap();
+    assert!(csv.contains(&long));
+    assert!(Path::new(s["rejects_xlsx"].as_str().unwrap()).exists());
+    // Run again: the real error (the label exists) is what the user reads.
+    let out = env.mulu(&[
+        "import",
+        &p,
+        "--kind",
+        "drug",
+        "--label",
+        "longcell",
+        "--max-reject",
+        "0.5",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("longcell") && err.contains("exists"), "{err}");
+    assert!(!err.contains("32,767"), "{err}");
+    // Reject files that cannot be written are a warning, not a failure.
+    let blocker = env.file("not_a_dir", "x");
+    let rej = format!("{blocker}/r");
+    let out = env.mulu(&[
+        "import",
+        &p,
+        "--kind",
+        "drug",
+        "--label",
+        "again",
+        "--max-reject",
+        "0.5",
+        "--rejects",
+        &rej,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning:") && stderr(&out).contains("could not be written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env
+        .versions()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["label"] == "again"));
+}
+
+#[test]
+fn d18_labels_the_http_endpoint_refuses_are_refused() {
+    let env = Env::new();
+    let p = env.file("ok.csv", drug_csv(2, ""));
+    let long = "x".repeat(5000);
+    for bad in ["", "   ", "line1\nline2", "a\u{202E}b", long.as_str()] {
+        let out = env.mulu(&["import", &p, "--kind", "drug", "--label", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert!(stderr(&out).contains("--label"), "{}", stderr(&out));
+    }
+    assert_eq!(env.versions().as_array().map(|a| a.len()), Some(0));
+}
+
+#[test]
+fn limits_are_flags_and_their_messages_name_the_flag() {
+    let env = Env::new();
+    let p = env.file(
+        "cell.csv",
+        drug_csv(2, "XA01ABD075A002010109999,一个很长很长的药品名称,1g,厂\n"),
+    );
+    let out = env.mulu(&[
+        "import",
+        &p,
+        "--kind",
+        "drug",
+        "--max-cell-bytes",
+        "24",
+        "--max-reject",
+        "0.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("max_cell_bytes = 24") && err.contains("--max-cell-bytes"),
+        "{err}"
+    );
+    // Past the budget and the parser's read-ahead (64 KiB).
+    let p = env.file(
+        "line.csv",
+        drug_csv(40, &format!("{}\n", ",".repeat(200_000))),
+    );
+    let out = env.mulu(&["import", &p, "--kind", "drug", "--max-record-bytes", "1000"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("max_record_bytes") && err.contains("--max-record-bytes"),
+        "{err}"
+    );
+    let labels: Vec<_> = env
+        .versions()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["label"].clone())
+        .collect();
+    assert_eq!(labels, ["cell"], "the broken file committed nothing");
+}
+
+#[test]
+fn d20_an_error_about_a_nul_file_is_short() {
+    let env = Env::new();
+    let p = env.file("nul.csv", vec![0u8; 1 << 20]);
+    let out = env.mulu(&["import", &p, "--kind", "drug"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).len() < 4000, "{} bytes", stderr(&out).len());
+}
+
+#[test]
+fn d13_a_download_past_its_size_limit_stops_and_leaves_no_part_file() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = std::io::Read::read(&mut s, &mut buf);
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+        // Keeps sending until the client hangs up.
+        let chunk = "T000000001,x\n".repeat(1000);
+        while s.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let env = Env::new();
+    let url = format!("http://{addr}/x.csv");
+    let out = env.mulu(&[
+        "import",
+        &url,
+        "--kind",
+        "herbal",
+        "--max-download-bytes",
+        "100000",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("max_download_bytes") && err.contains("--max-download-bytes"),
+        "{err}"
+    );
+    server.join().unwrap();
+    let cache = env.home.path().join("cache");
+    let parts: Vec<_> = std::fs::read_dir(&cache)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "part"))
+                .count()
+        })
+        .into_iter()
+        .collect();
+    assert_eq!(
+        parts.iter().sum::<usize>(),
+        0,
+        "a .part file was left in {}",
+        cache.display()
+    );
 }

@@ -1,9 +1,6 @@
 //! `mulu index / match / search / review / export / eval` through the real
 //! binary on a small hand-written catalogue and HIS dictionary.
 
-
-
-
 use crate::util::Env;
 
 const CATALOGUE: &str = "\

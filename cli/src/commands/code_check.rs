@@ -56,6 +56,7 @@ pub fn run(
             sheet: sheet.map(str::to_string),
             known_headers: vec![column.to_string()],
             layout: None,
+            ..Default::default()
         },
     )?;
     let Some(col) = t.column(column) else {

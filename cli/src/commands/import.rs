@@ -4,9 +4,93 @@ use crate::ctx::Ctx;
 use anyhow::{Context, Result};
 use catalog_core::Category;
 use chrono::NaiveDate;
-use importer::{import_into, ImportError, ImportOptions, ImportSummary};
+use importer::{import_into, ImportError, ImportOptions, ImportSummary, Limits, RejectOutput};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The importer's limits as flags; each defaults to `Limits::default()`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LimitArgs {
+    /// Most columns in a row (xlsx: cells right of XFD are refused) [default: 16384]
+    #[arg(long, value_name = "N")]
+    pub max_columns: Option<usize>,
+    /// Most sheet rows (xlsx) [default: 1048576]
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<u64>,
+    /// Most bytes in one cell [default: 131072]
+    #[arg(long, value_name = "BYTES")]
+    pub max_cell_bytes: Option<usize>,
+    /// Most bytes in one record (CSV record, line, XML/JSON record) [default: 1048576]
+    #[arg(long, value_name = "BYTES")]
+    pub max_record_bytes: Option<usize>,
+    /// Most lines one CSV record may span [default: 16]
+    #[arg(long, value_name = "N")]
+    pub max_record_lines: Option<u64>,
+    /// Most cells in one record [default: 16384]
+    #[arg(long, value_name = "N")]
+    pub max_cells_per_record: Option<usize>,
+    /// Most distinct field names in XML/JSON [default: 10000]
+    #[arg(long, value_name = "N")]
+    pub max_field_names: Option<usize>,
+    /// Rejected rows kept in memory and in the reject xlsx (the CSV has all) [default: 1000]
+    #[arg(long, value_name = "N")]
+    pub max_rejects_kept: Option<usize>,
+    /// Most bytes a 13xx ZIP member may unpack to [default: 4294967296]
+    #[arg(long, value_name = "BYTES")]
+    pub max_unpacked_bytes: Option<u64>,
+    /// Largest unpacked/packed ratio of a 13xx ZIP member [default: 100]
+    #[arg(long, value_name = "N")]
+    pub max_unpack_ratio: Option<u64>,
+    /// Most bytes a URL download may bring [default: 2147483648]
+    #[arg(long, value_name = "BYTES")]
+    pub max_download_bytes: Option<u64>,
+    /// Longest time a URL download may take, in seconds [default: 600]
+    #[arg(long, value_name = "SECS")]
+    pub max_download_time: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The defaults, with every flag given put over them.
+    pub fn to_limits(&self) -> Limits {
+        let mut l = Limits::default();
+        macro_rules! put {
+            ($($f:ident),*) => { $( if let Some(v) = self.$f { l.$f = v; } )* };
+        }
+        put!(
+            max_columns,
+            max_rows,
+            max_cell_bytes,
+            max_record_bytes,
+            max_record_lines,
+            max_cells_per_record,
+            max_field_names,
+            max_rejects_kept,
+            max_unpacked_bytes,
+            max_unpack_ratio,
+            max_download_bytes
+        );
+        if let Some(s) = self.max_download_time {
+            l.max_download_time = Duration::from_secs(s);
+        }
+        l
+    }
+}
+
+/// The flag that sets the limit the library names (`max_cell_bytes` → `--max-cell-bytes`).
+pub(crate) fn flag_of(limit: &str) -> String {
+    format!("--{}", limit.replace('_', "-"))
+}
+
+/// ` — raise it with --flag N` for an error that hit a limit.
+fn limit_hint(e: &ImportError) -> String {
+    match e.limit_hit() {
+        Some(h) => {
+            let flag = flag_of(h.limit);
+            format!(" — 如文件无误，可用 {flag} 调高此限制 (if the file is right, raise the limit with {flag})")
+        }
+        None => String::new(),
+    }
+}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -43,10 +127,13 @@ pub struct Args {
     /// Connect/read timeout for URLs, in seconds
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
-/// Where a reject file pair goes, without the `.csv`/`.xlsx` suffix.
-fn reject_base(ctx: &Ctx, args: &Args, s: &ImportSummary) -> PathBuf {
+/// Where the reject files go: `--rejects PATH` (its `.csv`/`.xlsx` suffix
+/// dropped), else `<home>/rejects/<kind>-<label>.rejects.*`.
+fn reject_output(ctx: &Ctx, args: &Args) -> RejectOutput {
     match &args.rejects {
         Some(p) => {
             let ext = p
@@ -55,50 +142,25 @@ fn reject_base(ctx: &Ctx, args: &Args, s: &ImportSummary) -> PathBuf {
                 .unwrap_or("")
                 .to_ascii_lowercase();
             if ext == "csv" || ext == "xlsx" {
-                p.with_extension("")
+                RejectOutput::Files(p.with_extension(""))
             } else {
-                p.clone()
+                RejectOutput::Files(p.clone())
             }
         }
-        None => {
-            ctx.home
-                .join("rejects")
-                .join(format!("{}-{}.rejects", s.category, sanitize(&s.label)))
-        }
+        None => RejectOutput::Dir(ctx.home.join("rejects")),
     }
 }
 
-fn with_suffix(base: &Path, ext: &str) -> PathBuf {
-    let mut s = base.as_os_str().to_owned();
-    s.push(".");
-    s.push(ext);
-    PathBuf::from(s)
-}
-
-/// A label or file stem made safe as a file name.
+/// A label or file stem made safe as a file name (long ones cut and hashed).
 pub(crate) fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn write_rejects(ctx: &Ctx, args: &Args, s: &ImportSummary) -> Result<Option<(PathBuf, PathBuf)>> {
-    if s.rejects.is_empty() {
-        return Ok(None);
-    }
-    write_reject_files(s, &reject_base(ctx, args, s)).map(Some)
+    importer::rejects::safe_name(s)
 }
 
 /// Write a summary's rejects as `BASE.csv` and `BASE.xlsx` (directories
-/// created); also used for the files `mulu diff` reads on the fly.
+/// created); used for the files `mulu diff` reads on the fly.
 pub(crate) fn write_reject_files(s: &ImportSummary, base: &Path) -> Result<(PathBuf, PathBuf)> {
-    let (csv, xlsx) = (with_suffix(base, "csv"), with_suffix(base, "xlsx"));
+    let csv = importer::rejects::with_suffix(base, "csv");
+    let xlsx = importer::rejects::with_suffix(base, "xlsx");
     if let Some(dir) = csv.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -107,38 +169,47 @@ pub(crate) fn write_reject_files(s: &ImportSummary, base: &Path) -> Result<(Path
     Ok((csv, xlsx))
 }
 
+/// "A and B", "A", or nothing: the reject files that were written.
+fn reject_files(s: &ImportSummary) -> Option<String> {
+    match (&s.rejects_csv, &s.rejects_xlsx) {
+        (Some(c), Some(x)) => Some(format!("{c} and {x}")),
+        (Some(c), None) => Some(c.clone()),
+        (None, Some(x)) => Some(x.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Warnings always reach stderr, `--quiet` or not: they are about this import's data.
+fn warn(s: &ImportSummary) {
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 /// A failed import's error, naming the files its rejects were written to.
-fn fail_keeping_rejects(
-    ctx: &Ctx,
-    args: &Args,
-    summary: &ImportSummary,
-    mut msg: String,
-    when: &str,
-) -> Result<u8> {
-    if let Some((c, x)) = write_rejects(ctx, args, summary)? {
+fn fail_keeping_rejects(summary: &ImportSummary, mut msg: String, when: &str) -> Result<u8> {
+    warn(summary);
+    if let Some(files) = reject_files(summary) {
         msg.push_str(&format!(
-            "; the {} rows rejected {when} are in {} and {}",
-            summary.rejects.len(),
-            c.display(),
-            x.display()
+            "; the {} rows rejected {when} are in {files}",
+            summary.rejected
         ));
     }
     anyhow::bail!(msg)
 }
 
-fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> Result<()> {
+fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
+    warn(s);
     if ctx.json {
-        let mut v = serde_json::to_value(s)?;
-        if let (Some((c, x)), Some(o)) = (files, v.as_object_mut()) {
-            o.insert("rejects_csv".into(), c.display().to_string().into());
-            o.insert("rejects_xlsx".into(), x.display().to_string().into());
-        }
-        return ctx.print_json(&v);
+        return ctx.print_json(&serde_json::to_value(s)?);
     }
     let mut line = format!(
         "{}: {} {} — read {}, imported {}, rejected {}, notes {}",
         s.source, s.category, s.label, s.read, s.imported, s.rejected, s.notes
     );
+    if s.valid > 0 {
+        line.push_str(&format!(", valid but not imported {}", s.valid));
+    }
     if let Some(e) = &s.encoding {
         line.push_str(&format!(" [{e}]"));
     }
@@ -158,7 +229,7 @@ fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> R
     if !s.extra_columns.is_empty() {
         ctx.say(format!(
             "kept without a field (in extra): {}",
-            s.extra_columns.join(", ")
+            importer::limits::brief_list(&s.extra_columns, 30, 600)
         ));
     }
     for n in s.note_rows.iter().take(5) {
@@ -168,17 +239,18 @@ fn report(ctx: &Ctx, s: &ImportSummary, files: &Option<(PathBuf, PathBuf)>) -> R
         ctx.say(format!("  … and {} more note rows", s.note_rows.len() - 5));
     }
     for r in s.rejects.iter().take(5) {
-        ctx.say(format!("  rejected: {r}"));
+        let hint = r
+            .limit
+            .as_ref()
+            .map(|h| format!(" ({})", flag_of(h.limit)))
+            .unwrap_or_default();
+        ctx.say(format!("  rejected: {r}{hint}"));
     }
-    if s.rejects.len() > 5 {
-        ctx.say(format!("  … and {} more", s.rejects.len() - 5));
+    if s.rejected > 5 {
+        ctx.say(format!("  … and {} more", s.rejected - 5));
     }
-    if let Some((c, x)) = files {
-        ctx.say(format!(
-            "rejected rows written to {} and {}",
-            c.display(),
-            x.display()
-        ));
+    if let Some(files) = reject_files(s) {
+        ctx.say(format!("rejected rows written to {files}"));
     }
     Ok(())
 }
@@ -191,6 +263,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
     if !(0.0..=1.0).contains(&args.max_reject) {
         anyhow::bail!("--max-reject must be between 0 and 1 (a share of the rows read)");
     }
+    // Checked before the store is opened: a bad label must not cost a read.
+    if let Some(l) = &args.label {
+        catalog_core::label::validate_label(l).map_err(|e| anyhow::anyhow!("--label: {e}"))?;
+    }
     let opts = ImportOptions {
         kind,
         label: args.label.clone(),
@@ -202,38 +278,50 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         note: args.note.clone(),
         timeout: Duration::from_secs(args.timeout.max(1)),
         cache_dir: Some(ctx.home.join("cache")),
+        limits: args.limits.to_limits(),
+        rejects: reject_output(ctx, &args),
     };
     let mut store = ctx.store()?;
     let pb = ctx.spinner("importing");
     let result = import_into(&mut store, &args.source, &opts, &|n| pb.set_position(n));
     pb.finish_and_clear();
     match result {
+        // Committed: whatever happened to the reject files is a warning (D5).
         Ok(s) => {
-            let files = write_rejects(ctx, &args, &s)?;
-            report(ctx, &s, &files)?;
+            report(ctx, &s)?;
             Ok(0)
         }
-        Err(ImportError::TooManyRejected(s)) => {
-            let files = write_rejects(ctx, &args, &s)?;
-            report(ctx, &s, &files)?;
-            eprintln!("error: {}", ImportError::TooManyRejected(s));
+        Err(e @ (ImportError::TooManyRejected(_) | ImportError::NoValidRows(_))) => {
+            if let Some(s) = e.summary() {
+                report(ctx, s)?;
+            }
+            eprintln!("error: {e}");
             Ok(1)
         }
         // The rows rejected before a break or a store failure are still worth fixing.
-        Err(ImportError::Broken { error, summary }) => fail_keeping_rejects(
-            ctx,
-            &args,
-            &summary,
-            error.to_string(),
-            "so far (the break last)",
-        ),
+        Err(ImportError::Broken { error, summary }) => {
+            let hint = error
+                .limit
+                .as_ref()
+                .map(|h| {
+                    let flag = flag_of(h.limit);
+                    format!(" — 如文件无误，可用 {flag} 调高此限制 (if the file is right, raise the limit with {flag})")
+                })
+                .unwrap_or_default();
+            fail_keeping_rejects(
+                &summary,
+                format!("{error}{hint}"),
+                "so far (the break last)",
+            )
+        }
         Err(ImportError::StoreFailed { error, summary }) => fail_keeping_rejects(
-            ctx,
-            &args,
             &summary,
             format!("{error}: nothing was imported"),
             "before it",
         ),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            let hint = limit_hint(&e);
+            anyhow::bail!("{e}{hint}")
+        }
     }
 }

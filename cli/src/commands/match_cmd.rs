@@ -183,6 +183,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         &args.file,
         &importer::hospital::HospitalReadOptions {
             sheet: args.sheet.clone(),
+            ..Default::default()
         },
     )
     .with_context(|| format!("reading {}", args.file.display()))?;

@@ -232,6 +232,7 @@ fn apply(
             .map(|s| s.to_string())
             .collect(),
         layout: None,
+        ..Default::default()
     };
     let t = importer::table::open(file, &opts)
         .with_context(|| format!("reading {}", file.display()))?;

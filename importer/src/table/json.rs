@@ -2,8 +2,11 @@
 //! responses come), or JSON lines (one object per line).
 //! Keys are the header; a key missing from a record is an empty cell.
 
+use super::budget::{Budget, BudgetReader};
+use super::delimited::read_failure;
 use super::{classify, Format, RowItem, Table};
-use crate::error::{ImportError, RowError};
+use crate::limits::Limits;
+use crate::table::{ReadError, RowError};
 use serde::de::{SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -20,12 +23,35 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-fn add_keys(header: &mut Vec<String>, seen: &mut HashSet<String>, obj: &Map<String, Value>) {
+/// Add `obj`'s new keys to the header; false once it would pass `max` names.
+fn add_keys(
+    header: &mut Vec<String>,
+    seen: &mut HashSet<String>,
+    obj: &Map<String, Value>,
+    max: usize,
+) -> bool {
     for k in obj.keys() {
-        if seen.insert(k.clone()) {
+        if !seen.contains(k) {
+            if seen.len() >= max {
+                return false;
+            }
+            seen.insert(k.clone());
             header.push(k.clone());
         }
     }
+    true
+}
+
+fn too_many_fields(file: &str, limits: &Limits) -> ReadError {
+    ReadError::limit(
+        file,
+        "max_field_names",
+        limits.max_field_names as u64,
+        format!(
+            "字段名超过 {} 个 (more than {} distinct field names)",
+            limits.max_field_names, limits.max_field_names
+        ),
+    )
 }
 
 fn cells(header: &[String], obj: &Map<String, Value>) -> Vec<String> {
@@ -135,7 +161,10 @@ impl<'de, F: FnMut(u64, Value) -> bool> Visitor<'de> for Walk<'_, F> {
     }
 }
 
-fn json_reader(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
+type JsonInput = BufReader<BudgetReader<BufReader<std::fs::File>>>;
+
+/// The file past any BOM, under a per-record byte budget.
+fn json_reader(path: &Path, limits: &Limits) -> std::io::Result<(JsonInput, Budget)> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(path)?;
     // Windows tools write a BOM that serde_json would call a syntax error.
@@ -144,7 +173,8 @@ fn json_reader(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
     if n < 3 || bom != *b"\xEF\xBB\xBF" {
         f.seek(SeekFrom::Start(0))?;
     }
-    Ok(BufReader::new(f))
+    let (r, budget) = BudgetReader::new(BufReader::new(f), limits.max_record_bytes, false);
+    Ok((BufReader::new(r), budget))
 }
 
 /// Walk the document's records one element at a time, handing each to `f`
@@ -153,9 +183,15 @@ fn json_reader(path: &Path) -> std::io::Result<BufReader<std::fs::File>> {
 /// broke and serde's error (line, column).
 fn each_element(
     path: &Path,
+    limits: &Limits,
     mut f: impl FnMut(u64, Value) -> bool,
 ) -> Result<bool, (u64, serde_json::Error)> {
-    let file = json_reader(path).map_err(|e| (0, serde_json::Error::io(e)))?;
+    let (file, budget) = json_reader(path, limits).map_err(|e| (0, serde_json::Error::io(e)))?;
+    // Each element gets the whole budget: the mark moves as elements arrive.
+    let mut f = |i: u64, v: Value| {
+        budget.mark();
+        f(i, v)
+    };
     let mut de = serde_json::Deserializer::from_reader(file);
     let (mut n, mut found, mut stopped) = (0u64, false, false);
     let r = serde::de::DeserializeSeed::deserialize(
@@ -183,13 +219,19 @@ fn each_element(
 /// 1 spans lines, so it is a document; broken on line 1, the JSON-lines
 /// reader rejects that line and reads on.
 pub(super) fn is_wrapped(path: &Path) -> bool {
-    let Ok(file) = json_reader(path) else {
+    let limits = Limits::default();
+    // The whole document is one value here: no per-record budget.
+    let unbounded = Limits {
+        max_record_bytes: usize::MAX / 2,
+        ..Limits::default()
+    };
+    let Ok((file, _)) = json_reader(path, &unbounded) else {
         return false;
     };
     let mut values =
         serde_json::Deserializer::from_reader(file).into_iter::<serde::de::IgnoredAny>();
     match (values.next(), values.next()) {
-        (Some(Ok(_)), None) => matches!(each_element(path, |_, _| false), Ok(true)),
+        (Some(Ok(_)), None) => matches!(each_element(path, &limits, |_, _| false), Ok(true)),
         (Some(Err(e)), _) => e.line() > 1,
         _ => false,
     }
@@ -204,36 +246,74 @@ enum Msg {
 /// collects the keys, the second parses on a thread and hands elements over a
 /// bounded channel, so a 300k-element file is never held whole. Elements
 /// before a syntax error arrive first; the error ends the rows as fatal.
-pub(super) fn open_array(path: &Path, _known: &HashSet<String>) -> Result<Table, ImportError> {
+pub(super) fn open_array(
+    path: &Path,
+    _known: &HashSet<String>,
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let name = path.display().to_string();
     let mut header = Vec::new();
     let mut seen = HashSet::new();
-    // A syntax error is reported by the row pass, at its element.
-    let _ = each_element(path, |_, v| {
+    let mut too_wide = false;
+    let mut elements = 0u64;
+    let first = each_element(path, limits, |_, v| {
+        elements += 1;
         if let Value::Object(o) = &v {
-            add_keys(&mut header, &mut seen, o);
+            if !add_keys(&mut header, &mut seen, o, limits.max_field_names) {
+                too_wide = true;
+                return false;
+            }
         }
         true
     });
+    if too_wide {
+        return Err(too_many_fields(&name, limits));
+    }
+    // A syntax error after some records is reported by the row pass, at its
+    // element; one before any record has no row to report it on.
+    if let Err((_, e)) = &first {
+        if elements == 0 {
+            let (msg, hit) = read_failure(e, "无效的 JSON (invalid JSON before the first record)");
+            return Err(match hit {
+                Some(hit) => ReadError::Limit { file: name, hit },
+                None => ReadError::format(&name, msg),
+            });
+        }
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(16);
     let owned = path.to_path_buf();
+    let lim = limits.clone();
     std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(256);
-        let r = each_element(&owned, |i, v| {
-            batch.push((i, v));
-            batch.len() < 256
-                || tx
-                    .send(Msg::Elements(std::mem::replace(
-                        &mut batch,
-                        Vec::with_capacity(256),
-                    )))
-                    .is_ok()
-        });
+        // A panic must end the rows as broken, never as a silent end.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            each_element(&owned, &lim, |i, v| {
+                batch.push((i, v));
+                batch.len() < 256
+                    || tx
+                        .send(Msg::Elements(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(256),
+                        )))
+                        .is_ok()
+            })
+        }));
+        let r = match r {
+            Ok(r) => r,
+            Err(_) => {
+                let _ = tx.send(Msg::Broken(
+                    0,
+                    "the JSON reader failed (internal error)".into(),
+                ));
+                return;
+            }
+        };
         if !batch.is_empty() {
             let _ = tx.send(Msg::Elements(batch));
         }
         if let Err((i, e)) = r {
-            let _ = tx.send(Msg::Broken(i, e.to_string()));
+            let (msg, _) = read_failure(&e, &format!("invalid JSON in array element {i}"));
+            let _ = tx.send(Msg::Broken(i, msg));
         }
     });
     let width = header.len();
@@ -241,10 +321,11 @@ pub(super) fn open_array(path: &Path, _known: &HashSet<String>) -> Result<Table,
     let file = name.clone();
     let mut pending = std::collections::VecDeque::new();
     let mut rx = Some(rx);
+    let limits = limits.clone();
     let rows = std::iter::from_fn(move || loop {
         if let Some((row, v)) = pending.pop_front() {
             let item = match v {
-                Value::Object(o) => classify(&file, None, width, row, cells(&h2, &o)),
+                Value::Object(o) => classify(&file, None, &limits, width, row, cells(&h2, &o)),
                 other => Some(Err(RowError::new(
                     &file,
                     None,
@@ -262,13 +343,15 @@ pub(super) fn open_array(path: &Path, _known: &HashSet<String>) -> Result<Table,
             Ok(Msg::Elements(b)) => pending.extend(b),
             Ok(Msg::Broken(row, e)) => {
                 rx = None;
-                return Some(Err(RowError::new(
-                    &file,
-                    None,
-                    row,
-                    format!("invalid JSON in array element {row}: {e}"),
-                )
-                .fatal()));
+                let mut err = RowError::new(&file, None, row, e.clone()).fatal();
+                if e.contains("max_record_bytes") {
+                    err.limit = Some(crate::limits::LimitHit {
+                        limit: "max_record_bytes",
+                        value: limits.max_record_bytes as u64,
+                        found: format!("数组元素 {row} 过长 (array element {row} too long)"),
+                    });
+                }
+                return Some(Err(err));
             }
             Err(_) => rx = None,
         }
@@ -281,64 +364,92 @@ pub(super) fn open_array(path: &Path, _known: &HashSet<String>) -> Result<Table,
         encoding: Some("UTF-8"),
         format: Format::Json,
         layout: None,
+        warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
     })
 }
 
+/// Lines of a JSON-lines file, each under the record budget.
+struct Lines {
+    r: BufReader<BudgetReader<BufReader<std::fs::File>>>,
+    budget: Budget,
+    buf: String,
+}
+
+impl Lines {
+    fn open(path: &Path, name: &str, limits: &Limits) -> Result<Lines, ReadError> {
+        let f = std::fs::File::open(path).map_err(|e| ReadError::io(name, e))?;
+        let (r, budget) = BudgetReader::new(BufReader::new(f), limits.max_record_bytes, false);
+        Ok(Lines {
+            r: BufReader::new(r),
+            budget,
+            buf: String::new(),
+        })
+    }
+    /// The next line (without its end), `None` at the end.
+    fn next_line(&mut self) -> Option<std::io::Result<String>> {
+        self.buf.clear();
+        self.budget.mark();
+        match self.r.read_line(&mut self.buf) {
+            Ok(0) => None,
+            Ok(_) => Some(Ok(self.buf.trim_end_matches(['\n', '\r']).to_string())),
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
 /// Two passes so memory stays bounded: the first collects the keys, the second yields rows.
-pub(super) fn open_lines(path: &Path) -> Result<Table, ImportError> {
+pub(super) fn open_lines(path: &Path, limits: &Limits) -> Result<Table, ReadError> {
     let name = path.display().to_string();
-    let open = || {
-        std::fs::File::open(path)
-            .map(BufReader::new)
-            .map_err(|e| ImportError::io(&name, e))
-    };
     let mut header = Vec::new();
     let mut seen = HashSet::new();
-    for line in open()?.lines() {
-        let line = line.map_err(|e| ImportError::io(&name, e))?;
+    let mut first = Lines::open(path, &name, limits)?;
+    while let Some(line) = first.next_line() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                let (msg, hit) = read_failure(&e, "unreadable line");
+                return Err(match hit {
+                    Some(hit) => ReadError::Limit { file: name, hit },
+                    None => ReadError::format(&name, msg),
+                });
+            }
+        };
         if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(&line) {
-            add_keys(&mut header, &mut seen, &o);
+            if !add_keys(&mut header, &mut seen, &o, limits.max_field_names) {
+                return Err(too_many_fields(&name, limits));
+            }
         }
     }
     let width = header.len();
     let h2 = header.clone();
     let file = name.clone();
-    let rows = open()?.lines().enumerate().filter_map(move |(i, line)| {
-        let row = i as u64 + 1;
+    let limits = limits.clone();
+    let mut lines = Lines::open(path, &name, &limits)?;
+    let mut n = 0u64;
+    let mut done = false;
+    let rows = std::iter::from_fn(move || loop {
+        if done {
+            return None;
+        }
+        let line = lines.next_line()?;
+        n += 1;
+        let row = n;
         let line = match line {
             Ok(l) => l,
             Err(e) => {
-                return Some(Err(RowError::new(
-                    &file,
-                    None,
-                    row,
-                    format!("unreadable line: {e}"),
-                )
-                .fatal()))
+                done = true;
+                let (msg, hit) = read_failure(&e, "unreadable line");
+                let mut err = RowError::new(&file, None, row, msg).fatal();
+                err.limit = hit;
+                return Some(Err(err));
             }
         };
-        if line.trim().is_empty() {
-            return None;
-        }
-        match serde_json::from_str::<Value>(&line) {
-            Ok(Value::Object(o)) => classify(&file, None, width, row, cells(&h2, &o)),
-            Ok(_) => Some(Err(RowError::new(
-                &file,
-                None,
-                row,
-                "line is not a JSON object",
-            )
-            .cells(&[line]))),
-            Err(e) => Some(Err(RowError::new(
-                &file,
-                None,
-                row,
-                format!("invalid JSON: {e}"),
-            )
-            .cells(&[line]))),
+        if let Some(item) = line_item(&file, &limits, width, &h2, row, line) {
+            return Some(item);
         }
     });
+
     Ok(Table {
         file: name,
         sheet: None,
@@ -347,6 +458,38 @@ pub(super) fn open_lines(path: &Path) -> Result<Table, ImportError> {
         encoding: Some("UTF-8"),
         format: Format::JsonLines,
         layout: None,
+        warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
     })
+}
+
+/// One JSON line as a row (`None` for a blank line).
+fn line_item(
+    file: &str,
+    limits: &Limits,
+    width: usize,
+    header: &[String],
+    row: u64,
+    line: String,
+) -> Option<RowItem> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    match serde_json::from_str::<Value>(&line) {
+        Ok(Value::Object(o)) => classify(file, None, limits, width, row, cells(header, &o)),
+        Ok(_) => Some(Err(RowError::new(
+            file,
+            None,
+            row,
+            "line is not a JSON object",
+        )
+        .with_cells(vec![line]))),
+        Err(e) => Some(Err(RowError::new(
+            file,
+            None,
+            row,
+            format!("invalid JSON: {e}"),
+        )
+        .with_cells(vec![line]))),
+    }
 }

@@ -5,6 +5,7 @@
 //! really a ZIP of something else must fail clearly). CSV, XML and 13xx text
 //! files stream, and so do xlsx sheets; xls/ods/xlsb sheets are read whole.
 
+mod budget;
 mod delimited;
 mod json;
 mod platform;
@@ -14,8 +15,10 @@ mod xml;
 
 pub use platform::{detect_layout, Layout, LAYOUTS};
 
-use crate::error::{ImportError, RowError};
+mod error;
+use crate::limits::{LimitHit, Limits};
 use catalog_core::normalize;
+pub use error::{ReadError, RowError};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -28,22 +31,34 @@ pub const HEADER_SCAN_ROWS: usize = 30;
 pub struct Record {
     /// 1-based row number in the source (line for text files, sheet row for workbooks).
     pub row: u64,
+    /// The cells, as many as the header has columns.
     pub cells: Vec<String>,
 }
 
+/// A row, or why it was rejected.
 pub type RowItem = Result<Record, RowError>;
 
+/// The source formats, recognised by content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
+    /// Office Open XML workbook.
     Xlsx,
+    /// Excel binary workbook.
     Xlsb,
+    /// Excel 97–2003 workbook.
     Xls,
+    /// OpenDocument spreadsheet.
     Ods,
+    /// Comma- or TAB-separated text.
     Csv,
+    /// A JSON array of records (top level or wrapped).
     Json,
+    /// One JSON object per line.
     JsonLines,
+    /// Repeated XML record elements.
     Xml,
+    /// A 13xx platform download (headerless TAB text, maybe zipped).
     Platform13xx,
 }
 
@@ -58,20 +73,28 @@ pub struct TableOptions {
     pub known_headers: Vec<String>,
     /// Force a 13xx layout ("1301", …) for headerless platform text files.
     pub layout: Option<String>,
+    /// Bounds on what the source may make the reader hold.
+    pub limits: Limits,
 }
 
 /// An open table: header known, rows streaming.
 pub struct Table {
+    /// The source file (`zip!member` for a 13xx ZIP).
     pub file: String,
+    /// The sheet read, for workbooks.
     pub sheet: Option<String>,
+    /// Column names.
     pub header: Vec<String>,
     /// Source row of the header (0 for headerless 13xx files).
     pub header_row: u64,
     /// Text encoding detected for text sources ("UTF-8", "UTF-8 (BOM)", "GB18030").
     pub encoding: Option<&'static str>,
+    /// The format recognised.
     pub format: Format,
     /// The 13xx transaction for platform files.
     pub layout: Option<String>,
+    /// What the user should know about how the table was read (a hidden sheet chosen).
+    pub warnings: Vec<String>,
     rows: Box<dyn Iterator<Item = RowItem>>,
 }
 
@@ -136,21 +159,48 @@ pub(crate) enum Sniffed {
     Text,
 }
 
-pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
+/// The reject for a row over one of the row limits (cells, cell bytes).
+fn over_limit(
+    file: &str,
+    sheet: Option<&str>,
+    row: u64,
+    hit: LimitHit,
+    mut cells: Vec<String>,
+    max_cells: usize,
+) -> RowItem {
+    cells.truncate(max_cells);
+    Err(RowError::new(file, sheet, row, hit.to_string())
+        .with_cells(cells)
+        .limit(hit))
+}
+
+/// Cut `s` to at most `max` bytes on a character boundary, marking the cut.
+pub(crate) fn cut_text(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+        s.push_str("…[截断]");
+    }
+}
+
+pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ReadError> {
     let name = path.display().to_string();
-    let mut f = std::fs::File::open(path).map_err(|e| ImportError::io(&name, e))?;
+    let mut f = std::fs::File::open(path).map_err(|e| ReadError::io(&name, e))?;
     let mut head = vec![0u8; 4096];
     let mut n = 0;
     while n < head.len() {
         match f.read(&mut head[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
-            Err(e) => return Err(ImportError::io(&name, e)),
+            Err(e) => return Err(ReadError::io(&name, e)),
         }
     }
     head.truncate(n);
     if n == 0 {
-        return Err(ImportError::format(&name, "the file is empty"));
+        return Err(ReadError::format(&name, "the file is empty"));
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return zip_kind(path, &name);
@@ -164,15 +214,15 @@ pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ImportError> {
         Some(b'<') => Sniffed::Xml,
         Some(b'[') => Sniffed::Json,
         Some(b'{') => Sniffed::JsonLines,
-        None => return Err(ImportError::format(&name, "the file holds only whitespace")),
+        None => return Err(ReadError::format(&name, "the file holds only whitespace")),
         _ => Sniffed::Text,
     })
 }
 
-fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ImportError> {
-    let f = std::fs::File::open(path).map_err(|e| ImportError::io(name, e))?;
+fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ReadError> {
+    let f = std::fs::File::open(path).map_err(|e| ReadError::io(name, e))?;
     let zip = zip::ZipArchive::new(f).map_err(|e| {
-        ImportError::format(
+        ReadError::format(
             name,
             format!("corrupt or truncated ZIP/xlsx container: {e}"),
         )
@@ -191,25 +241,26 @@ fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ImportError> {
 }
 
 /// Open any supported table file.
-pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ImportError> {
+pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ReadError> {
     let kind = sniff(path)?;
     let known: HashSet<String> = opts.known_headers.iter().map(|h| header_key(h)).collect();
     let forced_13xx = opts.layout.is_some();
+    let lim = &opts.limits;
     match kind {
         Sniffed::Xlsx | Sniffed::Xlsb | Sniffed::Ods | Sniffed::Xls => {
-            workbook::open(path, kind, opts.sheet.as_deref(), &known)
+            workbook::open(path, kind, opts.sheet.as_deref(), &known, lim)
         }
-        Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref()),
-        Sniffed::Xml => xml::open(path, &known),
-        Sniffed::Json => json::open_array(path, &known),
-        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, &known),
-        Sniffed::JsonLines => json::open_lines(path),
-        Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref()),
+        Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref(), lim),
+        Sniffed::Xml => xml::open(path, &known, lim),
+        Sniffed::Json => json::open_array(path, &known, lim),
+        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, &known, lim),
+        Sniffed::JsonLines => json::open_lines(path, lim),
+        Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref(), lim),
         Sniffed::Text => {
             if platform::looks_headerless(path, &known)? {
-                return platform::open_text(path, None);
+                return platform::open_text(path, None, lim);
             }
-            delimited::open(path, &known)
+            delimited::open(path, &known, lim)
         }
     }
 }
@@ -410,18 +461,52 @@ pub(crate) fn is_note_row(cells: &[String], width: usize) -> bool {
 }
 
 /// Shared tail of every reader: skip blank rows (they hold nothing), reject
-/// rows wider than the header, pad short rows to the header. Note rows pass
-/// as records: only the catalogue reader knows the code column that tells a
-/// note from a data row with a missing code.
+/// rows over the cell limits or wider than the header, pad short rows to the
+/// header. Note rows pass as records: only the catalogue reader knows the
+/// code column that tells a note from a data row with a missing code.
 pub(crate) fn classify(
     file: &str,
     sheet: Option<&str>,
+    limits: &Limits,
     width: usize,
     row: u64,
     mut cells: Vec<String>,
 ) -> Option<RowItem> {
     if is_blank(&cells) {
         return None;
+    }
+    let max_cells = limits.max_cells_per_record;
+    if cells.len() > max_cells {
+        let hit = LimitHit {
+            limit: "max_cells_per_record",
+            value: max_cells as u64,
+            found: format!(
+                "该行有 {} 个单元格 (the row has {} cells)",
+                cells.len(),
+                cells.len()
+            ),
+        };
+        return Some(over_limit(file, sheet, row, hit, cells, max_cells));
+    }
+    if let Some(i) = cells.iter().position(|c| c.len() > limits.max_cell_bytes) {
+        let n = cells[i].len();
+        for c in cells.iter_mut() {
+            cut_text(c, limits.max_cell_bytes);
+        }
+        let hit = LimitHit {
+            limit: "max_cell_bytes",
+            value: limits.max_cell_bytes as u64,
+            found: format!(
+                "列{} 单元格 {n} 字节 (a cell of {n} bytes in column {})",
+                column_letter(i),
+                column_letter(i)
+            ),
+        };
+        let mut e = over_limit(file, sheet, row, hit, cells, max_cells);
+        if let Err(r) = &mut e {
+            r.column = Some(format!("列{}", column_letter(i)));
+        }
+        return Some(e);
     }
     if cells.len() > width {
         if cells[width..].iter().any(|c| !c.trim().is_empty()) {

@@ -3,9 +3,10 @@
 //! in `data/layouts_13xx.json`. Later spec versions appended columns, so extra
 //! trailing fields are kept under generated names rather than refused.
 
-use super::delimited::{decoded_reader, detect, read_sample};
+use super::delimited::{decoded_reader, detect, read_failure, read_sample};
 use super::{classify, score, Format, RowItem, Table};
-use crate::error::{ImportError, RowError};
+use crate::limits::{Limits, RATIO_FLOOR};
+use crate::table::{ReadError, RowError};
 use catalog_core::{Category, Standards};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -14,11 +15,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+/// One 13xx transaction's column layout.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Layout {
+    /// The transaction number ("1301").
     #[serde(skip)]
     pub id: String,
+    /// The catalogue kind it carries.
     pub category: Category,
+    /// The transaction's name.
     pub name: String,
     /// A line with fewer fields than this is rejected.
     pub min_columns: usize,
@@ -80,10 +85,14 @@ pub fn detect_layout(fields: &[&str]) -> Option<&'static Layout> {
 
 /// A text file whose first line is many TAB-separated fields, none of them a
 /// known header, starting with something code-like: a 13xx file without header.
-pub(super) fn looks_headerless(path: &Path, known: &HashSet<String>) -> Result<bool, ImportError> {
+pub(super) fn looks_headerless(path: &Path, known: &HashSet<String>) -> Result<bool, ReadError> {
     let name = path.display().to_string();
-    let mut f = File::open(path).map_err(|e| ImportError::io(&name, e))?;
+    let mut f = File::open(path).map_err(|e| ReadError::io(&name, e))?;
     let sample = read_sample(&mut f, &name)?;
+    // UTF-16 text is never a platform file; its bytes would only look like one.
+    if sample.starts_with(b"\xFF\xFE") || sample.starts_with(b"\xFE\xFF") {
+        return Ok(false);
+    }
     let text = String::from_utf8_lossy(&sample);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let fields: Vec<String> = first.split('\t').map(str::to_string).collect();
@@ -102,11 +111,63 @@ impl Drop for TempFile {
     }
 }
 
-pub(super) fn open_zip(path: &Path, forced: Option<&str>) -> Result<Table, ImportError> {
+/// Copy a ZIP member out, at most `max` bytes and `ratio` times its packed
+/// size (once past [`RATIO_FLOOR`]): a 7 MB bomb must not fill the disk.
+fn unpack_bounded(
+    entry: &mut impl std::io::Read,
+    out: &mut impl std::io::Write,
+    packed: u64,
+    limits: &Limits,
+    file: &str,
+    inner: &str,
+) -> Result<(), ReadError> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        let n = entry.read(&mut buf).map_err(|e| {
+            ReadError::format(file, format!("cannot unpack {inner} (truncated ZIP?): {e}"))
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        total += n as u64;
+        if total > limits.max_unpacked_bytes {
+            return Err(ReadError::limit(
+                file,
+                "max_unpacked_bytes",
+                limits.max_unpacked_bytes,
+                format!(
+                    "{inner} 解压超过 {} 字节 ({inner} unpacks to more than {} bytes)",
+                    limits.max_unpacked_bytes, limits.max_unpacked_bytes
+                ),
+            ));
+        }
+        if total > RATIO_FLOOR && total / packed.max(1) > limits.max_unpack_ratio {
+            return Err(ReadError::limit(
+                file,
+                "max_unpack_ratio",
+                limits.max_unpack_ratio,
+                format!("{inner} 压缩比超过 {}:1（{packed} 字节解出 {total} 字节以上）({inner} unpacks more than {} times its packed size of {packed} bytes: a ZIP bomb?)", limits.max_unpack_ratio, limits.max_unpack_ratio),
+            ));
+        }
+        out.write_all(&buf[..n]).map_err(|e| {
+            ReadError::format(
+                file,
+                format!("cannot unpack {inner} to a temporary file: {e}"),
+            )
+        })?;
+    }
+}
+
+pub(super) fn open_zip(
+    path: &Path,
+    forced: Option<&str>,
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let name = path.display().to_string();
-    let f = File::open(path).map_err(|e| ImportError::io(&name, e))?;
+    let f = File::open(path).map_err(|e| ReadError::io(&name, e))?;
     let mut zip = zip::ZipArchive::new(f)
-        .map_err(|e| ImportError::format(&name, format!("corrupt ZIP: {e}")))?;
+        .map_err(|e| ReadError::format(&name, format!("corrupt ZIP: {e}")))?;
     let entries: Vec<String> = zip.file_names().flatten().map(|n| n.into_owned()).collect();
     let txt: Vec<&String> = entries
         .iter()
@@ -115,7 +176,7 @@ pub(super) fn open_zip(path: &Path, forced: Option<&str>) -> Result<Table, Impor
     let inner = match txt.as_slice() {
         [one] => (*one).clone(),
         [] => {
-            return Err(ImportError::format(
+            return Err(ReadError::format(
                 &name,
                 format!(
                     "a ZIP that is neither a workbook (xlsx/ods) nor a 13xx platform file (one .txt); it holds: {}",
@@ -124,7 +185,7 @@ pub(super) fn open_zip(path: &Path, forced: Option<&str>) -> Result<Table, Impor
             ))
         }
         many => {
-            return Err(ImportError::format(
+            return Err(ReadError::format(
                 &name,
                 format!("the ZIP holds several .txt files ({}); a 13xx download holds one", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
             ))
@@ -138,28 +199,48 @@ pub(super) fn open_zip(path: &Path, forced: Option<&str>) -> Result<Table, Impor
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     ));
+    // The guard exists before the file does: any failure below removes it.
+    let guard = TempFile(tmp.clone());
     {
         let mut entry = zip
             .by_name(&inner)
-            .map_err(|e| ImportError::format(&name, format!("corrupt ZIP entry {inner}: {e}")))?;
-        let mut out =
-            File::create(&tmp).map_err(|e| ImportError::io(&tmp.display().to_string(), e))?;
-        std::io::copy(&mut entry, &mut out).map_err(|e| {
-            ImportError::format(
+            .map_err(|e| ReadError::format(&name, format!("corrupt ZIP entry {inner}: {e}")))?;
+        // The declared size is checked first; the copy checks what really comes.
+        if entry.size() > limits.max_unpacked_bytes {
+            return Err(ReadError::limit(
                 &name,
-                format!("cannot unpack {inner} (truncated ZIP?): {e}"),
-            )
-        })?;
+                "max_unpacked_bytes",
+                limits.max_unpacked_bytes,
+                format!(
+                    "{inner} 声明解压后 {} 字节 ({inner} declares {} unpacked bytes)",
+                    entry.size(),
+                    entry.size()
+                ),
+            ));
+        }
+        let packed = entry.compressed_size();
+        let mut out =
+            File::create(&tmp).map_err(|e| ReadError::io(&tmp.display().to_string(), e))?;
+        unpack_bounded(&mut entry, &mut out, packed, limits, &name, &inner)?;
     }
-    let guard = TempFile(tmp.clone());
-    let mut t = open_lines(&tmp, &format!("{name}!{inner}"), forced, Some(guard))?;
+    let mut t = open_lines(
+        &tmp,
+        &format!("{name}!{inner}"),
+        forced,
+        Some(guard),
+        limits,
+    )?;
     t.file = format!("{name}!{inner}");
     Ok(t)
 }
 
-pub(super) fn open_text(path: &Path, forced: Option<&str>) -> Result<Table, ImportError> {
+pub(super) fn open_text(
+    path: &Path,
+    forced: Option<&str>,
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let name = path.display().to_string();
-    open_lines(path, &name, forced, None)
+    open_lines(path, &name, forced, None, limits)
 }
 
 fn open_lines(
@@ -167,25 +248,26 @@ fn open_lines(
     display: &str,
     forced: Option<&str>,
     guard: Option<TempFile>,
-) -> Result<Table, ImportError> {
-    let mut f = File::open(path).map_err(|e| ImportError::io(display, e))?;
+    limits: &Limits,
+) -> Result<Table, ReadError> {
+    let mut f = File::open(path).map_err(|e| ReadError::io(display, e))?;
     let sample = read_sample(&mut f, display)?;
     let enc = detect(&sample);
     let text = String::from_utf8_lossy(&sample);
     let first = text.lines().find(|l| !l.trim().is_empty());
     let Some(first) = first else {
-        return Err(ImportError::format(display, "the file is empty"));
+        return Err(ReadError::format(display, "the file is empty"));
     };
     let first_fields: Vec<&str> = first.trim_end_matches('\r').split('\t').collect();
     let lay = match forced {
         Some(id) => layout(id).ok_or_else(|| {
-            ImportError::format(
+            ReadError::format(
                 display,
                 format!("unknown 13xx layout '{id}'; known: {}", LAYOUTS.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),
             )
         })?,
         None => detect_layout(&first_fields).ok_or_else(|| {
-            ImportError::format(
+            ReadError::format(
                 display,
                 format!("cannot tell the 13xx transaction from {} fields per line; pass --layout 1301|1302|…", first_fields.len()),
             )
@@ -198,14 +280,16 @@ fn open_lines(
         .max()
         .unwrap_or(0);
     let mut header = lay.columns.clone();
-    for i in header.len()..widest {
+    for i in header.len()..widest.min(limits.max_cells_per_record) {
         header.push(format!("列{}", i + 1));
     }
     let width = header.len();
     let min = lay.min_columns;
     let lay_id = lay.id.clone();
     let file = display.to_string();
-    let mut reader = BufReader::with_capacity(1 << 16, decoded_reader(f, enc));
+    let (input, budget) = decoded_reader(f, enc, limits);
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let limits = limits.clone();
     let mut line_no: u64 = 0;
     let mut buf = Vec::new();
     let mut done = false;
@@ -213,6 +297,7 @@ fn open_lines(
         let _keep = &guard;
         while !done {
             buf.clear();
+            budget.mark();
             match reader.read_until(b'\n', &mut buf) {
                 Ok(0) => done = true,
                 Ok(_) => {
@@ -229,7 +314,13 @@ fn open_lines(
                                 line_no,
                                 format!("undecodable bytes: not valid {} text", enc.label()),
                             )
-                            .cells(&lossy.split('\t').map(str::to_string).collect::<Vec<_>>())));
+                            .with_cells(
+                                lossy
+                                    .split('\t')
+                                    .take(limits.max_cells_per_record)
+                                    .map(str::to_string)
+                                    .collect(),
+                            )));
                         }
                     };
                     if line.trim().is_empty() {
@@ -246,19 +337,16 @@ fn open_lines(
                         )
                         .cells(&cells)));
                     }
-                    if let Some(item) = classify(&file, None, width, line_no, cells) {
+                    if let Some(item) = classify(&file, None, &limits, width, line_no, cells) {
                         return Some(item);
                     }
                 }
                 Err(e) => {
                     done = true;
-                    return Some(Err(RowError::new(
-                        &file,
-                        None,
-                        line_no + 1,
-                        format!("unreadable: {e}"),
-                    )
-                    .fatal()));
+                    let (msg, hit) = read_failure(&e, "unreadable");
+                    let mut err = RowError::new(&file, None, line_no + 1, msg).fatal();
+                    err.limit = hit;
+                    return Some(Err(err));
                 }
             }
         }
@@ -272,6 +360,7 @@ fn open_lines(
         encoding: Some(enc.label()),
         format: Format::Platform13xx,
         layout: Some(lay.id.clone()),
+        warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
     })
 }

@@ -4,7 +4,8 @@
 use super::{
     classify, finish_header, pick_header, score, Format, RowItem, Sniffed, Table, HEADER_SCAN_ROWS,
 };
-use crate::error::ImportError;
+use crate::limits::Limits;
+use crate::table::ReadError;
 use calamine::{open_workbook, Data, Ods, Range, Reader, Sheets, Xls, Xlsb};
 use std::collections::HashSet;
 use std::path::Path;
@@ -43,8 +44,8 @@ fn float_text(f: f64) -> String {
     }
 }
 
-pub(super) fn open_error(name: &str, e: impl std::fmt::Display) -> ImportError {
-    ImportError::format(
+pub(super) fn open_error(name: &str, e: impl std::fmt::Display) -> ReadError {
+    ReadError::format(
         name,
         format!("cannot open the workbook (corrupt or truncated?): {e}"),
     )
@@ -55,10 +56,11 @@ pub(super) fn open(
     kind: Sniffed,
     sheet: Option<&str>,
     known: &HashSet<String>,
-) -> Result<Table, ImportError> {
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let name = path.display().to_string();
     if kind == Sniffed::Xlsx {
-        return super::xlsx_stream::open(path, sheet, known);
+        return super::xlsx_stream::open(path, sheet, known, limits);
     }
     // By content, not extension: bureaus publish xlsx files named .xls.
     let mut wb: Sheets<_> = match kind {
@@ -72,7 +74,7 @@ pub(super) fn open(
     };
     let names = wb.sheet_names();
     if names.is_empty() {
-        return Err(ImportError::format(&name, "the workbook has no sheets"));
+        return Err(ReadError::format(&name, "the workbook has no sheets"));
     }
     let format = match kind {
         Sniffed::Xls => Format::Xls,
@@ -110,15 +112,15 @@ pub(super) fn open(
             }
             match best {
                 Some((_, n, r)) => (n, r),
-                None => return Err(ImportError::format(&name, "the workbook has no sheets")),
+                None => return Err(ReadError::format(&name, "the workbook has no sheets")),
             }
         }
     };
-    from_range(name, sheet_name, range, format, known)
+    from_range(name, sheet_name, range, format, known, limits)
 }
 
 /// `--sheet` by name or 1-based index.
-pub(super) fn choose_sheet(names: &[String], s: &str, file: &str) -> Result<String, ImportError> {
+pub(super) fn choose_sheet(names: &[String], s: &str, file: &str) -> Result<String, ReadError> {
     names
         .iter()
         .find(|n| n.as_str() == s)
@@ -130,7 +132,7 @@ pub(super) fn choose_sheet(names: &[String], s: &str, file: &str) -> Result<Stri
                 .and_then(|i| names.get(i - 1).cloned())
         })
         .ok_or_else(|| {
-            ImportError::format(
+            ReadError::format(
                 file,
                 format!("no sheet '{s}'; sheets: {}", names.join(", ")),
             )
@@ -143,7 +145,8 @@ fn from_range(
     range: Range<Data>,
     format: Format,
     known: &HashSet<String>,
-) -> Result<Table, ImportError> {
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
     let top: Vec<Vec<String>> = range
@@ -152,7 +155,7 @@ fn from_range(
         .map(|r| row_cells(r, first_col))
         .collect();
     let Some(h) = pick_header(&top, known) else {
-        return Err(ImportError::format(
+        return Err(ReadError::format(
             &name,
             format!("sheet '{sheet}' is empty"),
         ));
@@ -165,6 +168,7 @@ fn from_range(
     let sheet_for_rows = sheet.clone();
     // The range is owned by the iterator; rows are converted as they are pulled.
     let (height, range_width) = range.get_size();
+    let limits = limits.clone();
     let rows = (skip..height).filter_map(move |i| {
         let mut cells = vec![String::new(); first_col];
         cells
@@ -172,6 +176,7 @@ fn from_range(
         classify(
             &file,
             Some(&sheet_for_rows),
+            &limits,
             width,
             first_row + i as u64 + 1,
             cells,
@@ -185,6 +190,7 @@ fn from_range(
         encoding: None,
         format,
         layout: None,
+        warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
     })
 }

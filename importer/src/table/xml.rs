@@ -6,8 +6,11 @@
 //! field names, the second yields rows. A syntax error ends the rows with a
 //! fatal error, so the import fails as a whole after reporting the rows before it.
 
+use super::budget::{Budget, BudgetReader};
+use super::delimited::read_failure;
 use super::{classify, Format, RowItem, Table};
-use crate::error::{ImportError, RowError};
+use crate::limits::{LimitHit, Limits};
+use crate::table::{ReadError, RowError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use std::collections::{HashMap, HashSet};
@@ -15,13 +18,16 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-type XmlReader = Reader<BufReader<File>>;
+type XmlReader = Reader<BufReader<BudgetReader<File>>>;
 
-fn reader(path: &Path, name: &str) -> Result<XmlReader, ImportError> {
-    let f = File::open(path).map_err(|e| ImportError::io(name, e))?;
+/// A pull parser over the file, under a byte budget per record (quick-xml
+/// holds a whole text node in its buffer).
+fn reader(path: &Path, name: &str, limits: &Limits) -> Result<(XmlReader, Budget), ReadError> {
+    let f = File::open(path).map_err(|e| ReadError::io(name, e))?;
+    let (f, budget) = BudgetReader::new(f, limits.max_record_bytes, false);
     let mut r = Reader::from_reader(BufReader::with_capacity(1 << 16, f));
     r.config_mut().trim_text(true);
-    Ok(r)
+    Ok((r, budget))
 }
 
 fn attrs(e: &BytesStart<'_>) -> Vec<(String, String)> {
@@ -43,8 +49,12 @@ fn local(e: &BytesStart<'_>) -> String {
 }
 
 /// Pass 1 (stops at the first record): the record element's name and depth.
-fn record_element(path: &Path, name: &str) -> Result<Option<(String, usize)>, ImportError> {
-    let mut r = reader(path, name)?;
+fn record_element(
+    path: &Path,
+    name: &str,
+    limits: &Limits,
+) -> Result<Option<(String, usize)>, ReadError> {
+    let (mut r, budget) = reader(path, name, limits)?;
     let mut buf = Vec::new();
     // (name, has element children)
     let mut stack: Vec<(String, bool)> = Vec::new();
@@ -72,6 +82,7 @@ fn record_element(path: &Path, name: &str) -> Result<Option<(String, usize)>, Im
                 }
             }
             Event::End(_) => {
+                budget.mark();
                 let Some((n, has_children)) = stack.pop() else {
                     return Ok(None);
                 };
@@ -93,10 +104,34 @@ fn field_names(
     name: &str,
     record: &str,
     depth: usize,
-) -> Result<Vec<String>, ImportError> {
-    let mut rows = XmlRows::new(path, name, record.to_string(), depth, HashMap::new(), 0)?;
+    limits: &Limits,
+) -> Result<Vec<String>, ReadError> {
+    let mut rows = XmlRows::new(
+        path,
+        name,
+        record.to_string(),
+        depth,
+        HashMap::new(),
+        0,
+        limits,
+    )?;
     rows.collect_names = true;
-    while let Some(Ok(_)) = rows.next_record() {}
+    while let Some(Ok(_)) = rows.next_record() {
+        if rows.too_many_names {
+            break;
+        }
+    }
+    if rows.too_many_names {
+        return Err(ReadError::limit(
+            name,
+            "max_field_names",
+            limits.max_field_names as u64,
+            format!(
+                "字段名超过 {} 个 (more than {} distinct field names)",
+                limits.max_field_names, limits.max_field_names
+            ),
+        ));
+    }
     Ok(rows.names)
 }
 
@@ -113,6 +148,11 @@ struct XmlRows {
     done: bool,
     collect_names: bool,
     names: Vec<String>,
+    /// `names` as a set: a record with n fields must not cost n² (D6).
+    names_seen: HashSet<String>,
+    too_many_names: bool,
+    budget: Budget,
+    limits: Limits,
 }
 
 impl XmlRows {
@@ -123,10 +163,12 @@ impl XmlRows {
         depth: usize,
         index: HashMap<String, usize>,
         width: usize,
-    ) -> Result<XmlRows, ImportError> {
+        limits: &Limits,
+    ) -> Result<XmlRows, ReadError> {
+        let (r, budget) = reader(path, file, limits)?;
         Ok(XmlRows {
             file: file.to_string(),
-            r: reader(path, file)?,
+            r,
             buf: Vec::new(),
             record,
             depth,
@@ -137,11 +179,20 @@ impl XmlRows {
             done: false,
             collect_names: false,
             names: Vec::new(),
+            names_seen: HashSet::new(),
+            too_many_names: false,
+            budget,
+            limits: limits.clone(),
         })
     }
 
     fn put(&mut self, cells: &mut [String], key: &str, value: &str) {
-        if self.collect_names && !self.names.iter().any(|n| n == key) {
+        if self.collect_names && !self.names_seen.contains(key) {
+            if self.names.len() >= self.limits.max_field_names {
+                self.too_many_names = true;
+                return;
+            }
+            self.names_seen.insert(key.to_string());
             self.names.push(key.to_string());
         }
         if let Some(&i) = self.index.get(key) {
@@ -163,10 +214,8 @@ impl XmlRows {
             let ev = match self.r.read_event_into(&mut self.buf) {
                 Ok(ev) => ev.into_owned(),
                 Err(e) => {
-                    return Some(Err(format!(
-                        "malformed XML at byte {}: {e}",
-                        self.r.error_position()
-                    )));
+                    let (msg, _) = read_failure(&e, "malformed XML");
+                    return Some(Err(format!("{msg} (byte {})", self.r.error_position())));
                 }
             };
             match ev {
@@ -179,7 +228,7 @@ impl XmlRows {
                             self.put(&mut c, &k, &v);
                         }
                         cells = Some(c);
-                    } else if cells.is_some() && self.stack == self.depth + 1 {
+                    } else if cells.is_some() && self.stack == self.depth.saturating_add(1) {
                         field = Some((n, String::new()));
                     }
                 }
@@ -191,8 +240,9 @@ impl XmlRows {
                         for (k, v) in attrs(&e) {
                             self.put(&mut c, &k, &v);
                         }
+                        self.budget.mark();
                         return Some(Ok(c));
-                    } else if depth == self.depth + 1 {
+                    } else if depth == self.depth.saturating_add(1) {
                         if let Some(c) = cells.as_mut() {
                             let mut c2 = std::mem::take(c);
                             self.put(&mut c2, &n, "");
@@ -231,7 +281,7 @@ impl XmlRows {
                 Event::End(_) => {
                     let depth = self.stack;
                     self.stack = self.stack.saturating_sub(1);
-                    if depth == self.depth + 1 {
+                    if depth == self.depth.saturating_add(1) {
                         if let (Some((n, v)), Some(c)) = (field.take(), cells.as_mut()) {
                             let mut c2 = std::mem::take(c);
                             self.put(&mut c2, &n, &v);
@@ -239,6 +289,7 @@ impl XmlRows {
                         }
                     } else if depth == self.depth {
                         if let Some(c) = cells.take() {
+                            self.budget.mark();
                             return Some(Ok(c));
                         }
                     }
@@ -266,20 +317,36 @@ impl Iterator for XmlRows {
                 None => self.done = true,
                 Some(Ok(cells)) => {
                     self.count += 1;
-                    if let Some(item) = classify(&self.file, None, self.width, self.count, cells) {
-                        return Some(item);
+                    let item = classify(
+                        &self.file,
+                        None,
+                        &self.limits,
+                        self.width,
+                        self.count,
+                        cells,
+                    );
+                    if item.is_some() {
+                        return item;
                     }
                 }
                 Some(Err(msg)) => {
                     self.done = true;
                     let n = self.count;
-                    return Some(Err(RowError::new(
+                    let mut err = RowError::new(
                         &self.file,
                         None,
                         n + 1,
                         format!("{msg} (after {n} good records)"),
                     )
-                    .fatal()));
+                    .fatal();
+                    if msg.contains("max_record_bytes") {
+                        err.limit = Some(LimitHit {
+                            limit: "max_record_bytes",
+                            value: self.limits.max_record_bytes as u64,
+                            found: format!("第 {} 条记录过长 (record {} too long)", n + 1, n + 1),
+                        });
+                    }
+                    return Some(Err(err));
                 }
             }
         }
@@ -287,27 +354,39 @@ impl Iterator for XmlRows {
     }
 }
 
-pub(super) fn open(path: &Path, _known: &HashSet<String>) -> Result<Table, ImportError> {
+pub(super) fn open(
+    path: &Path,
+    _known: &HashSet<String>,
+    limits: &Limits,
+) -> Result<Table, ReadError> {
     let name = path.display().to_string();
-    let Some((record, depth)) = record_element(path, &name)? else {
+    let Some((record, depth)) = record_element(path, &name, limits)? else {
         // No record found: either empty or broken before the first record.
-        let mut rows = XmlRows::new(path, &name, String::new(), usize::MAX, HashMap::new(), 0)?;
+        let mut rows = XmlRows::new(
+            path,
+            &name,
+            String::new(),
+            usize::MAX,
+            HashMap::new(),
+            0,
+            limits,
+        )?;
         return match rows.next_record() {
-            Some(Err(msg)) => Err(ImportError::format(&name, msg)),
-            _ => Err(ImportError::format(
+            Some(Err(msg)) => Err(ReadError::format(&name, msg)),
+            _ => Err(ReadError::format(
                 &name,
                 "no repeated record elements found in the XML",
             )),
         };
     };
-    let fields = field_names(path, &name, &record, depth)?;
+    let fields = field_names(path, &name, &record, depth, limits)?;
     let index: HashMap<String, usize> = fields
         .iter()
         .enumerate()
         .map(|(i, f)| (f.clone(), i))
         .collect();
     let width = fields.len();
-    let rows = XmlRows::new(path, &name, record, depth, index, width)?;
+    let rows = XmlRows::new(path, &name, record, depth, index, width, limits)?;
     Ok(Table {
         file: name,
         sheet: None,
@@ -316,6 +395,7 @@ pub(super) fn open(path: &Path, _known: &HashSet<String>) -> Result<Table, Impor
         encoding: Some("UTF-8"),
         format: Format::Xml,
         layout: None,
+        warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
     })
 }
