@@ -1,9 +1,9 @@
 //! `mulu index / match / search / review / export / eval` through the real
 //! binary on a small hand-written catalogue and HIS dictionary.
 
-use crate::util::Env;
+use crate::util::{json, stderr, Env};
 
-const CATALOGUE: &str = "\
+pub(crate) const CATALOGUE: &str = "\
 药品代码,注册名称,商品名称,剂型,规格,包装材质,最小包装数量,最小制剂单位,最小包装单位,生产企业,批准文号,药品本位码
 XJ01CAA040E001010100600,阿莫西林胶囊,,胶囊剂,0.25g,铝塑,24,粒,盒,珠海联邦制药股份有限公司中山分公司,国药准字H44021351,86900600000011
 XJ01CAA040E001010200600,阿莫西林胶囊,,胶囊剂,0.25g,铝塑,12,粒,盒,珠海联邦制药股份有限公司中山分公司,国药准字H44021351,86900600000022
@@ -12,7 +12,7 @@ XJ01FAA051A001010201187,阿奇霉素片,希舒美,薄膜衣片,0.25g,铝塑,6,�
 XB01ACA056A012010100300,阿司匹林肠溶片,拜阿司匹灵,肠溶片,100mg,铝塑,30,片,盒,拜耳医药保健有限公司,国药准字J20130078,86900300000011
 ";
 
-const HIS: &str = "\
+pub(crate) const HIS: &str = "\
 院内编码,院内名称,类别,规格,剂型,单位,生产企业,批准文号,标准编码
 Y001,阿莫西林胶囊,西药,0.25g*24粒/盒,胶囊,盒,联邦制药,国药准字 h44021351,XJ01CAA040E001010100600
 Y002,阿奇霉素片(希舒美Zithromax),西药,0.25g*6片,片剂,盒,辉瑞,,XJ01FAA051A001010201187
@@ -21,7 +21,7 @@ Y004,紫杉醇注射液,西药,30mg:5ml,注射液,支,,,
 Y005,阿司匹林肠溶片 100mg*30片,西药,,,盒,拜耳,,XB01ACA056A012010100300
 ";
 
-fn setup() -> Env {
+pub(crate) fn setup() -> Env {
     let env = Env::new();
     let cat = env.file("drug.csv", CATALOGUE);
     env.ok(&["import", &cat, "--kind", "drug", "--label", "v1"]);
@@ -164,4 +164,193 @@ fn search_eval_and_bad_input() {
     assert!(!o.status.success());
     let o = env.mulu(&["search", "x", "--kind", "service"]);
     assert!(!o.status.success(), "no service version: a clear error");
+}
+
+/// A mapping written straight into the store, as an old or foreign tool might have left it.
+pub(crate) fn stored_suggestion(
+    home: &std::path::Path,
+    code: &str,
+    name: &str,
+    target: &str,
+    tier: &str,
+) {
+    use catalog_core::store::Decision;
+    let mut store = catalog_core::Store::open_home(home).unwrap();
+    store
+        .record_decision(&Decision {
+            category: Some(catalog_core::Category::Drug),
+            hospital_code: code.into(),
+            hospital_name: name.into(),
+            target_code: Some(target.into()),
+            target_name: Some("阿莫西林胶囊".into()),
+            tier: Some(tier.into()),
+            ..Decision::default()
+        })
+        .unwrap();
+}
+
+#[test]
+fn cli_replace_keeps_an_icd_codes_lowercase_x() {
+    let env = Env::new();
+    let root = crate::util::root();
+    env.ok(&[
+        "import",
+        &format!("{root}/data/samples/v1/diagnosis.csv"),
+        "--kind",
+        "diagnosis",
+        "--label",
+        "icd1",
+    ]);
+    let his = env.file("dx.csv", "院内编码,院内名称,类别\nZD1,下肢肌腱端病,诊断\n");
+    env.ok(&[
+        "match",
+        &his,
+        "--kind",
+        "diagnosis",
+        "--out",
+        env.path("dx.json").to_str().unwrap(),
+    ]);
+    let o = env.mulu(&[
+        "--json",
+        "review",
+        "replace",
+        "ZD1",
+        "--kind",
+        "diagnosis",
+        "--code",
+        "m76.X00",
+        "--by",
+        "张三",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = json(&o);
+    assert_eq!(m["target_code"], "M76.x00", "{m}");
+    assert_eq!(m["target_name"], "下肢（不包括足）肌腱端病", "{m}");
+    assert_eq!(m["reviewer"], "张三");
+}
+
+#[test]
+fn cli_review_guard_rails_refuse_with_the_reason() {
+    let env = setup();
+    let his = env.file("his.csv", HIS);
+    env.ok(&["match", &his, "--out", env.path("m.json").to_str().unwrap()]);
+
+    // A code of another kind, and a code in no catalogue: named, with the kind.
+    let o = env.mulu(&[
+        "review", "replace", "Y001", "--code", "M76.x00", "--by", "张三",
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("M76.X00") || err.contains("M76.x00"), "{err}");
+    assert!(err.contains("西药中成药"), "{err}");
+
+    // A weak suggestion is approved only with --force.
+    stored_suggestion(
+        env.home.path(),
+        "Y9",
+        "阿莫西林胶囊（自备）",
+        "XJ01CAA040E001010100600",
+        "low",
+    );
+    let o = env.mulu(&["review", "approve", "Y9", "--by", "张三"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("确认") && err.contains("--force"), "{err}");
+    let m = json(&env.mulu(&[
+        "--json", "review", "approve", "Y9", "--by", "张三", "--force",
+    ]));
+    assert_eq!(m["status"], "approved", "{m}");
+
+    // A decision on a stale revision shows the other reviewer's decision and writes nothing.
+    let seen = json(&env.mulu(&["--json", "review", "list", "--status", "suggested"]));
+    let y1 = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["hospital_code"] == "Y001")
+        .unwrap()
+        .clone();
+    let rev = y1["revision"].as_i64().unwrap();
+    let li = json(&env.mulu(&[
+        "--json",
+        "review",
+        "reject",
+        "Y001",
+        "--by",
+        "李四",
+        "--revision",
+        &rev.to_string(),
+    ]));
+    assert_eq!(li["revision"].as_i64().unwrap(), rev + 1);
+    let o = env.mulu(&[
+        "review",
+        "approve",
+        "Y001",
+        "--by",
+        "张三",
+        "--revision",
+        &rev.to_string(),
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("冲突") && err.contains("李四") && err.contains("驳回"),
+        "{err}"
+    );
+    let now = json(&env.mulu(&["--json", "review", "list", "--status", "rejected"]));
+    assert_eq!(now[0]["reviewer"], "李四", "{now}");
+
+    // No counterpart clears the target; a workbook row can say it too.
+    let reviewed = env.file(
+        "r.csv",
+        "院内编码,院内名称,审核结果\nY004,紫杉醇注射液,无对应\n",
+    );
+    let rep = json(&env.mulu(&["--json", "review", "apply", &reviewed, "--by", "王五"]));
+    assert_eq!(rep["no_counterpart"], 1, "{rep}");
+    let nc = json(&env.mulu(&["--json", "review", "list", "--status", "无对应"]));
+    assert_eq!(
+        (
+            nc[0]["hospital_code"].as_str(),
+            nc[0]["target_code"].as_str()
+        ),
+        (Some("Y004"), None),
+        "{nc}"
+    );
+}
+
+#[test]
+fn review_apply_all_or_nothing_writes_nothing_when_a_row_is_refused() {
+    let env = setup();
+    let his = env.file("his.csv", HIS);
+    env.ok(&["match", &his, "--out", env.path("m.json").to_str().unwrap()]);
+    let reviewed = env.file(
+        "r.csv",
+        "院内编码,院内名称,审核结果,替换编码\nY001,阿莫西林胶囊,通过,\nY002,阿奇霉素片(希舒美Zithromax),替换,XNOSUCHCODE\n",
+    );
+    let o = env.mulu(&[
+        "--json",
+        "review",
+        "apply",
+        &reviewed,
+        "--by",
+        "王五",
+        "--all-or-nothing",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let rep = json(&o);
+    assert_eq!(
+        (rep["written"].as_bool(), rep["approved"].as_u64()),
+        (Some(false), Some(0)),
+        "{rep}"
+    );
+    let errors = rep["errors"].to_string();
+    assert!(
+        errors.contains("row 3") && errors.contains("XNOSUCHCODE"),
+        "{errors}"
+    );
+    let approved = json(&env.mulu(&["--json", "review", "list", "--status", "approved"]));
+    assert_eq!(approved.as_array().unwrap().len(), 0, "{approved}");
+    // Without the flag the good row goes in.
+    let rep = json(&env.mulu(&["--json", "review", "apply", &reviewed, "--by", "王五"]));
+    assert_eq!(rep["approved"], 1, "{rep}");
 }

@@ -548,3 +548,209 @@ fn every_endpoint_is_documented_in_openapi() {
         );
     }
 }
+
+/// The HTTP face of the mapping workflow follows the same rules as the CLI:
+/// a replace stores the catalogue's name, match re-uses approved mappings,
+/// weak approvals need `confirm`, stale decisions are a 409 with the current state.
+#[test]
+fn review_over_http_follows_the_mapping_rules() {
+    use crate::r#match::{stored_suggestion, CATALOGUE, HIS};
+    use crate::util::Env;
+    let env = Env::new();
+    let cat = env.file("drug.csv", CATALOGUE);
+    env.ok(&["import", &cat, "--kind", "drug", "--label", "v1"]);
+    let his = env.file("his.csv", HIS);
+    env.ok(&["match", &his, "--out", env.path("m.json").to_str().unwrap()]);
+    stored_suggestion(
+        env.home.path(),
+        "Y9",
+        "阿莫西林胶囊（自备）",
+        "XJ01CAA040E001010100600",
+        "low",
+    );
+    let Env { home, dir } = env;
+    let hp = home.path().to_path_buf();
+    let s = start_in(home, &["--token", "t"]);
+    let auth = [("Authorization", "Bearer t")];
+    let (_, list) = req(&s.addr, "GET", "/v1/mappings", &[], b"");
+    let find = |code: &str| {
+        list["mappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["hospital_code"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {list}"))
+            .clone()
+    };
+    let y2 = find("Y002");
+    let (id, rev) = (y2["id"].as_i64().unwrap(), y2["revision"].as_i64().unwrap());
+
+    // Replace: the stored name is the catalogue's, the code canonical.
+    let body =
+        serde_json::json!({"code": "xj01caa040e001010200600", "by": "张三", "revision": rev})
+            .to_string();
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{id}/replace"),
+        &auth,
+        body.as_bytes(),
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        v["mapping"]["target_code"], "XJ01CAA040E001010200600",
+        "{v}"
+    );
+    assert_eq!(v["mapping"]["target_name"], "阿莫西林胶囊", "{v}");
+    assert_eq!(v["mapping"]["reviewer"], "张三");
+
+    // A second reviewer on the same (now stale) view: 409 with the current state.
+    let body = serde_json::json!({"by": "李四", "revision": rev}).to_string();
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{id}/reject"),
+        &auth,
+        body.as_bytes(),
+    );
+    assert_eq!((st, error_code(&v)), (409, "conflict"), "{v}");
+    assert_eq!(v["current"]["reviewer"], "张三", "{v}");
+    assert_eq!(v["current"]["revision"].as_i64(), Some(rev + 1), "{v}");
+
+    // Match re-uses the approved (replaced) mapping.
+    let item = serde_json::json!({"code": "Y002", "name": "阿奇霉素片(希舒美Zithromax)", "category": "drug", "spec": "0.25g*6片"});
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        "/v1/match",
+        &[],
+        item.to_string().as_bytes(),
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        v["result"]["candidates"][0]["code"], "XJ01CAA040E001010200600",
+        "{v}"
+    );
+    assert!(
+        v["result"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("approved earlier"),
+        "{v}"
+    );
+    assert_eq!(v["previous"], "replaced", "{v}");
+
+    // …and so does the next `mulu match`, which sees the mapping unchanged.
+    let out = dir.path().join("m2.json");
+    let o = crate::util::mulu_in(
+        &hp,
+        &["match", his.as_str(), "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let reason = rows[1]["result"]["reason"].as_str().unwrap();
+    assert!(reason.contains("approved earlier"), "{reason}");
+
+    // Guard rails: a code in no drug catalogue; a weak approval without confirm; no reviewer.
+    let body = serde_json::json!({"code": "M76.x00", "by": "张三"}).to_string();
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{id}/replace"),
+        &auth,
+        body.as_bytes(),
+    );
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("M76.X00"),
+        "{v}"
+    );
+    let y9 = find("Y9")["id"].as_i64().unwrap();
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{y9}/approve"),
+        &auth,
+        r#"{"by": "张三"}"#.as_bytes(),
+    );
+    assert_eq!((st, error_code(&v)), (422, "needs_confirmation"), "{v}");
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{y9}/approve"),
+        &auth,
+        b"",
+    );
+    assert_eq!(st, 400, "no reviewer: {v}");
+    let (st, v) = req(
+        &s.addr,
+        "POST",
+        &format!("/v1/mappings/{y9}/approve"),
+        &auth,
+        r#"{"by": "张三", "confirm": true}"#.as_bytes(),
+    );
+    assert_eq!(
+        (st, &v["mapping"]["status"]),
+        (200, &serde_json::json!("approved")),
+        "{v}"
+    );
+}
+
+/// Two reviewers posting on the same view at once: exactly one wins.
+#[test]
+fn two_reviewers_racing_over_http_one_wins_one_gets_409() {
+    use crate::r#match::{CATALOGUE, HIS};
+    use crate::util::Env;
+    let env = Env::new();
+    let cat = env.file("drug.csv", CATALOGUE);
+    env.ok(&["import", &cat, "--kind", "drug", "--label", "v1"]);
+    let his = env.file("his.csv", HIS);
+    env.ok(&["match", &his, "--out", env.path("m.json").to_str().unwrap()]);
+    let Env { home, dir: _dir } = env;
+    let s = start_in(home, &["--token", "t"]);
+    let (_, list) = req(&s.addr, "GET", "/v1/mappings?status=suggested", &[], b"");
+    let y1 = list["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["hospital_code"] == "Y001")
+        .unwrap()
+        .clone();
+    let (id, rev) = (y1["id"].as_i64().unwrap(), y1["revision"].as_i64().unwrap());
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let handles: Vec<_> = [("张三", "approve"), ("李四", "reject")]
+        .into_iter()
+        .map(|(who, action)| {
+            let (addr, barrier) = (s.addr.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let body = serde_json::json!({"by": who, "revision": rev}).to_string();
+                barrier.wait();
+                req(
+                    &addr,
+                    "POST",
+                    &format!("/v1/mappings/{id}/{action}"),
+                    &[("Authorization", "Bearer t")],
+                    body.as_bytes(),
+                )
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, serde_json::Value)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{answers:?}");
+    let winner = answers.iter().find(|a| a.0 == 200).unwrap();
+    let loser = answers.iter().find(|a| a.0 == 409).unwrap();
+    assert_eq!(
+        loser.1["current"]["reviewer"], winner.1["mapping"]["reviewer"],
+        "{answers:?}"
+    );
+    let (_, now) = req(&s.addr, "GET", &format!("/v1/mappings/{id}"), &[], b"");
+    assert_eq!(now["mapping"]["reviewer"], winner.1["mapping"]["reviewer"]);
+    assert_eq!(
+        now["events"].as_array().unwrap().len(),
+        2,
+        "suggested + one decision: {now}"
+    );
+}

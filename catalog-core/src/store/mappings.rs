@@ -25,6 +25,8 @@ pub enum MappingStatus {
     Flagged,
     /// A reviewer chose a different target; counts as approved.
     Replaced,
+    /// The item has no national counterpart (院内自制、不在医保目录); nothing to upload.
+    NoCounterpart,
 }
 
 impl MappingStatus {
@@ -36,6 +38,7 @@ impl MappingStatus {
             MappingStatus::Rejected => "rejected",
             MappingStatus::Flagged => "flagged",
             MappingStatus::Replaced => "replaced",
+            MappingStatus::NoCounterpart => "no_counterpart",
         }
     }
     /// Approved and replaced mappings are the confirmed ones.
@@ -59,7 +62,10 @@ impl FromStr for MappingStatus {
             "rejected" | "reject" | "驳回" | "拒绝" => MappingStatus::Rejected,
             "flagged" | "flag" | "存疑" | "标记" => MappingStatus::Flagged,
             "replaced" | "replace" | "替换" | "改码" => MappingStatus::Replaced,
-            other => return Err(format!("unknown review status '{other}': expected approved, rejected, flagged, replaced or suggested")),
+            "no_counterpart" | "no-counterpart" | "无对应" | "无对照" => {
+                MappingStatus::NoCounterpart
+            }
+            other => return Err(format!("未知的审核结果 '{other}'：应为 通过、驳回、存疑、替换、无对应 或 待审核 (unknown review status: expected approved, rejected, flagged, replaced, no_counterpart or suggested)")),
         })
     }
 }
@@ -99,6 +105,9 @@ pub struct Mapping {
     pub begin_date: Option<String>,
     /// 结束日期 for 3301 (`enddate`).
     pub end_date: Option<String>,
+    /// Bumped by every change of status, target, reviewer or note: a decision
+    /// that names the revision it was made on is refused once it is stale.
+    pub revision: i64,
 }
 
 /// A new decision about one hospital item.
@@ -132,6 +141,17 @@ pub struct Decision {
     pub begin_date: Option<String>,
     /// 结束日期 for 3301.
     pub end_date: Option<String>,
+    /// The revision the decision was made on; a different stored revision is
+    /// a conflict ([`StoreError::Conflict`]) and nothing is written.
+    #[serde(default)]
+    pub expected_revision: Option<i64>,
+    /// Clear the target (no counterpart): `target_code: None` alone keeps it.
+    #[serde(default)]
+    pub clear_target: bool,
+    /// A suggestion: leave a mapping a reviewer has already decided as it
+    /// is ([`Recorded::Kept`]), checked inside the write transaction.
+    #[serde(default)]
+    pub keep_reviewed: bool,
 }
 
 /// One entry of a mapping's history.
@@ -153,7 +173,7 @@ pub struct MappingEvent {
 
 const COLS: &str =
     "id, category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
-    version_label, reviewer, decided_at, note, item, begin_date, end_date";
+    version_label, reviewer, decided_at, note, item, begin_date, end_date, revision";
 
 fn mapping_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mapping> {
     let cat: String = r.get(1)?;
@@ -176,79 +196,160 @@ fn mapping_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mapping> {
         item: serde_json::from_str(&item).unwrap_or(serde_json::Value::Null),
         begin_date: r.get(14)?,
         end_date: r.get(15)?,
+        revision: r.get(16)?,
     })
+}
+
+/// What happened to one decision of a batch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recorded {
+    /// Written; the mapping as it is now.
+    Written(Mapping),
+    /// Refused: made on a stale revision. The mapping as it is now.
+    Conflict(Mapping),
+    /// Not written: a suggestion for a mapping already reviewed.
+    Kept(Mapping),
+}
+
+const FIND: &str =
+    "SELECT {COLS} FROM mappings WHERE category = ?1 AND hospital_code = ?2 AND hospital_name = ?3";
+
+fn find_sql() -> String {
+    FIND.replace("{COLS}", COLS)
+}
+
+/// Write one decision inside an open transaction.
+fn record_in(tx: &rusqlite::Transaction<'_>, d: &Decision, now: &str) -> Result<Recorded> {
+    let category = d.category.unwrap_or(Category::Drug);
+    let old: Option<Mapping> = tx
+        .prepare_cached(&find_sql())?
+        .query_row(
+            params![category.as_str(), d.hospital_code, d.hospital_name],
+            mapping_from_row,
+        )
+        .optional()?;
+    if let (Some(expected), Some(m)) = (d.expected_revision, &old) {
+        if m.revision != expected {
+            return Ok(Recorded::Conflict(m.clone()));
+        }
+    }
+    if let Some(m) = old
+        .as_ref()
+        .filter(|m| d.keep_reviewed && m.status != MappingStatus::Suggested)
+    {
+        return Ok(Recorded::Kept(m.clone()));
+    }
+    let status = d
+        .status
+        .or(old.as_ref().map(|m| m.status))
+        .unwrap_or(MappingStatus::Suggested);
+    let pick = |new: &Option<String>, old: Option<&Option<String>>| {
+        new.clone().or_else(|| old.cloned().flatten())
+    };
+    let (target_code, target_name) = if d.clear_target {
+        (None, None)
+    } else {
+        (
+            pick(&d.target_code, old.as_ref().map(|m| &m.target_code)),
+            pick(&d.target_name, old.as_ref().map(|m| &m.target_name)),
+        )
+    };
+    let item = d
+        .item
+        .clone()
+        .or(old.as_ref().map(|m| m.item.clone()))
+        .unwrap_or(serde_json::json!({}));
+    let reviewed = d.reviewer.is_some() || status != MappingStatus::Suggested;
+    let id = match &old {
+        Some(m) => {
+            // Only a change a reviewer would see moves the revision, so an
+            // identical re-match does not make every open view stale.
+            let visible = m.status != status
+                || m.target_code != target_code
+                || m.target_name != target_name
+                || d.reviewer
+                    .as_ref()
+                    .is_some_and(|r| m.reviewer.as_ref() != Some(r))
+                || d.note.as_ref().is_some_and(|n| m.note.as_ref() != Some(n));
+            tx.prepare_cached(
+                "UPDATE mappings SET target_code=?1, target_name=?2, status=?3, score=COALESCE(?4, score), tier=COALESCE(?5, tier),
+                 version_label=COALESCE(?6, version_label), reviewer=COALESCE(?7, reviewer), decided_at=?8, note=COALESCE(?9, note),
+                 item=?10, begin_date=COALESCE(?11, begin_date), end_date=COALESCE(?12, end_date),
+                 revision = revision + ?13 WHERE id=?14",
+            )?
+            .execute(params![
+                target_code, target_name, status.as_str(), d.score, d.tier, d.version_label, d.reviewer,
+                if reviewed { Some(now.to_string()) } else { m.decided_at.clone() },
+                d.note, item.to_string(), d.begin_date, d.end_date, visible as i64, m.id
+            ])?;
+            m.id
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO mappings (category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
+                 version_label, reviewer, decided_at, note, item, begin_date, end_date, revision)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,1)",
+            )?
+            .execute(params![
+                category.as_str(), d.hospital_code, d.hospital_name, target_code, target_name, status.as_str(),
+                d.score, d.tier, d.version_label, d.reviewer, reviewed.then(|| now.to_string()), d.note,
+                item.to_string(), d.begin_date, d.end_date
+            ])?;
+            tx.last_insert_rowid()
+        }
+    };
+    let old_target = old.as_ref().and_then(|m| m.target_code.clone());
+    let changed = old
+        .as_ref()
+        .is_none_or(|m| m.status != status || m.target_code != target_code);
+    if changed {
+        tx.prepare_cached(
+            "INSERT INTO mapping_events (mapping_id, at, who, action, old_target, new_target, note) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+        )?
+        .execute(params![id, now, d.reviewer, status.as_str(), old_target, target_code, d.note])?;
+    }
+    let now_row = tx
+        .prepare_cached(&format!("SELECT {COLS} FROM mappings WHERE id = ?1"))?
+        .query_row([id], mapping_from_row)?;
+    Ok(Recorded::Written(now_row))
 }
 
 impl Store {
     /// Insert or update the mapping of one hospital item and log the change.
-    /// Fields the decision leaves `None` keep their stored value.
+    /// Fields the decision leaves `None` keep their stored value. A decision
+    /// carrying a stale `expected_revision` is refused with
+    /// [`StoreError::Conflict`] and nothing is written.
     pub fn record_decision(&mut self, d: &Decision) -> Result<Mapping> {
-        let category = d.category.unwrap_or(Category::Drug);
-        let tx = self.conn_mut().transaction()?;
-        let old: Option<Mapping> = tx
-            .query_row(
-                &format!("SELECT {COLS} FROM mappings WHERE category = ?1 AND hospital_code = ?2 AND hospital_name = ?3"),
-                params![category.as_str(), d.hospital_code, d.hospital_name],
-                mapping_from_row,
-            )
-            .optional()?;
+        match self.record_decisions(std::slice::from_ref(d))?.pop() {
+            Some(Recorded::Written(m)) => Ok(m),
+            Some(Recorded::Conflict(current) | Recorded::Kept(current)) => {
+                Err(StoreError::Conflict {
+                    expected: d.expected_revision.unwrap_or_default(),
+                    current: Box::new(current),
+                })
+            }
+            None => Err(StoreError::Aborted("no decision recorded".into())),
+        }
+    }
+
+    /// Write many decisions in one transaction (a reviewed workbook, a
+    /// match run): all of them or, on a database error, none. A stale
+    /// decision is not an error: it comes back as [`Recorded::Conflict`]
+    /// and the others are still written.
+    pub fn record_decisions(&mut self, ds: &[Decision]) -> Result<Vec<Recorded>> {
+        // IMMEDIATE takes the write lock before reading the revision, so two
+        // reviewers racing on one item are serialised: the second one reads
+        // the first one's revision and gets the conflict.
+        let tx = self
+            .conn_mut()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let now = Utc::now().to_rfc3339();
-        let status = d
-            .status
-            .or(old.as_ref().map(|m| m.status))
-            .unwrap_or(MappingStatus::Suggested);
-        let pick = |new: &Option<String>, old: Option<&Option<String>>| {
-            new.clone().or_else(|| old.cloned().flatten())
-        };
-        let target_code = pick(&d.target_code, old.as_ref().map(|m| &m.target_code));
-        let target_name = pick(&d.target_name, old.as_ref().map(|m| &m.target_name));
-        let item = d
-            .item
-            .clone()
-            .or(old.as_ref().map(|m| m.item.clone()))
-            .unwrap_or(serde_json::json!({}));
-        let reviewed = d.reviewer.is_some() || status != MappingStatus::Suggested;
-        let id = match &old {
-            Some(m) => {
-                tx.execute(
-                    "UPDATE mappings SET target_code=?1, target_name=?2, status=?3, score=COALESCE(?4, score), tier=COALESCE(?5, tier),
-                     version_label=COALESCE(?6, version_label), reviewer=COALESCE(?7, reviewer), decided_at=?8, note=COALESCE(?9, note),
-                     item=?10, begin_date=COALESCE(?11, begin_date), end_date=COALESCE(?12, end_date) WHERE id=?13",
-                    params![
-                        target_code, target_name, status.as_str(), d.score, d.tier, d.version_label, d.reviewer,
-                        if reviewed { Some(now.clone()) } else { m.decided_at.clone() },
-                        d.note, item.to_string(), d.begin_date, d.end_date, m.id
-                    ],
-                )?;
-                m.id
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO mappings (category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
-                     version_label, reviewer, decided_at, note, item, begin_date, end_date)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-                    params![
-                        category.as_str(), d.hospital_code, d.hospital_name, target_code, target_name, status.as_str(),
-                        d.score, d.tier, d.version_label, d.reviewer, reviewed.then(|| now.clone()), d.note,
-                        item.to_string(), d.begin_date, d.end_date
-                    ],
-                )?;
-                tx.last_insert_rowid()
-            }
-        };
-        let old_target = old.as_ref().and_then(|m| m.target_code.clone());
-        let changed = old
-            .as_ref()
-            .is_none_or(|m| m.status != status || m.target_code != target_code);
-        if changed {
-            tx.execute(
-                "INSERT INTO mapping_events (mapping_id, at, who, action, old_target, new_target, note) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-                params![id, now, d.reviewer, status.as_str(), old_target, target_code, d.note],
-            )?;
+        let mut out = Vec::with_capacity(ds.len());
+        for d in ds {
+            out.push(record_in(&tx, d, &now)?);
         }
         tx.commit()?;
-        self.mapping(id)?
-            .ok_or_else(|| StoreError::NoSuchVersion(format!("mapping {id}")))
+        Ok(out)
     }
 
     /// A mapping by store id.
@@ -272,11 +373,8 @@ impl Store {
     ) -> Result<Option<Mapping>> {
         Ok(self
             .conn()
-            .query_row(
-                &format!("SELECT {COLS} FROM mappings WHERE category = ?1 AND hospital_code = ?2 AND hospital_name = ?3"),
-                params![category.as_str(), code, name],
-                mapping_from_row,
-            )
+            .prepare_cached(&find_sql())?
+            .query_row(params![category.as_str(), code, name], mapping_from_row)
             .optional()?)
     }
 

@@ -7,7 +7,7 @@
 mod mappings;
 mod schema;
 
-pub use mappings::{Decision, Mapping, MappingStatus};
+pub use mappings::{Decision, Mapping, MappingEvent, MappingStatus, Recorded};
 
 use crate::category::Category;
 use crate::entry::Entry;
@@ -90,6 +90,14 @@ pub enum StoreError {
         /// The iterator's error, as text.
         String,
     ),
+    /// A decision made on a stale view: the mapping moved on since.
+    #[error("映射 {} 已被修改（预期修订号 {expected}，当前 {}），未写入 (the mapping changed since it was read)", current.id, current.revision)]
+    Conflict {
+        /// The revision the decision was made on.
+        expected: i64,
+        /// The mapping as it is now.
+        current: Box<Mapping>,
+    },
 }
 
 /// The store's result type.
@@ -465,32 +473,74 @@ impl Store {
     pub fn has_code(&self, version_id: i64, code: &str) -> Result<bool> {
         Ok(self
             .conn
-            .prepare_cached("SELECT 1 FROM entries WHERE version_id = ?1 AND code = ?2")?
+            .prepare_cached(PROBE_EXISTS)?
             .exists(params![version_id, code])?)
     }
 
-    /// Every version holding a code (canonical form), newest first, with its row there.
+    /// Every version holding a code (canonical form), newest first, with its
+    /// row there: one primary-key probe per version. (A join of `versions`
+    /// and `entries` let SQLite scan the whole entries table per look-up, and
+    /// an index on code alone would slow every import.)
     pub fn find_code(&self, code: &str) -> Result<Vec<(VersionInfo, Entry)>> {
-        // One primary-key probe per version (versions are few); a separate
-        // index on code alone would slow every import for this rare look-up.
-        let mut st = self.conn.prepare(
-            "SELECT e.version_id, e.data FROM versions v JOIN entries e
-             ON e.version_id = v.id AND e.code = ?1 ORDER BY v.id DESC",
-        )?;
-        let rows: Vec<(i64, String)> = st
-            .query_map([code], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
         let mut out = Vec::new();
-        for (vid, data) in rows {
-            let e = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                version: vid,
-                code: code.into(),
-                source,
-            })?;
-            out.push((self.version_by_id(vid)?, e));
+        let mut probe = self.conn.prepare_cached(PROBE_ROW)?;
+        for v in self.versions_newest_first()? {
+            let data: Option<String> = probe
+                .query_row(params![v.id, code], |r| r.get(0))
+                .optional()?;
+            if let Some(d) = data {
+                let e = parse_entry(v.id, code, &d)?;
+                out.push((v, e));
+            }
         }
         Ok(out)
     }
+
+    /// The newest row of each code (canonical form) in one pass: the versions
+    /// are read once and each code is probed by primary key, newest version
+    /// first, until found. Codes in no version are absent from the map.
+    pub fn find_codes<'a>(
+        &self,
+        codes: impl IntoIterator<Item = &'a str>,
+    ) -> Result<std::collections::HashMap<String, (VersionInfo, Entry)>> {
+        let versions = self.versions_newest_first()?;
+        let mut probe = self.conn.prepare_cached(PROBE_ROW)?;
+        let mut out = std::collections::HashMap::new();
+        for code in codes {
+            if out.contains_key(code) {
+                continue;
+            }
+            for v in &versions {
+                let data: Option<String> = probe
+                    .query_row(params![v.id, code], |r| r.get(0))
+                    .optional()?;
+                if let Some(d) = data {
+                    out.insert(code.to_string(), (v.clone(), parse_entry(v.id, code, &d)?));
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn versions_newest_first(&self) -> Result<Vec<VersionInfo>> {
+        let mut vs = self.versions()?;
+        vs.sort_by_key(|v| std::cmp::Reverse(v.id));
+        Ok(vs)
+    }
+}
+
+/// The look-ups by code: both name the whole primary key, so each is one
+/// B-tree probe (tested with `EXPLAIN QUERY PLAN`).
+pub(crate) const PROBE_ROW: &str = "SELECT data FROM entries WHERE version_id = ?1 AND code = ?2";
+pub(crate) const PROBE_EXISTS: &str = "SELECT 1 FROM entries WHERE version_id = ?1 AND code = ?2";
+
+fn parse_entry(version: i64, code: &str, data: &str) -> Result<Entry> {
+    serde_json::from_str(data).map_err(|source| StoreError::Corrupt {
+        version,
+        code: code.into(),
+        source,
+    })
 }
 
 /// A row ready for the store: its canonical JSON and that JSON's SHA-256.
@@ -542,5 +592,7 @@ fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {
     })
 }
 
+#[cfg(test)]
+mod lookup_tests;
 #[cfg(test)]
 mod tests;

@@ -67,6 +67,11 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "drop the code-only entries index (find_code probes the primary key per version)",
         "DROP INDEX IF EXISTS entries_code;",
     ),
+    (
+        4,
+        "mapping revisions (a decision on a stale view is refused)",
+        "ALTER TABLE mappings ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
+    ),
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -4,9 +4,7 @@
 
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
-use catalog_core::store::Mapping;
-use catalog_core::{Category, Entry, FieldValue};
-use serde::Serialize;
+use catalog_core::Category;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -26,154 +24,7 @@ pub struct Args {
     pub begin: Option<String>,
 }
 
-/// Rows per 3301 call (the platform limit public clients observe).
-pub const BATCH: usize = 100;
-
-/// `list_type` (目录类别) by region; research-domain §3.8. None: not uploadable by 3301.
-pub fn list_type(table: &str, kind: Category, code: &str) -> Option<&'static str> {
-    match table {
-        "hunan" => match kind {
-            Category::Drug if code.starts_with('Z') => Some("102"),
-            Category::Drug => Some("101"),
-            Category::Herbal => Some("103"),
-            Category::Preparation => Some("104"),
-            Category::Service => Some("201"),
-            Category::Consumable => Some("301"),
-            _ => None,
-        },
-        _ => match kind {
-            Category::Drug => Some("101"),
-            Category::Herbal => Some("102"),
-            Category::Preparation => Some("103"),
-            Category::Service => Some("201"),
-            Category::Consumable => Some("301"),
-            _ => None,
-        },
-    }
-}
-
-#[derive(Serialize, Clone, Debug)]
-pub struct Row3301 {
-    pub fixmedins_hilist_id: String,
-    pub fixmedins_hilist_name: String,
-    pub list_type: String,
-    pub med_list_codg: String,
-    pub begndate: String,
-    pub enddate: String,
-    pub aprvno: String,
-    pub dosform: String,
-    pub exct_cont: String,
-    pub item_cont: String,
-    pub prcunt: String,
-    pub spec: String,
-    pub pacspec: String,
-    pub memo: String,
-}
-
-const FIELDS: &[&str] = &[
-    "fixmedins_hilist_id",
-    "fixmedins_hilist_name",
-    "list_type",
-    "med_list_codg",
-    "begndate",
-    "enddate",
-    "aprvno",
-    "dosform",
-    "exct_cont",
-    "item_cont",
-    "prcunt",
-    "spec",
-    "pacspec",
-    "memo",
-];
-
-fn cells(r: &Row3301) -> Vec<String> {
-    vec![
-        r.fixmedins_hilist_id.clone(),
-        r.fixmedins_hilist_name.clone(),
-        r.list_type.clone(),
-        r.med_list_codg.clone(),
-        r.begndate.clone(),
-        r.enddate.clone(),
-        r.aprvno.clone(),
-        r.dosform.clone(),
-        r.exct_cont.clone(),
-        r.item_cont.clone(),
-        r.prcunt.clone(),
-        r.spec.clone(),
-        r.pacspec.clone(),
-        r.memo.clone(),
-    ]
-}
-
-fn field(e: Option<&Entry>, k: &str) -> String {
-    e.map(|e| e.field(k))
-        .filter(|v| !matches!(v, FieldValue::Empty))
-        .map(|v| v.display())
-        .unwrap_or_default()
-}
-
-fn item_field(m: &Mapping, k: &str) -> String {
-    m.item
-        .get(k)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn pick(a: String, b: String) -> String {
-    if a.is_empty() {
-        b
-    } else {
-        a
-    }
-}
-
-pub fn to_3301(
-    m: &Mapping,
-    target: Option<&Entry>,
-    list_type: &str,
-    begin: Option<&str>,
-) -> Row3301 {
-    let pack = {
-        let p = field(target, "pack_spec");
-        if p.is_empty() && !field(target, "pack_qty").is_empty() {
-            format!(
-                "{}{}/{}",
-                field(target, "pack_qty"),
-                field(target, "min_unit"),
-                field(target, "pack_unit")
-            )
-        } else {
-            p
-        }
-    };
-    let begndate = m
-        .begin_date
-        .clone()
-        .or(begin.map(String::from))
-        .or(m.decided_at.as_ref().map(|d| d.chars().take(10).collect()))
-        .unwrap_or_else(|| chrono::Local::now().format("%Y-%m-%d").to_string());
-    Row3301 {
-        fixmedins_hilist_id: m.hospital_code.clone(),
-        fixmedins_hilist_name: m.hospital_name.clone(),
-        list_type: list_type.to_string(),
-        med_list_codg: m.target_code.clone().unwrap_or_default(),
-        begndate,
-        enddate: m.end_date.clone().unwrap_or_else(|| "2099-12-31".into()),
-        aprvno: pick(field(target, "approval_no"), item_field(m, "approval_no")),
-        dosform: pick(field(target, "dosage_form"), item_field(m, "dosage_form")),
-        exct_cont: field(target, "exclusions"),
-        item_cont: field(target, "content"),
-        prcunt: pick(field(target, "unit"), item_field(m, "unit")),
-        spec: pick(
-            field(target, "spec"),
-            pick(field(target, "spec_model"), item_field(m, "spec")),
-        ),
-        pacspec: pack,
-        memo: m.note.clone().unwrap_or_default(),
-    }
-}
+pub use mapping::BATCH;
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if args.what != "3301" {
@@ -182,39 +33,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             args.what
         );
     }
-    if !matches!(args.list_type_table.as_str(), "national" | "hunan") {
-        anyhow::bail!(
-            "unknown --list-type-table '{}': expected national or hunan",
-            args.list_type_table
-        );
-    }
+    let table: mapping::ListTypeTable = args
+        .list_type_table
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--list-type-table: {e}"))?;
     let store = ctx.store()?;
-    let mappings: Vec<Mapping> = store
-        .mappings(args.kind, None)?
-        .into_iter()
-        .filter(|m| m.status.is_confirmed())
-        .collect();
-    let mut rows = Vec::new();
-    let mut skipped = Vec::new();
-    for m in &mappings {
-        let Some(code) = m.target_code.clone().filter(|c| !c.is_empty()) else {
-            skipped.push(format!(
-                "{} {}: no target code",
-                m.hospital_code, m.hospital_name
-            ));
-            continue;
-        };
-        let Some(lt) = list_type(&args.list_type_table, m.category, &code) else {
-            skipped.push(format!(
-                "{} {}: {} has no 3301 list_type",
-                m.hospital_code, m.hospital_name, m.category
-            ));
-            continue;
-        };
-        // The row in the newest version holding the code supplies the descriptive fields.
-        let target = store.find_code(&code)?.into_iter().map(|(_, e)| e).next();
-        rows.push(to_3301(m, target.as_ref(), lt, args.begin.as_deref()));
-    }
+    let built = mapping::build_3301(
+        &store,
+        &mapping::ExportOptions {
+            kind: args.kind,
+            table,
+            begin: args.begin.clone(),
+        },
+    )?;
+    let (rows, skipped) = (built.rows, built.skipped);
     let ext = args
         .out
         .extension()
@@ -232,8 +64,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             &serde_json::json!({ "batches": batches }),
         )?;
     } else {
-        let cells: Vec<Vec<String>> = rows.iter().map(cells).collect();
-        write_table(&args.out, "3301", FIELDS, &cells)?;
+        let cells: Vec<Vec<String>> = rows.iter().map(mapping::Row3301::cells).collect();
+        write_table(&args.out, "3301", mapping::FIELDS, &cells)?;
     }
     for s in &skipped {
         ctx.say(format!("skipped {s}"));

@@ -6,7 +6,6 @@ use super::export::write_table;
 use super::index::{open_matcher, parse_kind, resolve_version};
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
-use catalog_core::store::{Decision, MappingStatus};
 use catalog_core::{Category, HospitalItem, Store};
 use matcher::{Candidate, MatchResult, Matcher, Tier};
 use std::collections::BTreeMap;
@@ -120,61 +119,11 @@ pub fn row_cells(r: &Row) -> Vec<String> {
     ]
 }
 
-/// Re-use a confirmed mapping: its target goes first, and the reason says
-/// whether the target is unchanged, changed or gone in this version.
+/// Re-use a confirmed mapping (the rule lives in `mapping::reuse_approved`)
+/// and remember the stored status for the 已有审核 column.
 fn apply_previous(store: &Store, m: &Matcher, kind: Category, row: &mut Row) -> Result<()> {
-    let Some(prev) = store.find_mapping(kind, &row.item.code, &row.item.name)? else {
-        return Ok(());
-    };
-    row.previous = Some(prev.status.as_str().to_string());
-    if !prev.status.is_confirmed() {
-        return Ok(());
-    }
-    let Some(target) = prev.target_code.clone() else {
-        return Ok(());
-    };
-    let res = &mut row.result;
-    match m.record(&target) {
-        None => {
-            res.tier = Tier::Low;
-            res.reason = format!(
-                "已审核目标 {target} 在版本 {} 中不存在，需重新对码 (approved target vanished)",
-                m.version().label
-            );
-        }
-        Some(rec) => {
-            let pos = res.candidates.iter().position(|c| c.code == target);
-            let cand = match pos {
-                Some(p) => res.candidates.remove(p),
-                None => Candidate {
-                    code: rec.code.clone(),
-                    name: rec.name.clone(),
-                    score: 1.0,
-                    tier: Tier::High,
-                    spec: rec.spec_text.clone(),
-                    pack_spec: rec.pack_spec.clone(),
-                    dosage_form: rec.form_text.clone(),
-                    manufacturer: rec.manufacturer.clone(),
-                    approval_no: rec.approval_no.clone(),
-                    unit: rec.unit.clone(),
-                    active: rec.active,
-                    evidence: vec![],
-                },
-            };
-            let changed = prev.target_name.as_deref().is_some_and(|n| n != rec.name) || !rec.active;
-            res.candidates.insert(0, cand);
-            if changed {
-                res.tier = Tier::Medium;
-                res.reason = format!(
-                    "已审核目标 {target} 在本版本中已变更{}，请复核 (approved target changed)",
-                    if rec.active { "" } else { "（停用）" }
-                );
-            } else {
-                res.tier = Tier::High;
-                res.reason = format!("沿用已审核映射 {target} (approved earlier)");
-            }
-        }
-    }
+    let prev = mapping::reuse_approved(store, m, kind, &row.item, &mut row.result)?;
+    row.previous = prev.map(|p| p.status.as_str().to_string());
     Ok(())
 }
 
@@ -251,34 +200,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             rows[i] = Some(row);
         }
         if !args.no_store {
-            let bar = ctx.bar(idx.len() as u64, "recording");
-            for &i in idx {
-                let Some(row) = &rows[i] else { continue };
-                bar.inc(1);
-                // Reviewed mappings are never overwritten by a new suggestion.
-                if row
-                    .previous
-                    .as_deref()
-                    .is_some_and(|p| p != MappingStatus::Suggested.as_str())
-                {
-                    continue;
-                }
-                let best = row.result.best();
-                store.record_decision(&Decision {
-                    category: Some(*kind),
-                    hospital_code: row.item.code.clone(),
-                    hospital_name: row.item.name.clone(),
-                    status: Some(MappingStatus::Suggested),
-                    target_code: best.map(|c| c.code.clone()),
-                    target_name: best.map(|c| c.name.clone()),
-                    score: best.map(|c| c.score),
-                    tier: Some(row.result.tier.as_str().to_string()),
-                    version_label: Some(v.label.clone()),
-                    item: Some(serde_json::to_value(&row.item)?),
-                    ..Decision::default()
-                })?;
-            }
-            bar.finish_and_clear();
+            // One transaction for the whole group; reviewed mappings are never
+            // overwritten by a new suggestion (checked inside it).
+            let suggestions: Vec<mapping::Suggestion> = idx
+                .iter()
+                .filter_map(|&i| rows[i].as_ref())
+                .map(|row| mapping::Suggestion::from_match(*kind, &v.label, &row.item, &row.result))
+                .collect();
+            mapping::record_suggestions(&mut store, &suggestions)?;
         }
     }
     let rows: Vec<Row> = rows.into_iter().flatten().collect();

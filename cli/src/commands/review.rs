@@ -1,11 +1,14 @@
-//! `mulu review`: approve, reject, flag or replace suggested mappings, list
-//! them, or apply a reviewed match output file.
+//! `mulu review`: approve, reject, flag, replace or mark "no counterpart",
+//! list mappings, or apply a reviewed match output file. The rules (guard
+//! rails, revisions, one transaction per workbook) live in the `mapping`
+//! crate; this file reads arguments and workbooks and prints.
 
 use super::index::parse_kind;
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
-use catalog_core::store::{Decision, Mapping, MappingStatus};
+use catalog_core::store::{Mapping, MappingStatus};
 use catalog_core::{Category, Store};
+use mapping::{Action, BatchItem, MappingError, OnError, Request};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -20,11 +23,17 @@ pub struct One {
     /// The national code to map to (required for replace)
     #[arg(long)]
     pub code: Option<String>,
-    /// Reviewer
-    #[arg(long)]
+    /// Reviewer (审核人) [default: $MULU_REVIEWER, else the login name]
+    #[arg(long, env = "MULU_REVIEWER")]
     pub by: Option<String>,
     #[arg(long)]
     pub note: Option<String>,
+    /// The revision (修订号) you reviewed: refused if the mapping changed since
+    #[arg(long)]
+    pub revision: Option<i64>,
+    /// Confirm approving a low- or none-tier suggestion
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -37,6 +46,8 @@ pub enum Cmd {
     Flag(One),
     /// Map to another national code (--code)
     Replace(One),
+    /// The item has no national counterpart (无对应); nothing is uploaded
+    NoCounterpart(One),
     /// List mappings
     List {
         #[arg(long)]
@@ -47,137 +58,108 @@ pub enum Cmd {
     /// Apply a reviewed match output file (审核结果 and optional 替换编码 columns filled in)
     Apply {
         file: PathBuf,
-        #[arg(long)]
+        /// Reviewer (审核人) [default: $MULU_REVIEWER, else the login name]
+        #[arg(long, env = "MULU_REVIEWER")]
         by: Option<String>,
         #[arg(long)]
         sheet: Option<String>,
+        /// Confirm approving low- or none-tier suggestions in the file
+        #[arg(long)]
+        force: bool,
+        /// Apply nothing if any row is refused
+        #[arg(long)]
+        all_or_nothing: bool,
     },
 }
 
-fn find_one(store: &Store, a: &One) -> Result<Mapping> {
-    let all = store.mappings(a.kind, None)?;
-    find_in(&all, a)
+/// Who decides: --by / $MULU_REVIEWER, else the login name, else `cli`, so
+/// every decision records someone (scripts that never named one keep working).
+fn reviewer(by: Option<&str>) -> Result<String> {
+    Ok(by
+        .map(String::from)
+        .into_iter()
+        .chain(
+            ["USER", "LOGNAME", "USERNAME"]
+                .iter()
+                .filter_map(|v| std::env::var(v).ok()),
+        )
+        .map(|s| s.trim().to_string())
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "cli".to_string()))
 }
 
-/// The one mapping a review names (by code, and name/kind when given).
-fn find_in(all: &[Mapping], a: &One) -> Result<Mapping> {
-    let hits: Vec<Mapping> = all
-        .iter()
-        .filter(|m| a.kind.is_none_or(|k| k == m.category))
-        .filter(|m| {
-            m.hospital_code == a.hospital_code
-                && a.name.as_ref().is_none_or(|n| *n == m.hospital_name)
-        })
-        .cloned()
-        .collect();
-    match hits.as_slice() {
-        [] => anyhow::bail!(
-            "no mapping for hospital code '{}'{} (run `mulu match` first)",
-            a.hospital_code,
-            a.name
-                .as_ref()
-                .map(|n| format!(" named '{n}'"))
-                .unwrap_or_default()
-        ),
-        [one] => Ok(one.clone()),
-        _ => anyhow::bail!(
-            "hospital code '{}' is used by {} items; name one with --name: {}",
-            a.hospital_code,
-            hits.len(),
-            hits.iter()
-                .map(|m| format!("'{}' ({})", m.hospital_name, m.category))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// The name of a national code in the newest version holding it, or an error if no version has it.
-fn target_name(store: &Store, code: &str) -> Result<String> {
-    let code = catalog_core::normalize::code(code);
-    match store.find_code(&code)?.into_iter().next() {
-        Some((_, e)) => Ok(e.name),
-        None => {
-            anyhow::bail!("national code '{code}' is not in any catalogue version in the store")
-        }
-    }
-}
-
-fn decide(
-    store: &mut Store,
-    m: &Mapping,
-    status: MappingStatus,
-    new_code: Option<&str>,
-    by: Option<&str>,
-    note: Option<&str>,
-) -> Result<Mapping> {
-    let (tc, tn) = match new_code {
-        Some(c) => (
-            Some(catalog_core::normalize::code(c)),
-            Some(target_name(store, c)?),
-        ),
-        None => (None, None),
+/// The library's refusal with the CLI's way out.
+fn explain(e: MappingError) -> anyhow::Error {
+    let hint = match &e {
+        MappingError::NeedsConfirmation { .. } => "；确认无误请加 --force",
+        MappingError::Conflict { .. } => "；核对后可加 --revision <当前修订号> 重新决定",
+        MappingError::NotFound(m) if m.contains("请指明名称") => "；请加 --name",
+        MappingError::NotFound(_) => "（先运行 `mulu match`）",
+        MappingError::NoTarget { .. } => "；请用 `review replace --code`",
+        _ => "",
     };
-    if status == MappingStatus::Approved && m.target_code.is_none() {
-        anyhow::bail!(
-            "'{}' has no suggested target to approve; use `review replace --code`",
-            m.hospital_name
-        );
-    }
-    Ok(store.record_decision(&Decision {
-        category: Some(m.category),
-        hospital_code: m.hospital_code.clone(),
-        hospital_name: m.hospital_name.clone(),
-        status: Some(status),
-        target_code: tc,
-        target_name: tn,
-        reviewer: by.map(String::from),
-        note: note.map(String::from),
-        ..Decision::default()
-    })?)
+    anyhow::anyhow!("{e}{hint}")
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
     let mut store = ctx.store()?;
-    let (status, one) = match cmd {
-        Cmd::Approve(a) => (MappingStatus::Approved, a),
-        Cmd::Reject(a) => (MappingStatus::Rejected, a),
-        Cmd::Flag(a) => (MappingStatus::Flagged, a),
-        Cmd::Replace(a) => {
-            if a.code.is_none() {
-                anyhow::bail!("review replace needs --code <NATIONAL-CODE>");
-            }
-            (MappingStatus::Replaced, a)
-        }
+    let (action, one) = match cmd {
+        Cmd::Approve(a) => (Action::Approve, a),
+        Cmd::Reject(a) => (Action::Reject, a),
+        Cmd::Flag(a) => (Action::Flag, a),
+        Cmd::NoCounterpart(a) => (Action::NoCounterpart, a),
+        Cmd::Replace(a) => match a.code.clone() {
+            Some(c) => (Action::Replace(c), a),
+            None => anyhow::bail!(
+                "review replace 需要 --code <医保编码> (needs --code <NATIONAL-CODE>)"
+            ),
+        },
         Cmd::List { status, kind } => return list(ctx, &store, status.as_deref(), kind),
-        Cmd::Apply { file, by, sheet } => {
-            return apply(ctx, &mut store, &file, by.as_deref(), sheet)
+        Cmd::Apply {
+            file,
+            by,
+            sheet,
+            force,
+            all_or_nothing,
+        } => {
+            let on_error = if all_or_nothing {
+                OnError::AllOrNothing
+            } else {
+                OnError::Partial
+            };
+            return apply(
+                ctx,
+                &mut store,
+                &file,
+                &reviewer(by.as_deref())?,
+                sheet,
+                force,
+                on_error,
+            );
         }
     };
-    let m = find_one(&store, &one)?;
-    let new_code = if status == MappingStatus::Replaced {
-        one.code.as_deref()
-    } else {
-        None
+    let all = store.mappings(one.kind, None)?;
+    let m = mapping::find_item(&all, &one.hospital_code, one.name.as_deref(), one.kind)
+        .map_err(explain)?;
+    let req = Request {
+        action,
+        reviewer: reviewer(one.by.as_deref())?,
+        note: one.note.clone(),
+        expected_revision: one.revision,
+        confirm: one.force,
     };
-    let after = decide(
-        &mut store,
-        &m,
-        status,
-        new_code,
-        one.by.as_deref(),
-        one.note.as_deref(),
-    )?;
+    let after = mapping::decide(&mut store, m, &req).map_err(explain)?;
     if ctx.json {
         ctx.print_json(&after)?;
     } else {
         println!(
-            "{} {} → {} {} [{}]",
+            "{} {} → {} {} [{}] 修订号 {}",
             after.hospital_code,
             after.hospital_name,
             after.target_code.as_deref().unwrap_or("-"),
             after.target_name.as_deref().unwrap_or(""),
-            after.status
+            after.status,
+            after.revision
         );
     }
     Ok(0)
@@ -215,6 +197,9 @@ struct ApplyReport {
     rejected: u64,
     flagged: u64,
     replaced: u64,
+    no_counterpart: u64,
+    /// False when --all-or-nothing refused the file.
+    written: bool,
     errors: Vec<String>,
 }
 
@@ -222,8 +207,10 @@ fn apply(
     ctx: &Ctx,
     store: &mut Store,
     file: &std::path::Path,
-    by: Option<&str>,
+    by: &str,
     sheet: Option<String>,
+    force: bool,
+    on_error: OnError,
 ) -> Result<u8> {
     let opts = importer::table::TableOptions {
         sheet,
@@ -257,6 +244,7 @@ fn apply(
     let c_new = col(&["替换编码", "new_code"]);
     let c_kind = col(&["类别", "kind"]);
     let c_note = col(&["备注", "note"]);
+    let c_rev = col(&["修订号", "revision"]);
     let fname = t.file.clone();
     let mut rep = ApplyReport::default();
     // Loaded once: a reviewed file can hold 30k rows.
@@ -265,16 +253,16 @@ fn apply(
     for m in store.mappings(None, None)? {
         by_code.entry(m.hospital_code.clone()).or_default().push(m);
     }
+    let mut items: Vec<BatchItem> = Vec::new();
     for rec in t {
+        rep.rows += 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                rep.rows += 1;
                 rep.errors.push(e.to_string());
                 continue;
             }
         };
-        rep.rows += 1;
         let cell = |c: Option<usize>| {
             c.and_then(|c| rec.cells.get(c))
                 .map(|s| s.trim().to_string())
@@ -285,22 +273,17 @@ fn apply(
             continue;
         };
         let at = format!("{fname} row {}", rec.row);
-        let mut status = match raw_status.parse::<MappingStatus>() {
-            Ok(s) => s,
+        let action = match Action::from_word(&raw_status, cell(c_new).as_deref()) {
+            Ok(Some(a)) => a,
+            Ok(None) => {
+                rep.unchanged += 1;
+                continue;
+            }
             Err(e) => {
                 rep.errors.push(format!("{at}, column 审核结果: {e}"));
                 continue;
             }
         };
-        let new_code = cell(c_new);
-        if new_code.is_some() && status == MappingStatus::Approved {
-            status = MappingStatus::Replaced;
-        }
-        if status == MappingStatus::Replaced && new_code.is_none() {
-            rep.errors
-                .push(format!("{at}: status replaced needs a 替换编码"));
-            continue;
-        }
         let kind = match cell(c_kind).map(|k| k.parse::<Category>()) {
             Some(Ok(k)) => Some(k),
             Some(Err(e)) => {
@@ -309,46 +292,60 @@ fn apply(
             }
             None => None,
         };
-        let one = One {
-            hospital_code: cell(Some(c_code)).unwrap_or_default(),
-            name: Some(
-                rec.cells
-                    .get(c_name)
-                    .map(|s| s.trim().to_string())
-                    .unwrap_or_default(),
-            ),
-            kind,
-            code: new_code.clone(),
-            by: by.map(String::from),
-            note: cell(c_note),
-        };
-        let candidates = by_code
-            .get(&one.hospital_code)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let result = find_in(candidates, &one).and_then(|m| {
-            if status == MappingStatus::Suggested {
-                return Ok(m);
+        let expected_revision = match cell(c_rev).map(|r| r.parse::<i64>()) {
+            Some(Ok(r)) => Some(r),
+            Some(Err(_)) => {
+                rep.errors
+                    .push(format!("{at}, column 修订号: 应为整数 (not a number)"));
+                continue;
             }
-            decide(
-                store,
-                &m,
-                status,
-                new_code
-                    .as_deref()
-                    .filter(|_| status == MappingStatus::Replaced),
-                by,
-                one.note.as_deref(),
-            )
-        });
-        match result {
-            Err(e) => rep.errors.push(format!("{at}: {e:#}")),
-            Ok(_) => match status {
-                MappingStatus::Approved => rep.approved += 1,
-                MappingStatus::Rejected => rep.rejected += 1,
-                MappingStatus::Flagged => rep.flagged += 1,
-                MappingStatus::Replaced => rep.replaced += 1,
-                MappingStatus::Suggested => rep.unchanged += 1,
+            None => None,
+        };
+        let code = cell(Some(c_code)).unwrap_or_default();
+        let name = rec
+            .cells
+            .get(c_name)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let candidates = by_code.get(&code).map(Vec::as_slice).unwrap_or(&[]);
+        match mapping::find_item(candidates, &code, Some(&name), kind) {
+            Err(e) => rep.errors.push(format!("{at}: {}", explain(e))),
+            Ok(m) => items.push(BatchItem {
+                at,
+                mapping: m.clone(),
+                request: Request {
+                    action,
+                    reviewer: by.to_string(),
+                    note: cell(c_note),
+                    expected_revision,
+                    confirm: force,
+                },
+            }),
+        }
+    }
+    let results: Vec<Result<Mapping, MappingError>> = if on_error == OnError::AllOrNothing
+        && !rep.errors.is_empty()
+    {
+        // Unreadable rows count as refusals: check the rest, write nothing.
+        items
+            .iter()
+            .map(|it| mapping::prepare(store, &it.mapping, &it.request).map(|_| it.mapping.clone()))
+            .collect()
+    } else {
+        let out = mapping::apply_batch(store, &items, on_error).map_err(explain)?;
+        rep.written = out.written;
+        out.results
+    };
+    for (r, it) in results.iter().zip(&items) {
+        match r {
+            Err(e) => rep.errors.push(format!("{}: {}", it.at, explain_ref(e))),
+            Ok(_) if !rep.written => {}
+            Ok(_) => match it.request.action {
+                Action::Approve => rep.approved += 1,
+                Action::Reject => rep.rejected += 1,
+                Action::Flag => rep.flagged += 1,
+                Action::Replace(_) => rep.replaced += 1,
+                Action::NoCounterpart => rep.no_counterpart += 1,
             },
         }
     }
@@ -356,18 +353,28 @@ fn apply(
         ctx.print_json(&rep)?;
     } else {
         println!(
-            "{} rows: {} approved, {} replaced, {} rejected, {} flagged, {} unchanged, {} errors",
+            "{} rows: {} approved, {} replaced, {} rejected, {} flagged, {} no counterpart, {} unchanged, {} errors{}",
             rep.rows,
             rep.approved,
             rep.replaced,
             rep.rejected,
             rep.flagged,
+            rep.no_counterpart,
             rep.unchanged,
-            rep.errors.len()
+            rep.errors.len(),
+            if rep.written { "" } else { "（未写入任何决定 nothing written）" }
         );
         for e in &rep.errors {
             eprintln!("error: {e}");
         }
     }
     Ok(if rep.errors.is_empty() { 0 } else { 2 })
+}
+
+fn explain_ref(e: &MappingError) -> String {
+    let hint = match e {
+        MappingError::NeedsConfirmation { .. } => "；确认无误请加 --force",
+        _ => "",
+    };
+    format!("{e}{hint}")
 }

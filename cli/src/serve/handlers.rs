@@ -8,7 +8,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use catalog_core::store::{Decision, MappingStatus};
+use catalog_core::store::MappingStatus;
 use catalog_core::{Category, Standards};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -194,64 +194,93 @@ pub struct ReviewReq {
     /// For `replace`: the new national code.
     #[serde(default)]
     code: Option<String>,
+    /// The revision the reviewer saw; a stale one is a 409 with the current state.
+    #[serde(default)]
+    revision: Option<i64>,
+    /// Approve a low/none-tier suggestion anyway.
+    #[serde(default)]
+    confirm: bool,
 }
 
 /// `POST /v1/mappings/{id}/{action}`; write endpoint, bearer token required.
+/// The rules are `mapping::decide`'s; this maps its refusals to statuses.
 pub async fn review(
     State(app): AppState,
     headers: HeaderMap,
     Path((id, action)): Path<(i64, String)>,
     b: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
     super::auth::require_token(&app, &headers)?;
-    let status = match action.as_str() {
-        "approve" => MappingStatus::Approved,
-        "reject" => MappingStatus::Rejected,
-        "flag" => MappingStatus::Flagged,
-        "replace" => MappingStatus::Replaced,
-        other => {
-            return Err(ApiError::not_found(format!(
-                "unknown review action '{other}': approve, reject, flag or replace"
-            )))
-        }
-    };
     let req: ReviewReq = match &b {
         Ok(bytes) if bytes.is_empty() => ReviewReq::default(),
         _ => body::json(b)?,
     };
-    if status == MappingStatus::Replaced && req.code.is_none() {
-        return Err(ApiError::bad_request(
-            "replace needs {\"code\": \"<new national code>\"}",
-        ));
-    }
-    let updated = blocking(move || {
+    let act = match action.as_str() {
+        "approve" => mapping::Action::Approve,
+        "reject" => mapping::Action::Reject,
+        "flag" => mapping::Action::Flag,
+        "no_counterpart" | "no-counterpart" => mapping::Action::NoCounterpart,
+        "replace" => match req.code.clone() {
+            Some(c) => mapping::Action::Replace(c),
+            None => {
+                return Err(ApiError::bad_request(
+                    "replace needs {\"code\": \"<new national code>\"}",
+                ))
+            }
+        },
+        other => {
+            return Err(ApiError::not_found(format!(
+                "unknown review action '{other}': approve, reject, flag, replace or no_counterpart"
+            )))
+        }
+    };
+    let outcome = blocking(move || {
         app.with_store(|s| -> ApiResult<_> {
             let m = s
                 .mapping(id)?
                 .ok_or_else(|| ApiError::not_found(format!("no mapping {id}")))?;
-            if let Some(c) = &req.code {
-                Standards::builtin()
-                    .check_category(c, m.category)
-                    .map_err(|e| ApiError::bad_request(e.to_string()))?;
-            }
-            let d = Decision {
-                category: Some(m.category),
-                hospital_code: m.hospital_code.clone(),
-                hospital_name: m.hospital_name.clone(),
-                status: Some(status),
-                target_code: req
-                    .code
-                    .as_ref()
-                    .map(|c| Standards::builtin().canonical(c, m.category)),
-                target_name: req.code.as_ref().map(|_| String::new()),
-                reviewer: Some(req.by.clone().unwrap_or_else(|| "http".into())),
+            let r = mapping::Request {
+                action: act,
+                reviewer: req.by.clone().unwrap_or_default(),
                 note: req.note.clone(),
-                ..Default::default()
+                expected_revision: req.revision,
+                confirm: req.confirm,
             };
-            Ok(s.record_decision(&d)?)
+            Ok(mapping::decide(s, &m, &r))
         })
         .map_err(|e| ApiError::internal(e.to_string()))?
     })
     .await?;
-    Ok(Json(json!({ "mapping": updated })))
+    use axum::response::IntoResponse;
+    Ok(match outcome {
+        Ok(updated) => Json(json!({ "mapping": updated })).into_response(),
+        Err(e) => mapping_refusal(e),
+    })
+}
+
+/// A refused decision as the one error shape; a conflict carries the current state.
+fn mapping_refusal(e: mapping::MappingError) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use mapping::MappingError as E;
+    let status = match e.code() {
+        "conflict" => StatusCode::CONFLICT,
+        "not_found" => StatusCode::NOT_FOUND,
+        "needs_confirmation" => StatusCode::UNPROCESSABLE_ENTITY,
+        "internal" => return ApiError::internal(e.to_string()).into_response(),
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let code = e.code();
+    let mut message = e.to_string();
+    if matches!(e, E::NeedsConfirmation { .. }) {
+        message.push_str("；确认请在请求中加 \"confirm\": true");
+    } else if matches!(e, E::NoReviewer) {
+        message.push_str("；请在请求中给出 \"by\"");
+    }
+    let mut body =
+        json!({ "error": { "status": status.as_u16(), "code": code, "message": message } });
+    if let E::Conflict { current, .. } = &e {
+        body["current"] = json!(current);
+    }
+    (status, Json(body)).into_response()
 }

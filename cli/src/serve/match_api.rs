@@ -98,7 +98,8 @@ pub async fn match_items(
         cats.push(cat);
     }
     let items = req.items;
-    let results = blocking(move || {
+    let store_app = app.clone();
+    let (results, previous) = blocking(move || {
         let mut out: Vec<Option<matcher::MatchResult>> = vec![None; items.len()];
         for (cat, m) in &snap.engines.by_category {
             let idx: Vec<usize> = (0..items.len()).filter(|&i| cats[i] == *cat).collect();
@@ -120,7 +121,20 @@ pub async fn match_items(
                 out[k] = Some(r);
             }
         }
-        Ok(out.into_iter().flatten().collect::<Vec<_>>())
+        // Approved decisions are re-used exactly as `mulu match` re-uses them.
+        let mut previous: Vec<Option<String>> = vec![None; items.len()];
+        store_app
+            .with_store(|s| -> ApiResult<()> {
+                for (i, r) in out.iter_mut().enumerate() {
+                    if let (Some(r), Some(m)) = (r.as_mut(), snap.engines.get(cats[i])) {
+                        let p = mapping::reuse_approved(s, m, cats[i], &items[i], r)?;
+                        previous[i] = p.map(|p| p.status.as_str().to_string());
+                    }
+                }
+                Ok(())
+            })
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        Ok((out.into_iter().flatten().collect::<Vec<_>>(), previous))
     })
     .await?;
     if single {
@@ -128,9 +142,9 @@ pub async fn match_items(
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::internal("no result"))?;
-        return Ok(Json(json!({ "result": r })));
+        return Ok(Json(json!({ "result": r, "previous": previous[0] })));
     }
-    Ok(Json(json!({ "results": results })))
+    Ok(Json(json!({ "results": results, "previous": previous })))
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,86 @@
+//! The mapping workflow of mulu, in one place: from a matcher's suggestion
+//! to the rows a hospital uploads with 3301 (目录对照上传). The CLI, the HTTP
+//! service and the web page all call these functions, so the rules exist once:
+//!
+//! - **suggest** ([`Suggestion`], [`record_suggestions`]): a match result
+//!   becomes a `suggested` mapping; a mapping a reviewer has decided is never
+//!   overwritten by a new suggestion.
+//! - **re-use** ([`reuse_approved`]): a confirmed target goes first in the
+//!   next match, and its reason says whether it is unchanged, changed or gone.
+//! - **decide** ([`decide`], [`Action`], [`Request`]): approve, reject, flag,
+//!   replace or no-counterpart, with the reviewer and a note. Guard rails: a
+//!   replacement must be valid for the item's kind and listed in a catalogue
+//!   of that kind (canonical form, name from the catalogue); approving a
+//!   low/none-tier suggestion needs `confirm`; a decision made on a stale
+//!   revision is a [`MappingError::Conflict`] carrying the current state.
+//! - **batch** ([`apply_batch`]): a reviewed workbook checked row by row and
+//!   written in one transaction.
+//! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
+//!   pass by primary key.
+//!
+//! # Example
+//!
+//! ```
+//! use catalog_core::entry::{Detail, FieldValue};
+//! use catalog_core::{Category, Entry, Store, VersionMeta};
+//! use mapping::{build_3301, decide, record_suggestions, Action, ExportOptions, Request, Suggestion};
+//!
+//! let mut store = Store::open_in_memory()?;
+//! // A one-row drug catalogue.
+//! let mut row = Entry::new("XJ01CAA040E001010100600", "阿莫西林胶囊", Detail::empty(Category::Drug));
+//! row.detail.set("approval_no", FieldValue::Text("国药准字H44021351".into()));
+//! let meta = VersionMeta {
+//!     category: Category::Drug,
+//!     label: "2026-01".into(),
+//!     source: "drug.csv".into(),
+//!     published: None,
+//!     note: None,
+//! };
+//! store.import_version(&meta, false, [Ok::<_, String>(row)])?;
+//!
+//! // The matcher's suggestion for a hospital item…
+//! let s = Suggestion {
+//!     kind: Category::Drug,
+//!     hospital_code: "Y001".into(),
+//!     hospital_name: "阿莫西林胶囊".into(),
+//!     target: Some(("XJ01CAA040E001010100600".into(), "阿莫西林胶囊".into())),
+//!     score: Some(0.95),
+//!     tier: matcher::Tier::High,
+//!     version_label: Some("2026-01".into()),
+//!     item: serde_json::json!({ "unit": "盒" }),
+//! };
+//! record_suggestions(&mut store, &[s])?;
+//!
+//! // …approved by a reviewer…
+//! let m = store.find_mapping(Category::Drug, "Y001", "阿莫西林胶囊")?.unwrap();
+//! let approved = decide(&mut store, &m, &Request::new(Action::Approve, "王医保"))?;
+//! assert_eq!(approved.reviewer.as_deref(), Some("王医保"));
+//! assert_eq!(approved.revision, m.revision + 1);
+//!
+//! // …becomes a 3301 row with the catalogue's fields.
+//! let export = build_3301(&store, &ExportOptions::default())?;
+//! assert_eq!(export.rows[0].med_list_codg, "XJ01CAA040E001010100600");
+//! assert_eq!(export.rows[0].aprvno, "国药准字H44021351");
+//! assert_eq!(export.rows[0].list_type, "101");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod batch;
+mod decide;
+mod error;
+mod export;
+mod suggest;
+
+pub use batch::{apply_batch, BatchItem, BatchOutcome, OnError};
+pub use decide::{decide, find_item, prepare, resolve_target, Action, Request};
+pub use error::MappingError;
+pub use export::{
+    build_3301, list_type, to_3301, Export3301, ExportOptions, ListTypeTable, Row3301, BATCH,
+    FIELDS,
+};
+pub use suggest::{apply_previous, record_suggestions, reuse_approved, SuggestReport, Suggestion};
+
+#[cfg(test)]
+mod tests;
