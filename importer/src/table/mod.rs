@@ -246,6 +246,32 @@ pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ReadError> {
     let known: HashSet<String> = opts.known_headers.iter().map(|h| header_key(h)).collect();
     let forced_13xx = opts.layout.is_some();
     let lim = &opts.limits;
+    let t = open_kind(path, kind, opts, &known, forced_13xx)?;
+    // A header wider than a record may be is refused before anything works
+    // column by column over it (alias matching is per column and per alias).
+    if t.header.len() > lim.max_cells_per_record {
+        return Err(ReadError::limit(
+            &t.file,
+            "max_cells_per_record",
+            lim.max_cells_per_record as u64,
+            format!(
+                "表头有 {} 列 (the header has {} columns)",
+                t.header.len(),
+                t.header.len()
+            ),
+        ));
+    }
+    Ok(t)
+}
+
+fn open_kind(
+    path: &Path,
+    kind: Sniffed,
+    opts: &TableOptions,
+    known: &HashSet<String>,
+    forced_13xx: bool,
+) -> Result<Table, ReadError> {
+    let lim = &opts.limits;
     match kind {
         Sniffed::Xlsx | Sniffed::Xlsb | Sniffed::Ods | Sniffed::Xls => {
             workbook::open(path, kind, opts.sheet.as_deref(), &known, lim)
