@@ -274,19 +274,19 @@ fn open_kind(
     let lim = &opts.limits;
     match kind {
         Sniffed::Xlsx | Sniffed::Xlsb | Sniffed::Ods | Sniffed::Xls => {
-            workbook::open(path, kind, opts.sheet.as_deref(), &known, lim)
+            workbook::open(path, kind, opts.sheet.as_deref(), known, lim)
         }
         Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref(), lim),
-        Sniffed::Xml => xml::open(path, &known, lim),
-        Sniffed::Json => json::open_array(path, &known, lim),
-        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, &known, lim),
+        Sniffed::Xml => xml::open(path, known, lim),
+        Sniffed::Json => json::open_array(path, known, lim),
+        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, known, lim),
         Sniffed::JsonLines => json::open_lines(path, lim),
         Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref(), lim),
         Sniffed::Text => {
-            if platform::looks_headerless(path, &known)? {
+            if platform::looks_headerless(path, known)? {
                 return platform::open_text(path, None, lim);
             }
-            delimited::open(path, &known, lim)
+            delimited::open(path, known, lim)
         }
     }
 }
