@@ -607,3 +607,21 @@ fn d20_a_huge_header_is_not_echoed_whole() {
     let e = import(&p, &drug(0.0)).unwrap_err().to_string();
     assert!(e.len() < 4000, "{}", e.len());
 }
+
+// Found by the fuzzer: a header of 150,000 columns took seconds of alias
+// matching before failing; it is refused at once, naming the limit.
+#[test]
+fn a_header_wider_than_max_cells_per_record_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "wide_header.csv",
+        format!("药品代码,注册名称{}\n{GOOD}\n", ",".repeat(20_000)),
+    );
+    let e = import(&p, &drug(1.0)).unwrap_err();
+    assert_eq!(
+        e.limit_hit().map(|h| h.limit),
+        Some("max_cells_per_record"),
+        "{e}"
+    );
+}

@@ -218,7 +218,7 @@ mod tests {
         // Marking each record keeps a long stream of short records going.
         let (mut r, budget2) = BudgetReader::new(io::repeat(b'x'), 1000, false);
         for _ in 0..1000 {
-            r.read(&mut buf[..100]).unwrap();
+            r.read_exact(&mut buf[..100]).unwrap();
             budget2.mark();
         }
         drop(budget);

@@ -224,7 +224,7 @@ fn swallowed(
         && spans > 1
         && rec
             .iter()
-            .last()
+            .next_back()
             .is_some_and(|f| f.ends_with(b"\n") || f.ends_with(b"\r"));
     if open_at_eof {
         return Some(format!(

@@ -246,21 +246,47 @@ pub fn open(path: &Path, opts: &TableOptions) -> Result<Table, ReadError> {
     let known: HashSet<String> = opts.known_headers.iter().map(|h| header_key(h)).collect();
     let forced_13xx = opts.layout.is_some();
     let lim = &opts.limits;
+    let t = open_kind(path, kind, opts, &known, forced_13xx)?;
+    // A header wider than a record may be is refused before anything works
+    // column by column over it (alias matching is per column and per alias).
+    if t.header.len() > lim.max_cells_per_record {
+        return Err(ReadError::limit(
+            &t.file,
+            "max_cells_per_record",
+            lim.max_cells_per_record as u64,
+            format!(
+                "表头有 {} 列 (the header has {} columns)",
+                t.header.len(),
+                t.header.len()
+            ),
+        ));
+    }
+    Ok(t)
+}
+
+fn open_kind(
+    path: &Path,
+    kind: Sniffed,
+    opts: &TableOptions,
+    known: &HashSet<String>,
+    forced_13xx: bool,
+) -> Result<Table, ReadError> {
+    let lim = &opts.limits;
     match kind {
         Sniffed::Xlsx | Sniffed::Xlsb | Sniffed::Ods | Sniffed::Xls => {
-            workbook::open(path, kind, opts.sheet.as_deref(), &known, lim)
+            workbook::open(path, kind, opts.sheet.as_deref(), known, lim)
         }
         Sniffed::OtherZip => platform::open_zip(path, opts.layout.as_deref(), lim),
-        Sniffed::Xml => xml::open(path, &known, lim),
-        Sniffed::Json => json::open_array(path, &known, lim),
-        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, &known, lim),
+        Sniffed::Xml => xml::open(path, known, lim),
+        Sniffed::Json => json::open_array(path, known, lim),
+        Sniffed::JsonLines if json::is_wrapped(path) => json::open_array(path, known, lim),
         Sniffed::JsonLines => json::open_lines(path, lim),
         Sniffed::Text if forced_13xx => platform::open_text(path, opts.layout.as_deref(), lim),
         Sniffed::Text => {
-            if platform::looks_headerless(path, &known)? {
+            if platform::looks_headerless(path, known)? {
                 return platform::open_text(path, None, lim);
             }
-            delimited::open(path, &known, lim)
+            delimited::open(path, known, lim)
         }
     }
 }

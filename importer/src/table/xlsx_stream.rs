@@ -384,11 +384,12 @@ fn sheet_part(zip: &mut zip::ZipArchive<File>, sheet: &str) -> Option<String> {
     let mut id = None;
     while let Ok(ev) = r.read_event() {
         match ev {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sheet" => {
-                if attr(&e, "name").as_deref() == Some(sheet) {
-                    id = attr(&e, "id");
-                    break;
-                }
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == "sheet"
+                    && attr(&e, "name").as_deref() == Some(sheet) =>
+            {
+                id = attr(&e, "id");
+                break;
             }
             Event::Eof => break,
             _ => {}
@@ -399,14 +400,15 @@ fn sheet_part(zip: &mut zip::ZipArchive<File>, sheet: &str) -> Option<String> {
     let mut r = quick_xml::Reader::from_str(&rels);
     while let Ok(ev) = r.read_event() {
         match ev {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if attr(&e, "Id").as_deref() == Some(id.as_str()) {
-                    let t = attr(&e, "Target")?;
-                    return Some(match t.strip_prefix('/') {
-                        Some(abs) => abs.to_string(),
-                        None => format!("xl/{t}"),
-                    });
-                }
+            Event::Start(e) | Event::Empty(e)
+                if e.local_name().as_ref() == "Relationship"
+                    && attr(&e, "Id").as_deref() == Some(id.as_str()) =>
+            {
+                let t = attr(&e, "Target")?;
+                return Some(match t.strip_prefix('/') {
+                    Some(abs) => abs.to_string(),
+                    None => format!("xl/{t}"),
+                });
             }
             Event::Eof => break,
             _ => {}
