@@ -4,7 +4,6 @@
 mod bench;
 mod commands;
 mod ctx;
-mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

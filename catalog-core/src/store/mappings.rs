@@ -145,7 +145,7 @@ impl Store {
     /// Fields the decision leaves `None` keep their stored value.
     pub fn record_decision(&mut self, d: &Decision) -> Result<Mapping> {
         let category = d.category.unwrap_or(Category::Drug);
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         let old: Option<Mapping> = tx
             .query_row(
                 &format!("SELECT {COLS} FROM mappings WHERE category = ?1 AND hospital_code = ?2 AND hospital_name = ?3"),
