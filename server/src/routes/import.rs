@@ -135,9 +135,16 @@ pub(crate) async fn import(
         Err(refused) => {
             let _ = std::fs::remove_file(&path);
             Err(match refused {
-                Refused::QueueFull(n) => ApiError::busy(format!(
-                    "已有 {n} 个导入在排队，请稍后重试 / {n} imports are already waiting; retry later"
-                )),
+                Refused::QueueFull(n) => {
+                    // 429, not 503: the client sends faster than imports run.
+                    let mut e = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too_many_imports",
+                        format!("已有 {n} 个导入在排队，请稍后重试 / {n} imports are already waiting; retry later"),
+                    );
+                    e.retry_after = Some(2);
+                    e
+                }
                 Refused::WorkerGone => ApiError::internal("the import worker is not running"),
             })
         }
