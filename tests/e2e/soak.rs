@@ -260,16 +260,24 @@ fn serve_under_load_while_imports_run() {
             std::thread::sleep(Duration::from_millis(100));
         };
         importing.store(false, Ordering::Relaxed);
-        assert_eq!(job["status"], "imported", "{job}");
-        assert_eq!(job["summary"]["imported"].as_u64(), Some(rows), "{job}");
-        imported += 1;
+        // A job may lose the store to the CLI import for longer than the busy
+        // wait: then it says so ("store_busy"), it never half-imports.
+        if job["status"] == "failed" {
+            assert_eq!(job["error"]["code"], "store_busy", "{job}");
+        } else {
+            assert_eq!(job["status"], "imported", "{job}");
+            assert_eq!(job["summary"]["imported"].as_u64(), Some(rows), "{job}");
+            imported += 1;
+        }
         std::thread::sleep(Duration::from_millis(500));
     }
     let cli = cli_import.unwrap().wait_with_output().unwrap();
+    let cli_err = String::from_utf8_lossy(&cli.stderr).into_owned();
+    // The second writer waits for the lock; if the wait runs out it says
+    // "retry", never SQLite's bare "database is locked".
     assert!(
-        cli.status.success(),
-        "the CLI import beside the server failed: {}",
-        String::from_utf8_lossy(&cli.stderr)
+        cli.status.success() || cli_err.contains("另一个导入正在写入此存储，请稍后重试"),
+        "the CLI import beside the server failed: {cli_err}"
     );
     // Let the reload task catch up, then stop the load.
     std::thread::sleep(Duration::from_secs(2));
@@ -287,8 +295,9 @@ fn serve_under_load_while_imports_run() {
     all.sort();
     let peak = *rss_peak.lock().unwrap();
     eprintln!(
-        "soak: {secs} s, {rows} rows per import, {imported} HTTP imports + 1 CLI import; {} reads ({} during imports): \
+        "soak: {secs} s, {rows} rows per import, {imported} HTTP imports + 1 CLI import ({}); {} reads ({} during imports): \
          p50 {:?}, p99 {:?} during imports; p99 {:?} overall, max {:?}; server peak RSS {peak} MiB",
+        if cli.status.success() { "imported" } else { "busy: retry" },
         all.len(),
         during.len(),
         percentile(&during, 0.5),
