@@ -5,7 +5,6 @@ mod bench;
 mod commands;
 mod ctx;
 mod hints;
-mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

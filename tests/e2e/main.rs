@@ -13,3 +13,4 @@ mod diff;
 mod import;
 mod r#match;
 mod serve;
+mod soak;

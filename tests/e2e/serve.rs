@@ -462,67 +462,148 @@ fn match_search_and_diff_over_the_bundled_samples_with_hot_reload() {
     assert_eq!((st, error_code(&v)), (404, "not_found"));
 }
 
+/// Submit an import (202 + job) and wait for the job to finish: (status, job).
+fn import_job(
+    addr: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, serde_json::Value) {
+    let (st, v) = req(addr, "POST", &format!("/v1/import?{query}"), headers, body);
+    if st != 202 {
+        return (st, v);
+    }
+    let url = v["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no job url in {v}"))
+        .to_string();
+    for _ in 0..600 {
+        let (st, v) = req(addr, "GET", &url, &[], b"");
+        assert_eq!(st, 200, "{v}");
+        if !matches!(v["job"]["status"].as_str(), Some("queued" | "running")) {
+            return (202, v["job"].clone());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("import job {url} never finished");
+}
+
 #[test]
 fn import_over_http_needs_the_token_and_is_all_or_nothing() {
     let s = start(&["--token", "tok", "--max-body", "8000000"]);
     let root = crate::util::root();
     let xlsx = std::fs::read(format!("{root}/data/samples/v1/drug.xlsx")).unwrap();
     let auth = [("Authorization", "Bearer tok")];
-    let (st, v) = req(
-        &s.addr,
-        "POST",
-        "/v1/import?label=up1&format=xlsx&kind=drug",
-        &[],
-        &xlsx,
-    );
+    let (st, v) = import_job(&s.addr, "label=up1&format=xlsx&kind=drug", &[], &xlsx);
     assert_eq!((st, error_code(&v)), (401, "unauthorized"));
-    let (st, v) = req(
-        &s.addr,
-        "POST",
-        "/v1/import?label=up1&format=exe",
-        &auth,
-        &xlsx,
-    );
+    let (st, v) = import_job(&s.addr, "label=up1&format=exe", &auth, &xlsx);
     assert_eq!((st, error_code(&v)), (400, "bad_request"));
-    // Garbage that claims to be a workbook: refused, nothing written.
-    let (st, v) = req(
+    // Garbage that claims to be a workbook: the job fails, nothing written.
+    let (st, job) = import_job(
         &s.addr,
-        "POST",
-        "/v1/import?label=junk&format=xlsx&kind=drug",
+        "label=junk&format=xlsx&kind=drug",
         &auth,
         b"PK\x03\x04 not really a zip",
     );
-    assert_eq!((st, error_code(&v)), (422, "import_failed"), "{v}");
+    assert_eq!((st, job["status"].as_str()), (202, Some("failed")), "{job}");
+    assert_eq!(job["error"]["code"], "import_failed", "{job}");
     let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
     assert_eq!(v["versions"].as_array().unwrap().len(), 0);
     // The real sample workbook imports, and shows up as a version.
-    let (st, v) = req(
-        &s.addr,
-        "POST",
-        "/v1/import?label=up1&format=xlsx&kind=drug",
-        &auth,
-        &xlsx,
-    );
-    assert_eq!(st, 200, "{v}");
-    assert_eq!(v["status"], "imported");
-    let read = v["summary"]["read"].as_u64().unwrap();
+    let (st, job) = import_job(&s.addr, "label=up1&format=xlsx&kind=drug", &auth, &xlsx);
+    assert_eq!(st, 202, "{job}");
+    assert_eq!(job["status"], "imported", "{job}");
+    let read = job["summary"]["read"].as_u64().unwrap();
     assert_eq!(
         read,
-        v["summary"]["imported"].as_u64().unwrap() + v["summary"]["rejected"].as_u64().unwrap()
+        job["summary"]["imported"].as_u64().unwrap() + job["summary"]["rejected"].as_u64().unwrap()
     );
     let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
     assert_eq!(v["versions"][0]["label"], "up1");
     // The same label again without replace is refused and the version is kept.
-    let (st, v) = req(
-        &s.addr,
-        "POST",
-        "/v1/import?label=up1&format=xlsx&kind=drug",
-        &auth,
-        &xlsx,
-    );
-    assert_eq!((st, error_code(&v)), (422, "import_failed"), "{v}");
+    let (st, job) = import_job(&s.addr, "label=up1&format=xlsx&kind=drug", &auth, &xlsx);
+    assert_eq!((st, job["status"].as_str()), (202, Some("failed")), "{job}");
+    assert_eq!(job["error"]["code"], "import_failed", "{job}");
     let (_, v) = req(&s.addr, "GET", "/v1/versions", &[], b"");
     assert_eq!(v["versions"].as_array().unwrap().len(), 1);
+}
+
+/// D1: `--token ""` and an empty `MULU_TOKEN=` leave writes disabled, and startup says so.
+#[test]
+fn an_empty_token_disables_writes_and_startup_says_so() {
+    for (args, env) in [(vec!["--token", ""], None), (vec![], Some(""))] {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = crate::util::mulu_cmd(home.path());
+        cmd.args(["serve", "--bind", "127.0.0.1:0"]).args(&args);
+        if let Some(e) = env {
+            cmd.env("MULU_TOKEN", e);
+        } else {
+            cmd.env_remove("MULU_TOKEN");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .expect("address line")
+            .to_string();
+        let (st, v) = req(
+            &addr,
+            "POST",
+            "/v1/mappings/7/approve",
+            &[],
+            br#"{"by":"anyone"}"#,
+        );
+        assert_eq!((st, error_code(&v)), (403, "writes_disabled"));
+        let (st, v) = req(
+            &addr,
+            "POST",
+            "/v1/import?label=anon&format=csv&kind=drug",
+            &[],
+            b"a,b\n1,2\n",
+        );
+        assert_eq!((st, error_code(&v)), (403, "writes_disabled"));
+        let _ = child.kill();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let _ = child.wait();
+        assert!(
+            err.contains("empty") && err.contains("write endpoints are disabled"),
+            "{err}"
+        );
+    }
+}
+
+/// A busy port fails at once, before any index is built.
+#[test]
+fn a_busy_port_fails_before_building_indexes() {
+    let home = tempfile::tempdir().unwrap();
+    import(home.path(), "data/samples/v1/drug.xlsx", "s1");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = crate::util::mulu_in(home.path(), &["--quiet", "serve", "--bind", &addr]);
+    assert!(!out.status.success());
+    assert!(
+        crate::util::stderr(&out).contains("binding"),
+        "{}",
+        crate::util::stderr(&out)
+    );
+    assert!(
+        !home.path().join("index").exists(),
+        "an index was built before the bind failed"
+    );
 }
 
 #[test]
@@ -538,6 +619,7 @@ fn every_endpoint_is_documented_in_openapi() {
         "/v1/match",
         "/v1/diff",
         "/v1/import",
+        "/v1/jobs/{id}",
         "/v1/mappings",
         "/v1/mappings/{id}",
         "/v1/mappings/{id}/{action}",

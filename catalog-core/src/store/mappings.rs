@@ -340,9 +340,7 @@ impl Store {
         // IMMEDIATE takes the write lock before reading the revision, so two
         // reviewers racing on one item are serialised: the second one reads
         // the first one's revision and gets the conflict.
-        let tx = self
-            .conn_mut()
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let now = Utc::now().to_rfc3339();
         let mut out = Vec::with_capacity(ds.len());
         for d in ds {

@@ -23,7 +23,26 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     /// SQLite failed (disk full, locked, damaged).
     #[error("store database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// Another connection held the write lock for the whole busy timeout.
+    #[error("另一个导入正在写入此存储，请稍后重试 / another writer holds the store; retry")]
+    Busy,
+    /// The store was opened read-only (its home is not writable).
+    #[error("此存储为只读，未写入任何内容 / the store {path} is read-only (its home is not writable): nothing was written")]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The store was written by a newer mulu: writing it could damage it.
+    #[error("此存储的结构版本 {found} 比本程序认识的 {known} 新，请升级 mulu / the store {path} has schema {found}, newer than this mulu knows ({known}); upgrade mulu to use it")]
+    TooNew {
+        /// The store file.
+        path: PathBuf,
+        /// The schema version the store holds.
+        found: i64,
+        /// The newest schema version this binary knows.
+        known: i64,
+    },
     /// The home directory could not be created.
     #[error("cannot create the mulu home {path}: {source}")]
     Home {
@@ -103,6 +122,26 @@ pub enum StoreError {
 /// The store's result type.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+impl From<rusqlite::Error> for StoreError {
+    /// SQLITE_BUSY only reaches us after the busy timeout ran out: a writer
+    /// elsewhere holds the store, which callers report as "retry later".
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// True when the error says "try again later" (another writer), not "this is wrong".
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy)
+    }
+}
+
 /// What the importer knows about a version before its rows are written.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VersionMeta {
@@ -147,10 +186,16 @@ const CACHE_KIB: i64 = -262_144;
 /// catalogue's pages until commit instead of spilling them into the WAL.
 const IMPORT_CACHE_KIB: i64 = -524_288;
 
+/// How long a writer waits for another writer before giving up with `Busy`.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Page cache of a read-only connection: readers are many and short-lived.
+const READ_CACHE_KIB: i64 = -32_768;
+
 /// The versioned catalogue store: one SQLite connection.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 /// The default home: `$MULU_HOME`, else the platform data dir (`~/.local/share/mulu`).
@@ -173,8 +218,19 @@ impl Store {
         Store::open(&home.join("mulu.db"))
     }
 
-    /// Open (creating and migrating if needed) the store file at `path`.
+    /// Open for writing, creating and migrating the database as needed. A
+    /// store that exists but cannot be written (a read-only home) is opened
+    /// read-only instead: it can be listed, and writes fail with `ReadOnly`.
     pub fn open(path: &Path) -> Result<Store> {
+        match Store::open_writer(path) {
+            Err(StoreError::Sqlite(e)) if path.exists() && not_writable(&e) => {
+                Store::open_read_only(path).map_err(|_| StoreError::Sqlite(e))
+            }
+            other => other,
+        }
+    }
+
+    fn open_writer(path: &Path) -> Result<Store> {
         let mut conn = Connection::open(path)?;
         // Rows are ~1 KB of JSON in a clustered (WITHOUT ROWID) table: 64 KB
         // pages halve the B-tree work of random-order imports and keep the
@@ -189,11 +245,53 @@ impl Store {
         // cache SQLite spills dirty pages into the WAL and reads them back,
         // which made large imports I/O-bound. The cache grows only as used.
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        schema::migrate(&mut conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        schema::migrate(&mut conn, path)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            read_only: false,
+        })
+    }
+
+    /// A read-only connection to an existing store: what a server's readers
+    /// use so that they never wait for a writer (WAL gives them a snapshot).
+    /// When even the WAL's shared-memory file cannot be created (a read-only
+    /// directory), the file is opened `immutable`: nobody can be writing it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags as F;
+        let flags = F::SQLITE_OPEN_READ_ONLY | F::SQLITE_OPEN_NO_MUTEX | F::SQLITE_OPEN_URI;
+        let plain = Connection::open_with_flags(path, flags)
+            .map_err(StoreError::from)
+            .and_then(|c| Store::reader(c, path));
+        match plain {
+            Ok(s) => Ok(s),
+            Err(StoreError::Sqlite(e)) if not_writable(&e) => {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                Store::reader(Connection::open_with_flags(uri, flags)?, path)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn reader(conn: Connection, path: &Path) -> Result<Store> {
+        conn.pragma_update(None, "query_only", true)?;
+        conn.pragma_update(None, "cache_size", READ_CACHE_KIB)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Touches the schema, so a file that is not a store fails here, not later.
+        let found = schema::current(&conn)?;
+        let known = schema::latest_version();
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
         })
     }
 
@@ -202,16 +300,41 @@ impl Store {
     pub fn open_in_memory() -> Result<Store> {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn, Path::new(":memory:"))?;
         Ok(Store {
             conn,
             path: PathBuf::from(":memory:"),
+            read_only: false,
         })
     }
 
     /// The store file (`:memory:` for an in-memory store).
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when this store was opened read-only (writes fail with `ReadOnly`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// How long a write waits for another writer before failing with `Busy`.
+    pub fn set_busy_timeout(&self, wait: std::time::Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
+    /// Begin a write transaction. IMMEDIATE takes the write lock up front, so
+    /// a second writer waits in the busy handler (up to the busy timeout)
+    /// instead of failing at once when its read would have to be upgraded.
+    pub(crate) fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
     /// The newest migration applied.
@@ -225,9 +348,6 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// Write a whole version in one transaction. Any `Err` from `rows`, a
@@ -248,6 +368,11 @@ impl Store {
         // A larger cache for the one big transaction only (measured: a 980k-row
         // catalogue spilled into the WAL at 256 MB and imported 20% slower);
         // a long-running server goes back to the usual size and frees the rest.
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
         let result = self.import_version_tx(meta, replace, rows);
@@ -271,7 +396,7 @@ impl Store {
         R: Into<PreparedEntry>,
         E: std::fmt::Display,
     {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let existing: Option<i64> = tx
             .query_row(
                 "SELECT id FROM versions WHERE category = ?1 AND label = ?2",
@@ -408,10 +533,10 @@ impl Store {
 
     /// Delete a version and its rows; false if there was none.
     pub fn delete_version(&mut self, id: i64) -> Result<bool> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM versions WHERE id = ?1", [id])?
-            > 0)
+        let tx = self.write_tx()?;
+        let n = tx.execute("DELETE FROM versions WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(n > 0)
     }
 
     /// Every row of a version, in code order.
@@ -574,6 +699,28 @@ impl From<Entry> for PreparedEntry {
             digest,
         }
     }
+}
+
+/// The errors SQLite gives when a file or its WAL companions cannot be written.
+fn not_writable(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen) | Some(rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// A path as the file part of an SQLite URI (`?`, `#` and `%` escaped).
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for ch in path.display().to_string().chars() {
+        match ch {
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            '%' => out.push_str("%25"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VersionInfo> {

@@ -2,6 +2,7 @@
 //! and is recorded in `schema_migrations`; never edit a released step, add one.
 
 use rusqlite::Connection;
+use std::path::Path;
 
 pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -74,21 +75,33 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+/// Bring the schema up to date. A store from a newer mulu is refused before
+/// anything is written: its tables may mean what this binary cannot know.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> super::Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    let current: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |r| r.get(0),
-    )?;
+    let found = current(conn)?;
+    let known = latest_version();
+    if found > known {
+        return Err(super::StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
     for (v, name, sql) in MIGRATIONS {
-        if *v <= current {
+        if *v <= found {
             continue;
         }
-        let tx = conn.transaction()?;
+        // IMMEDIATE: two processes opening a new store at once wait for each
+        // other instead of failing.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        if current(&tx)? >= *v {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
@@ -99,7 +112,16 @@ pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-pub fn latest_version() -> i64 {
+/// The newest schema step recorded in the store (0 for a new file).
+pub(crate) fn current(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// The newest schema step this binary knows.
+pub(crate) fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.0)
 }

@@ -222,3 +222,140 @@ fn new_stores_use_large_pages_and_find_codes_across_versions() {
     assert_eq!(s.find_code("XA01ABD075A002010100004").unwrap().len(), 1);
     assert!(s.find_code("nope").unwrap().is_empty());
 }
+
+/// A raw connection holding the write lock with a version written but not committed.
+fn hold_write_lock(path: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "BEGIN IMMEDIATE;
+         INSERT INTO versions (category, label, source, imported_at, row_count, checksum)
+         VALUES ('drug', 'held', 'x', 'now', 0, '');",
+    )
+    .unwrap();
+    c
+}
+
+#[test]
+fn a_second_writer_waits_for_the_first_instead_of_failing_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mulu.db");
+    drop(Store::open(&path).unwrap());
+    let mut b = Store::open(&path).unwrap();
+    let a = hold_write_lock(&path);
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        a.execute_batch("COMMIT").unwrap();
+    });
+    // A deferred transaction read first, then failed to upgrade with "database is locked".
+    let v = b
+        .import_version(&meta("second"), false, ok_rows(3))
+        .unwrap();
+    assert_eq!(v.row_count, 3);
+    releaser.join().unwrap();
+    let labels: Vec<String> = b.versions().unwrap().into_iter().map(|v| v.label).collect();
+    assert_eq!(labels, ["held", "second"]);
+    let m = b
+        .record_decision(&Decision {
+            category: Some(Category::Drug),
+            hospital_code: "H1".into(),
+            hospital_name: "x".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(m.hospital_code, "H1");
+}
+
+#[test]
+fn a_writer_still_blocked_after_the_wait_gets_busy_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mulu.db");
+    let mut b = Store::open(&path).unwrap();
+    let a = hold_write_lock(&path);
+    b.set_busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
+    let err = b
+        .import_version(&meta("late"), false, ok_rows(3))
+        .unwrap_err();
+    assert!(err.is_busy(), "{err:?}");
+    assert!(
+        err.to_string().contains("另一个导入正在写入此存储"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("another writer holds the store"),
+        "{err}"
+    );
+    let err = b
+        .record_decision(&Decision {
+            category: Some(Category::Drug),
+            hospital_code: "H1".into(),
+            hospital_name: "x".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.is_busy(), "{err:?}");
+    a.execute_batch("ROLLBACK").unwrap();
+    assert!(b.versions().unwrap().is_empty());
+    assert!(b.mappings(None, None).unwrap().is_empty());
+}
+
+#[test]
+fn a_store_from_a_newer_mulu_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mulu.db");
+    drop(Store::open(&path).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'later')",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let err = Store::open(&path).err().expect("refused");
+    assert!(
+        matches!(err, StoreError::TooNew { found: 99, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade mulu"), "{err}");
+    assert!(Store::open_read_only(&path).is_err());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let steps: i64 = c
+        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(steps, schema::latest_version() + 1);
+}
+
+#[test]
+fn a_read_only_store_lists_versions_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mulu.db");
+    let mut w = Store::open(&path).unwrap();
+    w.import_version(&meta("v1"), false, ok_rows(4)).unwrap();
+    let mut r = Store::open_read_only(&path).unwrap();
+    assert!(r.is_read_only());
+    assert_eq!(r.versions().unwrap().len(), 1);
+    let err = r
+        .import_version(&meta("v2"), false, ok_rows(1))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert!(r.delete_version(1).is_err());
+    assert_eq!(w.versions().unwrap().len(), 1);
+}
+
+#[test]
+fn a_reader_is_not_blocked_by_an_uncommitted_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mulu.db");
+    let mut w = Store::open(&path).unwrap();
+    w.import_version(&meta("v1"), false, ok_rows(4)).unwrap();
+    let a = hold_write_lock(&path);
+    let r = Store::open_read_only(&path).unwrap();
+    r.set_busy_timeout(std::time::Duration::from_millis(1))
+        .unwrap();
+    // WAL: the reader sees the last commit, not the write in progress.
+    let labels: Vec<String> = r.versions().unwrap().into_iter().map(|v| v.label).collect();
+    assert_eq!(labels, ["v1"]);
+    a.execute_batch("COMMIT").unwrap();
+    assert_eq!(r.versions().unwrap().len(), 2);
+}

@@ -445,15 +445,13 @@ impl<'a> Bench<'a> {
     }
 
     fn stage_http(&mut self, items: &[HospitalItem]) -> Result<()> {
-        let args = crate::serve::Args {
-            bind: "127.0.0.1:0".parse()?,
-            token: None,
+        let config = mulu_server::Config {
             max_body: 1 << 20,
-            timeout: 30,
-            max_batch: 1000,
-            reload_ms: 60_000,
+            reload_every: Duration::from_secs(60),
+            ..mulu_server::Config::default()
         };
-        let server = crate::serve::spawn_local(self.home.clone(), args, 2)?;
+        let server =
+            mulu_server::spawn_local(self.home.clone(), "127.0.0.1:0".parse()?, config, 2)?;
         let reqs: Vec<http_load::Request> = items
             .iter()
             .take(5000)

@@ -1,15 +1,16 @@
 //! Request parsing with our error shape: malformed JSON is a 400, a body of
 //! the wrong shape a 422, an oversized body a 413 — never a panic or a 500.
 
-use super::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::Query;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResult<T> {
-    let bytes = body.map_err(|r| {
+/// The body bytes, or the rejection in our shape.
+pub(crate) fn bytes(body: Result<Bytes, BytesRejection>) -> ApiResult<Bytes> {
+    body.map_err(|r| {
         let status = r.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
             "payload_too_large"
@@ -17,7 +18,11 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResu
             "bad_request"
         };
         ApiError::new(status, code, r.body_text())
-    })?;
+    })
+}
+
+pub(crate) fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResult<T> {
+    let bytes = bytes(body)?;
     if bytes.is_empty() {
         return Err(ApiError::bad_request(
             "request body is empty; expected JSON",
@@ -37,7 +42,7 @@ pub fn json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> ApiResu
     })
 }
 
-pub fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     q.map(|Query(v)| v)
         .map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", r.body_text()))
 }

@@ -1,0 +1,101 @@
+//! The matchers the server answers from: one per mappable category, over the
+//! newest version of that category. Rebuilt only for categories whose newest
+//! version changed; the others are shared with the previous snapshot. When a
+//! build fails the previous matcher stays (answers from an older version beat
+//! no answers) and the failure is kept so `/health` says degraded and the
+//! next refresh retries.
+
+use catalog_core::{Category, Store, VersionInfo};
+use matcher::index::CatalogIndex;
+use matcher::Matcher;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A build that failed: why, and when.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    pub version_id: i64,
+    pub error: String,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+pub(crate) struct Engines {
+    pub by_category: BTreeMap<Category, Arc<Matcher>>,
+    /// Categories whose newest version has no matcher, with the reason.
+    pub failed: BTreeMap<Category, Failure>,
+}
+
+impl Engines {
+    /// Matchers for the newest version of each category. A category whose
+    /// build failed within `retry_after` is not tried again yet.
+    pub fn load(
+        home: &Path,
+        store: &Store,
+        versions: &[VersionInfo],
+        previous: Option<&Engines>,
+        retry_after: std::time::Duration,
+    ) -> Engines {
+        let mut out = Engines::default();
+        for (cat, v) in newest(versions) {
+            let prev = previous.and_then(|p| p.by_category.get(&cat));
+            if let Some(m) = prev {
+                if m.version().id == v.id && m.version().checksum == v.checksum {
+                    out.by_category.insert(cat, m.clone());
+                    continue;
+                }
+            }
+            let recent_failure = previous
+                .and_then(|p| p.failed.get(&cat))
+                .filter(|f| f.version_id == v.id && f.at.elapsed() < retry_after);
+            let built = match recent_failure {
+                Some(f) => Err(f.clone()),
+                None => CatalogIndex::ensure(store, v, home, &|_, _| {})
+                    .map(|(index, built)| {
+                        if built {
+                            tracing::info!(kind = %cat, label = %v.label, rows = v.row_count, "index built");
+                        }
+                        Arc::new(Matcher::new(index))
+                    })
+                    .map_err(|e| {
+                        tracing::warn!(kind = %cat, label = %v.label, error = %e, "no matcher for this version; keeping the previous one");
+                        Failure {
+                            version_id: v.id,
+                            error: crate::public::redact_text(&format!("{e:#}")),
+                            at: Instant::now(),
+                        }
+                    }),
+            };
+            match built {
+                Ok(m) => {
+                    out.by_category.insert(cat, m);
+                }
+                Err(f) => {
+                    if let Some(m) = prev {
+                        out.by_category.insert(cat, m.clone());
+                    }
+                    out.failed.insert(cat, f);
+                }
+            }
+        }
+        out
+    }
+
+    pub fn get(&self, cat: Category) -> Option<&Arc<Matcher>> {
+        self.by_category.get(&cat)
+    }
+}
+
+/// The newest version of each mappable category.
+pub(crate) fn newest(versions: &[VersionInfo]) -> BTreeMap<Category, &VersionInfo> {
+    let mut newest: BTreeMap<Category, &VersionInfo> = BTreeMap::new();
+    for v in versions.iter().filter(|v| v.category.is_mappable()) {
+        let slot = newest.entry(v.category).or_insert(v);
+        if v.id > slot.id {
+            *slot = v;
+        }
+    }
+    newest
+}
