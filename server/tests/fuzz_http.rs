@@ -173,7 +173,7 @@ fn request(c: &Case) -> Request<Body> {
         "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FUZZ",
     ];
     let mut uri = ENDPOINTS[c.endpoint].to_string();
-    if uri.ends_with('/') || c.tail.len() % 3 == 0 {
+    if uri.ends_with('/') || c.tail.len().is_multiple_of(3) {
         uri.push_str(&pct(&c.tail));
     }
     if !c.query.is_empty() {
