@@ -442,7 +442,7 @@ fn failed_cell(path: &Path, sheet: &str, skip: u64) -> Option<(u32, String)> {
                 col = 0;
             }
             Event::End(e) if e.local_name().as_ref() == "row" => {
-                row += 1;
+                row = row.saturating_add(1);
                 col = 0;
             }
             Event::Start(e) if e.local_name().as_ref() == "c" => {
@@ -458,7 +458,7 @@ fn failed_cell(path: &Path, sheet: &str, skip: u64) -> Option<(u32, String)> {
                     return Some((r0, reference));
                 }
                 seen += 1;
-                col += 1;
+                col = col.saturating_add(1);
             }
             Event::Eof => return None,
             _ => {}
