@@ -61,12 +61,9 @@ pub(crate) async fn import(
             FORMATS.join(", ")
         )));
     }
-    let label = q.label.trim().to_string();
-    if label.is_empty() || label.chars().count() > 100 || label.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "label must be 1-100 printable characters",
-        ));
-    }
+    // One rule for every face: the CLI's `mulu import --label` uses it too (D18).
+    let label = catalog_core::label::validate_label(&q.label)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let bytes = crate::body::bytes(b)?;
     if bytes.is_empty() {
         return Err(ApiError::bad_request(
