@@ -6,13 +6,15 @@
 //! ([`score`]) weighs field-level evidence into a 0..1 score and a tier with
 //! an explanation.
 
+mod block;
 pub mod index;
 pub mod matcher;
 pub mod norm;
 pub mod record;
 pub mod result;
+pub mod row;
 pub mod score;
 pub mod synonyms;
 
 pub use matcher::Matcher;
-pub use result::{Candidate, Evidence, MatchResult, Tier, Verdict};
+pub use result::{Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};

@@ -12,4 +12,5 @@ mod demo;
 mod diff;
 mod import;
 mod r#match;
+mod reproducible;
 mod serve;
