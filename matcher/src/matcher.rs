@@ -361,7 +361,7 @@ impl Matcher {
             trace,
         );
         push(get(&self.by_icd, &q.icd_key), &mut out, "ICD编码", trace);
-        if let Some(o) = q.national_code.as_ref().and_then(|c| self.by_code.get(c)) {
+        if let Some(o) = q.national_code.as_deref().and_then(|c| self.by_code.get(c)) {
             push(&[*o], &mut out, "医保编码", trace);
         }
         // A device model number is a key across the whole catalogue: it finds
