@@ -5,10 +5,13 @@
 //! or built by an older schema.
 
 use crate::record::Record;
+use crate::row::{Interner, Row, RowsSeed};
 use anyhow::{Context, Result};
-use catalog_core::{Store, VersionInfo};
+use catalog_core::{Entry, Store, VersionInfo};
 use rayon::prelude::*;
+use serde::de::DeserializeSeed;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
@@ -19,7 +22,9 @@ use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the fields or the features change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
+/// Rows turned into records (in parallel) and indexed per batch while building.
+const BUILD_BATCH: usize = 8_192;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IndexMeta {
@@ -109,12 +114,7 @@ pub fn build(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<IndexMeta> {
     let started = std::time::Instant::now();
-    let entries = store
-        .entries(version.id)
-        .with_context(|| format!("reading version {}", version.label))?;
-    let total = entries.len() as u64;
-    let records: Vec<Record> = entries.par_iter().map(Record::from_entry).collect();
-    drop(entries);
+    let total = version.row_count;
     // Build next to the target and rename, so a crash never leaves a half index that looks fresh.
     let parent = dir.parent().context("index directory has no parent")?;
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
@@ -131,33 +131,71 @@ pub fn build(
         .clamp(1, 8);
     let mut writer: tantivy::IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(threads, 64_000_000 * threads)?;
-    for (i, r) in records.iter().enumerate() {
-        let mut d = doc!(f.ord => i as u64, f.code => r.code.clone(), f.pinyin => r.pinyin.clone());
-        let st = r.search_text();
-        d.add_text(f.name_jieba, &st);
-        d.add_text(f.name_bigram, &st);
-        for (field, v) in [
-            (f.approval, &r.approval_key),
-            (f.standard_code, &r.standard_code),
-            (f.registration, &r.registration_no),
-            (f.price_code, &r.price_code),
-        ] {
-            if let Some(v) = v {
-                d.add_text(field, v);
+    let mut json = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(tmp.join("records.json"))?,
+    );
+    json.write_all(b"[")?;
+    // Rows stream from the store in batches: a million-row catalogue is
+    // never held whole, neither as entries nor as records.
+    let mut batch: Vec<Entry> = Vec::with_capacity(BUILD_BATCH);
+    let mut done: u64 = 0;
+    let mut failed: Option<anyhow::Error> = None;
+    let mut flush = |batch: &mut Vec<Entry>, done: &mut u64| -> Result<()> {
+        let records: Vec<Record> = batch.par_iter().map(Record::from_entry).collect();
+        batch.clear();
+        for r in &records {
+            let i = *done;
+            let mut d = doc!(f.ord => i, f.code => r.code.clone(), f.pinyin => r.pinyin.clone());
+            let st = r.search_text();
+            d.add_text(f.name_jieba, &st);
+            d.add_text(f.name_bigram, &st);
+            for (field, v) in [
+                (f.approval, &r.approval_key),
+                (f.standard_code, &r.standard_code),
+                (f.registration, &r.registration_no),
+                (f.price_code, &r.price_code),
+            ] {
+                if let Some(v) = v {
+                    d.add_text(field, v);
+                }
             }
+            for k in &r.icd_keys {
+                d.add_text(f.icd, k);
+            }
+            writer.add_document(d)?;
+            if i > 0 {
+                json.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut json, r)?;
+            *done += 1;
         }
-        for k in &r.icd_keys {
-            d.add_text(f.icd, k);
-        }
-        writer.add_document(d)?;
-        if i % 5000 == 0 {
-            progress(i as u64, total);
-        }
+        progress(*done, total);
+        Ok(())
+    };
+    store
+        .for_each_entry(version.id, |e| {
+            if failed.is_some() {
+                return;
+            }
+            batch.push(e);
+            if batch.len() >= BUILD_BATCH {
+                if let Err(e) = flush(&mut batch, &mut done) {
+                    failed = Some(e);
+                }
+            }
+        })
+        .with_context(|| format!("reading version {}", version.label))?;
+    if let Some(e) = failed {
+        return Err(e);
     }
+    flush(&mut batch, &mut done)?;
+    json.write_all(b"]")?;
+    json.flush()?;
+    drop(json);
     writer.commit()?;
     writer.wait_merging_threads()?;
-    let json = serde_json::to_vec(&records)?;
-    std::fs::write(tmp.join("records.json"), json)?;
+    let total = done;
     let meta = IndexMeta {
         schema: SCHEMA_VERSION,
         version: version.clone(),
@@ -178,7 +216,8 @@ pub fn build(
 /// An opened index: tantivy for text candidates, the records for scoring.
 pub struct CatalogIndex {
     pub meta: IndexMeta,
-    pub records: Vec<Record>,
+    /// The rows in their compact form, by ordinal.
+    pub records: Vec<Row>,
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -190,9 +229,24 @@ impl CatalogIndex {
     pub fn open(dir: &Path) -> Result<CatalogIndex> {
         let meta = read_meta(dir)
             .with_context(|| format!("no index in {} (run `mulu index`)", dir.display()))?;
-        let records: Vec<Record> =
-            serde_json::from_slice(&std::fs::read(dir.join("records.json"))?)
-                .with_context(|| format!("reading {}", dir.join("records.json").display()))?;
+        // Streamed: the file (hundreds of MB for a national list) is never
+        // held next to the records it decodes to.
+        let path = dir.join("records.json");
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let mut records: Vec<Row> = Vec::with_capacity(meta.rows as usize);
+        let mut interner = Interner::default();
+        let mut de =
+            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        RowsSeed {
+            rows: &mut records,
+            interner: &mut interner,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .with_context(|| format!("reading {}", path.display()))?;
+        drop(interner);
+        records.shrink_to_fit();
         let index = Index::open_in_dir(dir.join("tantivy"))?;
         register_tokenizers(&index)?;
         let (_, fields) = schema();
@@ -253,6 +307,7 @@ impl CatalogIndex {
 
     /// Record ordinals of the best BM25 hits for a name (jieba words and
     /// character bigrams both queried) and, optionally, typed pinyin initials.
+    /// Best first; equal scores by row ordinal.
     pub fn text_search(&self, text: &str, initials: Option<&str>, limit: usize) -> Vec<(u32, f32)> {
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         // Cap the query so a 10 kB name stays a cheap query.
@@ -286,7 +341,8 @@ impl CatalogIndex {
         else {
             return Vec::new();
         };
-        hits.into_iter()
+        let mut out: Vec<(u32, f32)> = hits
+            .into_iter()
             .filter_map(|(score, addr)| {
                 let ord = *self
                     .ords
@@ -294,7 +350,11 @@ impl CatalogIndex {
                     .get(addr.doc_id as usize)?;
                 Some((ord, score))
             })
-            .collect()
+            .collect();
+        // Equal scores come back in segment order, which differs between two
+        // builds of the same version: order them by row instead.
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
     }
 
     /// Plain BM25 over names, the baseline `mulu eval --baseline` compares against.

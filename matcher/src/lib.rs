@@ -63,13 +63,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod block;
 pub mod index;
 pub mod matcher;
 pub mod norm;
 pub mod record;
 pub mod result;
+pub mod row;
 pub mod score;
 pub mod synonyms;
 
 pub use matcher::Matcher;
-pub use result::{Candidate, Evidence, MatchResult, Tier, Verdict};
+pub use result::{Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};

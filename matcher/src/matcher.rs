@@ -2,9 +2,11 @@
 //! field-level evidence. Shared read-only, so one `Arc<Matcher>` serves many
 //! threads (batch matching, the HTTP service).
 
+use crate::block::{SecondKeys, BLOCK_MAX, FULL_PRESCORE_MAX, PRESCORE_CAP};
 use crate::index::CatalogIndex;
 use crate::record::{Query, Record};
-use crate::result::{Candidate, Evidence, MatchResult, Tier, Verdict};
+use crate::result::{Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};
+use crate::row::{Row, Text};
 use crate::score;
 use catalog_core::{Category, HospitalItem};
 use rayon::prelude::*;
@@ -16,17 +18,17 @@ use std::path::Path;
 const MAX_NAME_CHARS: usize = 200;
 /// A cheap ranking of a row for an item, used only to choose which rows of a
 /// large same-name group get fully scored.
-fn prescore(q: &Query, r: &Record) -> u32 {
+fn prescore(q: &Query, r: &Row) -> u32 {
     use crate::norm::spec::{compare_count, compare_strength, Cmp};
     let mut s = 0;
     for t in &q.spec_tokens {
-        if r.spec_tokens.contains(t) {
+        if score::has_token(&r.spec_tokens, t) {
             s += if t.contains('-') { 4 } else { 1 };
         }
     }
     if !q.mfr_core.is_empty()
         && !r.mfr_core.is_empty()
-        && (r.mfr_core.contains(q.mfr_core.as_str()) || q.mfr_core.contains(r.mfr_core.as_str()))
+        && (r.mfr_core.contains(q.mfr_core.as_str()) || q.mfr_core.contains(&*r.mfr_core))
     {
         s += 3;
     }
@@ -36,7 +38,7 @@ fn prescore(q: &Query, r: &Record) -> u32 {
     if compare_count(&q.spec, &r.spec) == Cmp::Agree {
         s += 1;
     }
-    if q.form.is_some() && q.form == r.form {
+    if q.form.is_some() && q.form.as_deref() == r.form.as_deref() {
         s += 1;
     }
     s
@@ -47,17 +49,22 @@ const NAME_GROUP: usize = 60;
 /// Same-name groups expanded from the text hits, and rows kept per group.
 const GROUPS_FROM_TEXT: usize = 3;
 const PER_GROUP: usize = 25;
+/// A device model token held by at most this many rows is used as a key.
+const MODEL_KEY_MAX: usize = 50;
 /// How many text hits are re-ranked per item.
 const TEXT_CANDIDATES: usize = 30;
+/// Extra text hits asked for, so that dropping the rows tied at the last
+/// score (see `text_candidates`) still leaves `TEXT_CANDIDATES`.
+const TEXT_SPARE: usize = 10;
 /// Upper bound of candidates scored per item (keys and names can fan out).
 const MAX_CANDIDATES: usize = 200;
 /// A rival within this much log-odds of the best keeps the best out of "high".
 const HIGH_MARGIN: f64 = 1.0;
 
-type KeyMap = HashMap<String, Vec<u32>>;
+type KeyMap = HashMap<Text, Vec<u32>>;
 
 fn get<'a>(m: &'a KeyMap, k: &Option<String>) -> &'a [u32] {
-    k.as_ref()
+    k.as_deref()
         .and_then(|k| m.get(k))
         .map(Vec::as_slice)
         .unwrap_or(&[])
@@ -65,7 +72,8 @@ fn get<'a>(m: &'a KeyMap, k: &Option<String>) -> &'a [u32] {
 
 pub struct Matcher {
     index: CatalogIndex,
-    by_code: HashMap<String, u32>,
+    second: SecondKeys,
+    by_code: HashMap<Text, u32>,
     by_approval: KeyMap,
     by_standard: KeyMap,
     by_registration: KeyMap,
@@ -75,9 +83,9 @@ pub struct Matcher {
     by_name: KeyMap,
 }
 
-fn add(map: &mut KeyMap, k: Option<&str>, ord: u32) {
+fn add(map: &mut KeyMap, k: Option<&Text>, ord: u32) {
     if let Some(k) = k.filter(|k| !k.is_empty()) {
-        map.entry(k.to_string()).or_default().push(ord);
+        map.entry(k.clone()).or_default().push(ord);
     }
 }
 
@@ -96,24 +104,38 @@ impl Matcher {
             by_icd: KeyMap::new(),
             by_base: KeyMap::new(),
             by_name: KeyMap::new(),
+            second: SecondKeys::build(&index.records),
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
             let i = i as u32;
             m.by_code.insert(r.code.clone(), i);
-            add(&mut m.by_approval, r.approval_key.as_deref(), i);
-            add(&mut m.by_standard, r.standard_code.as_deref(), i);
-            add(&mut m.by_registration, r.registration_no.as_deref(), i);
-            add(&mut m.by_price, r.price_code.as_deref(), i);
-            for k in &r.icd_keys {
+            add(&mut m.by_approval, r.approval_key.as_ref(), i);
+            add(&mut m.by_standard, r.standard_code.as_ref(), i);
+            add(&mut m.by_registration, r.registration_no.as_ref(), i);
+            add(&mut m.by_price, r.price_code.as_ref(), i);
+            for k in r.icd_keys.iter() {
                 add(&mut m.by_icd, Some(k), i);
             }
             add(&mut m.by_base, Some(&r.base), i);
-            for n in &r.names {
+            for n in r.names.iter() {
                 add(&mut m.by_name, Some(n), i);
             }
             if let Some(t) = &r.trade_name {
                 add(&mut m.by_name, Some(t), i);
+            }
+        }
+        for map in [
+            &mut m.by_approval,
+            &mut m.by_standard,
+            &mut m.by_registration,
+            &mut m.by_price,
+            &mut m.by_icd,
+            &mut m.by_base,
+            &mut m.by_name,
+        ] {
+            for v in map.values_mut() {
+                v.shrink_to_fit();
             }
         }
         m
@@ -125,27 +147,23 @@ impl Matcher {
     pub fn version(&self) -> &catalog_core::VersionInfo {
         &self.index.meta.version
     }
-    pub fn records(&self) -> &[Record] {
+    /// The catalogue rows in their compact form, by ordinal.
+    pub fn rows(&self) -> &[Row] {
         &self.index.records
     }
-    pub fn record(&self, code: &str) -> Option<&Record> {
+    /// The row of a national code, as a full record.
+    pub fn record(&self, code: &str) -> Option<Record> {
         self.by_code
             .get(code)
             .and_then(|&i| self.index.records.get(i as usize))
+            .map(Row::to_record)
     }
 
     /// Match one hospital item. Never fails: an item that cannot be matched
     /// gets tier `none` and the reason.
     pub fn match_item(&self, item: &HospitalItem, top: usize) -> MatchResult {
         let top = top.clamp(1, 50);
-        let mut res = MatchResult {
-            row: item.row,
-            hospital_code: item.code.clone(),
-            hospital_name: item.name.clone(),
-            tier: Tier::None,
-            reason: String::new(),
-            candidates: Vec::new(),
-        };
+        let mut res = MatchResult::none(item.row, &item.code, &item.name, "");
         let mut it = item.clone();
         if it.name.chars().count() > MAX_NAME_CHARS {
             it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
@@ -184,7 +202,8 @@ impl Matcher {
         };
         // Keys and exact names first; the full-text search (the costly part)
         // runs only when they leave no clear high-tier answer.
-        let cands = self.candidates(&q);
+        let mut trace = Retrieval::default();
+        let cands = self.candidates(&q, &mut trace);
         let mut scored = score_all(&cands);
         order(&mut scored);
         let clear = match scored.as_slice() {
@@ -197,15 +216,20 @@ impl Matcher {
         if !clear {
             let seen: HashSet<u32> = cands.iter().copied().collect();
             let extra: Vec<u32> = self
-                .text_candidates(&q)
+                .text_candidates(&q, &mut trace)
                 .into_iter()
                 .filter(|o| !seen.contains(o))
                 .collect();
             scored.extend(score_all(&extra));
             order(&mut scored);
         }
+        trace.candidates_scored = scored.len() as u32;
         if scored.is_empty() {
-            res.reason = "目录中没有候选 (no candidate in the catalogue)".into();
+            res.reason = format!(
+                "目录中没有候选 (no candidate in the catalogue); {}",
+                trace.explain()
+            );
+            res.retrieval = trace;
             return res;
         }
         let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
@@ -214,24 +238,61 @@ impl Matcher {
             // Full explanation texts only for the rows shown.
             let (ev, _) = score::evaluate_with(&q, r, true);
             let s = score::sigmoid(logit);
+            let o = |t: &Option<Text>| t.as_deref().map(String::from);
             res.candidates.push(Candidate {
-                code: r.code.clone(),
-                name: r.name.clone(),
+                code: r.code.to_string(),
+                name: r.name.to_string(),
                 score: (s * 1e6).round() / 1e6,
                 tier: score::tier_of(s, &ev),
-                spec: r.spec_text.clone(),
-                pack_spec: r.pack_spec.clone(),
-                dosage_form: r.form_text.clone().or(r.form.clone()),
-                manufacturer: r.manufacturer.clone(),
-                approval_no: r.approval_no.clone(),
-                unit: r.unit.clone(),
+                spec: r.spec_text.to_string(),
+                pack_spec: o(&r.pack_spec),
+                dosage_form: o(&r.form_text).or(o(&r.form)),
+                manufacturer: r.manufacturer.to_string(),
+                approval_no: o(&r.approval_no),
+                unit: o(&r.unit),
                 active: r.active,
                 evidence: ev,
             });
         }
         Self::decide(&mut res, &logits);
+        res.reason = format!("{}; {}", res.reason, trace.explain());
+        res.retrieval = trace;
         res.candidates.truncate(top);
         res
+    }
+
+    /// Rows of one same-name list worth full scoring, best first, at most
+    /// `room`: the whole list pre-scored when small, else the rows refined
+    /// by a second key (see [`crate::block`]).
+    fn block_rows(&self, q: &Query, list: &[u32], room: usize, trace: &mut Retrieval) -> Vec<u32> {
+        trace.largest_block = trace.largest_block.max(list.len() as u64);
+        if list.len() <= room {
+            return list.to_vec();
+        }
+        let pool: Vec<u32> = if list.len() > BLOCK_MAX {
+            let refined = self.second.refine(q, list, trace);
+            let rankable = q.spec.has_strength() || q.spec.count.is_some() || q.form.is_some();
+            if !refined.is_empty() {
+                refined
+            } else if rankable && list.len() <= FULL_PRESCORE_MAX {
+                list.to_vec()
+            } else {
+                // No second key at all (an item with only a name): the first
+                // rows of the block in code order, and the explanation says so.
+                trace.cap_reached = true;
+                list.iter().take(PRESCORE_CAP).copied().collect()
+            }
+        } else {
+            list.to_vec()
+        };
+        trace.prescored += pool.len() as u32;
+        let mut keyed: Vec<(u32, u32)> = pool
+            .iter()
+            .map(|&o| (prescore(q, &self.index.records[o as usize]), o))
+            .collect();
+        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        keyed.truncate(room);
+        keyed.into_iter().map(|(_, o)| o).collect()
     }
 
     fn decide(res: &mut MatchResult, logits: &[f64]) {
@@ -257,85 +318,133 @@ impl Matcher {
         res.reason = reason;
     }
 
-    fn candidates(&self, q: &Query) -> Vec<u32> {
+    fn candidates(&self, q: &Query, trace: &mut Retrieval) -> Vec<u32> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        let mut push = |ords: &[u32], out: &mut Vec<u32>| {
+        let mut push = |ords: &[u32], out: &mut Vec<u32>, key: &str, trace: &mut Retrieval| {
+            let before = out.len();
             for &o in ords {
                 if out.len() >= MAX_CANDIDATES {
-                    return;
+                    trace.cap_reached = true;
+                    break;
                 }
                 if seen.insert(o) {
                     out.push(o);
                 }
             }
+            if out.len() > before && !trace.keys.iter().any(|k| k == key) {
+                trace.keys.push(key.to_string());
+            }
         };
-        push(get(&self.by_approval, &q.approval_key), &mut out);
-        push(get(&self.by_standard, &q.standard_code), &mut out);
-        push(get(&self.by_registration, &q.registration_no), &mut out);
-        push(get(&self.by_price, &q.price_code), &mut out);
-        push(get(&self.by_icd, &q.icd_key), &mut out);
-        if let Some(o) = q.national_code.as_ref().and_then(|c| self.by_code.get(c)) {
-            push(&[*o], &mut out);
+        push(
+            get(&self.by_approval, &q.approval_key),
+            &mut out,
+            "批准文号",
+            trace,
+        );
+        push(
+            get(&self.by_standard, &q.standard_code),
+            &mut out,
+            "本位码",
+            trace,
+        );
+        push(
+            get(&self.by_registration, &q.registration_no),
+            &mut out,
+            "注册证号",
+            trace,
+        );
+        push(
+            get(&self.by_price, &q.price_code),
+            &mut out,
+            "价格项目编码",
+            trace,
+        );
+        push(get(&self.by_icd, &q.icd_key), &mut out, "ICD编码", trace);
+        if let Some(o) = q.national_code.as_deref().and_then(|c| self.by_code.get(c)) {
+            push(&[*o], &mut out, "医保编码", trace);
         }
+        // A device model number is a key across the whole catalogue: it finds
+        // the row even when the name is misspelt or a registered product name.
+        let models = self.second.model_rows(q, MODEL_KEY_MAX);
+        push(&models, &mut out, "型号", trace);
         // A common name (`内固定`, `阿莫西林胶囊`) can fan out to thousands of
-        // rows: keep the ones a cheap pre-score likes best.
-        let mut by_name: Vec<u32> = get(&self.by_name, &Some(q.parts.generic.clone())).to_vec();
-        if !q.base.is_empty() {
-            by_name.extend_from_slice(get(&self.by_base, &Some(q.base.clone())));
-        }
+        // rows: keep the ones a cheap pre-score likes best, refining a block
+        // too large to pre-score by a second key.
         let room = MAX_CANDIDATES.saturating_sub(out.len()).min(NAME_GROUP);
-        if by_name.len() > room {
-            by_name.sort_unstable();
-            by_name.dedup();
-            let mut keyed: Vec<(u32, u32)> = by_name
-                .iter()
-                .map(|&o| (prescore(q, &self.index.records[o as usize]), o))
-                .collect();
-            keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            by_name = keyed.into_iter().map(|(_, o)| o).collect();
-        }
-        by_name.truncate(room);
-        push(&by_name, &mut out);
+        let by_name = get(&self.by_name, &Some(q.parts.generic.clone()));
+        let by_base = if q.base.is_empty() {
+            &[][..]
+        } else {
+            get(&self.by_base, &Some(q.base.clone()))
+        };
+        let rows = if by_base.is_empty() {
+            self.block_rows(q, by_name, room, trace)
+        } else if by_name.len() + by_base.len() <= BLOCK_MAX {
+            let mut both = by_name.to_vec();
+            both.extend_from_slice(by_base);
+            both.sort_unstable();
+            both.dedup();
+            self.block_rows(q, &both, room, trace)
+        } else {
+            // Two large lists: refine each, then keep the best of both.
+            let mut both = self.block_rows(q, by_name, room, trace);
+            both.extend(self.block_rows(q, by_base, room, trace));
+            both.sort_unstable();
+            both.dedup();
+            self.block_rows(q, &both, room, trace)
+        };
+        push(&rows, &mut out, "名称", trace);
         out
     }
 
-    fn text_candidates(&self, q: &Query) -> Vec<u32> {
+    fn text_candidates(&self, q: &Query, trace: &mut Retrieval) -> Vec<u32> {
         let text = if q.parts.generic.is_empty() {
             q.initials.clone().unwrap_or_default()
         } else {
             q.parts.generic.clone()
         };
-        let hits = self
-            .index
-            .text_search(&text, q.initials.as_deref(), TEXT_CANDIDATES);
-        let mut out: Vec<u32> = hits.iter().map(|(o, _)| *o).collect();
+        let hits =
+            self.index
+                .text_search(&text, q.initials.as_deref(), TEXT_CANDIDATES + TEXT_SPARE);
+        // When the hit list is full, which of the rows tied at the last score
+        // made it in depends on the index layout; those rows are left out so
+        // two builds of one version give the same candidates (their names
+        // still bring in their groups below).
+        let boundary = match hits.last() {
+            Some(&(_, s)) if hits.len() >= TEXT_CANDIDATES + TEXT_SPARE => Some(s),
+            _ => None,
+        };
+        let mut out: Vec<u32> = hits
+            .iter()
+            .filter(|(_, s)| boundary.is_none_or(|b| *s > b))
+            .map(|(o, _)| *o)
+            .take(TEXT_CANDIDATES)
+            .collect();
+        if !hits.is_empty() {
+            trace.keys.push("全文检索".into());
+        }
         // The text hits name the product (a typo, a dropped salt, typed
         // initials); its makers and packages are then the whole same-name
         // group, not whichever rows BM25 happened to rank.
-        let mut names: Vec<&str> = Vec::new();
-        for (o, _) in &hits {
+        let mut names: Vec<(f32, &str)> = Vec::new();
+        for (o, score) in &hits {
             let Some(r) = self.index.records.get(*o as usize) else {
                 continue;
             };
             if let Some(n) = r.names.first() {
-                if !names.contains(&n.as_str()) {
-                    names.push(n);
+                if !names.iter().any(|(_, x)| *x == &**n) {
+                    names.push((*score, &**n));
                 }
             }
-            if names.len() >= GROUPS_FROM_TEXT {
-                break;
-            }
         }
+        // Best score first, equal scores by name: independent of the layout.
+        names.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        names.truncate(GROUPS_FROM_TEXT);
         let mut seen: HashSet<u32> = out.iter().copied().collect();
-        for n in names {
+        for (_, n) in names {
             let group = self.by_name.get(n).map(Vec::as_slice).unwrap_or(&[]);
-            let mut keyed: Vec<(u32, u32)> = group
-                .iter()
-                .map(|&o| (prescore(q, &self.index.records[o as usize]), o))
-                .collect();
-            keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            for (_, o) in keyed.into_iter().take(PER_GROUP) {
+            for o in self.block_rows(q, group, PER_GROUP, trace) {
                 if seen.insert(o) {
                     out.push(o);
                 }
@@ -401,7 +510,7 @@ impl Matcher {
             .bm25(&name, top)
             .into_iter()
             .filter_map(|o| self.index.records.get(o as usize))
-            .map(|r| r.code.clone())
+            .map(|r| r.code.to_string())
             .collect()
     }
 }

@@ -111,9 +111,74 @@ pub struct MatchResult {
     pub reason: String,
     /// Best first; empty when nothing matched.
     pub candidates: Vec<Candidate>,
+    /// How the candidates were found (keys, refined blocks, caps).
+    #[serde(default)]
+    pub retrieval: Retrieval,
+}
+
+/// How a match found its candidates: which keys gave rows, which same-name
+/// blocks were too large to score whole and were refined by a second key,
+/// how many rows were fully scored and whether a cap cut the search.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Retrieval {
+    /// Keys that gave candidates, in the order tried (`注册证号`, `名称`, `全文检索`…).
+    pub keys: Vec<String>,
+    /// Same-name blocks larger than the pre-score limit, refined by a second key.
+    pub blocks_refined: u32,
+    /// Rows of the largest same-name block met.
+    pub largest_block: u64,
+    /// Second keys used to refine (`规格型号`, `生产企业`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refined_by: Vec<String>,
+    /// Rows given the cheap pre-score.
+    pub prescored: u32,
+    /// Rows fully scored (field evidence).
+    pub candidates_scored: u32,
+    /// A cap stopped the search: some rows of a block were never looked at.
+    pub cap_reached: bool,
+}
+
+impl Retrieval {
+    /// One Chinese line for the explanation: `检索: 注册证号, 名称; 评分 12 行`.
+    pub fn explain(&self) -> String {
+        let keys = if self.keys.is_empty() {
+            "无".to_string()
+        } else {
+            self.keys.join(", ")
+        };
+        let mut s = format!("检索: {keys}; 评分 {} 行", self.candidates_scored);
+        if self.blocks_refined > 0 {
+            let by = if self.refined_by.is_empty() {
+                "无第二键".to_string()
+            } else {
+                self.refined_by.join("、")
+            };
+            s.push_str(&format!(
+                "; 同名组最大 {} 行，{} 组按{}细分，预评分 {} 行",
+                self.largest_block, self.blocks_refined, by, self.prescored
+            ));
+        }
+        if self.cap_reached {
+            s.push_str("; 已达候选上限，部分同名行未评分 (cap reached)");
+        }
+        s
+    }
 }
 
 impl MatchResult {
+    /// A result with no candidate and the reason why.
+    pub fn none(row: u64, code: &str, name: &str, reason: impl Into<String>) -> MatchResult {
+        MatchResult {
+            row,
+            hospital_code: code.to_string(),
+            hospital_name: name.to_string(),
+            tier: Tier::None,
+            reason: reason.into(),
+            candidates: Vec::new(),
+            retrieval: Retrieval::default(),
+        }
+    }
+
     pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
     }

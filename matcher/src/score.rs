@@ -10,8 +10,9 @@
 use crate::norm::form::{self, FormCmp};
 use crate::norm::manufacturer::{self, MfrCmp};
 use crate::norm::spec::{self, Cmp};
-use crate::record::{Query, Record};
+use crate::record::Query;
 use crate::result::{Evidence, Tier, Verdict};
+use crate::row::{Row, Text};
 use catalog_core::Category;
 
 const BIAS: f64 = -2.0;
@@ -73,13 +74,13 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 }
 
 /// Compare and weigh every field. Returns the evidence list and the log-odds.
-pub fn evaluate(q: &Query, r: &Record) -> (Vec<Evidence>, f64) {
+pub fn evaluate(q: &Query, r: &Row) -> (Vec<Evidence>, f64) {
     evaluate_with(q, r, true)
 }
 
 /// [`evaluate`]; with `explain` false the costly display texts of specs are
 /// left empty (weights and verdicts are the same), for ranking many rows.
-pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f64) {
+pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) {
     let mut e = Vec::with_capacity(10);
     key_evidence(
         &mut e,
@@ -115,20 +116,17 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
     );
     if let Some(nc) = &q.national_code {
         // A code the HIS already holds may be stale or clinical-edition.
-        let agree = *nc == r.code || q.icd_key.as_ref().is_some_and(|k| r.icd_keys.contains(k));
+        let agree = nc.as_str() == &*r.code
+            || q.icd_key
+                .as_ref()
+                .is_some_and(|k| r.icd_keys.iter().any(|x| **x == **k));
         if agree {
-            e.push(ev(
-                "医保编码",
-                nc.clone(),
-                r.code.clone(),
-                Verdict::Agree,
-                5.0,
-            ));
+            e.push(ev("医保编码", nc.clone(), &*r.code, Verdict::Agree, 5.0));
         } else {
             e.push(ev(
                 "医保编码",
                 nc.clone(),
-                r.code.clone(),
+                &*r.code,
                 Verdict::Disagree,
                 -0.5,
             ));
@@ -143,23 +141,17 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
     };
     let mut sim = name_similarity(qname, &r.base);
     if sim < 1.0 {
-        for n in &r.names {
+        for n in r.names.iter() {
             sim = sim.max(name_similarity(&q.parts.generic, n));
         }
     }
     let mut brand_hit = false;
     if let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) {
-        brand_hit = !t.is_empty() && (b.contains(t.as_str()) || t.contains(b.as_str()));
+        brand_hit = !t.is_empty() && (b.contains(&**t) || t.contains(b.as_str()));
     }
     if let Some(init) = &q.initials {
-        if !r.pinyin.is_empty() && (r.pinyin == *init || r.pinyin.starts_with(init.as_str())) {
-            e.push(ev(
-                "拼音码",
-                init.clone(),
-                r.pinyin.clone(),
-                Verdict::Agree,
-                3.0,
-            ));
+        if !r.pinyin.is_empty() && (*r.pinyin == **init || r.pinyin.starts_with(init.as_str())) {
+            e.push(ev("拼音码", init.clone(), &*r.pinyin, Verdict::Agree, 3.0));
             sim = sim.max(0.9);
         }
     }
@@ -178,12 +170,12 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
     } else {
         (Verdict::Disagree, (sim - 0.5) * 8.0)
     };
-    e.push(ev("名称", qname, r.base.clone(), verdict, w));
+    e.push(ev("名称", qname, &*r.base, verdict, w));
     if brand_hit {
         e.push(ev(
             "商品名",
             q.parts.brand.clone().unwrap_or_default(),
-            r.trade_name.clone().unwrap_or_default(),
+            r.trade_name.as_deref().unwrap_or_default(),
             Verdict::Agree,
             1.0,
         ));
@@ -194,28 +186,28 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
         FormCmp::Same => e.push(ev(
             "剂型",
             q.form.clone().unwrap_or_default(),
-            r.form.clone().unwrap_or_default(),
+            r.form.as_deref().unwrap_or_default(),
             Verdict::Agree,
             1.0,
         )),
         FormCmp::Broad => e.push(ev(
             "剂型",
             q.form.clone().unwrap_or_default(),
-            r.form.clone().unwrap_or_default(),
+            r.form.as_deref().unwrap_or_default(),
             Verdict::Partial,
             0.0,
         )),
         FormCmp::Family => e.push(ev(
             "剂型",
             q.form.clone().unwrap_or_default(),
-            r.form.clone().unwrap_or_default(),
+            r.form.as_deref().unwrap_or_default(),
             Verdict::Partial,
             -1.2,
         )),
         FormCmp::Different => e.push(ev(
             "剂型",
             q.form.clone().unwrap_or_default(),
-            r.form.clone().unwrap_or_default(),
+            r.form.as_deref().unwrap_or_default(),
             Verdict::Disagree,
             -3.0,
         )),
@@ -239,7 +231,7 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
         e.push(ev(
             "生产企业",
             q.manufacturer.clone(),
-            r.manufacturer.clone(),
+            &*r.manufacturer,
             v,
             w,
         ));
@@ -270,7 +262,7 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
             e.push(ev(
                 "单位",
                 hu.clone(),
-                cu.clone(),
+                &**cu,
                 if same {
                     Verdict::Agree
                 } else {
@@ -292,7 +284,7 @@ pub fn evaluate_with(q: &Query, r: &Record, explain: bool) -> (Vec<Evidence>, f6
 /// overstate independence: name, form and spec are correlated) so that scores
 /// of strong candidates do not all saturate at 1.
 /// Strength (amounts, volume, concentration), then units per package.
-fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
+fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     let (hs, cs) = if explain {
         (q.spec.display(), r.spec.display())
     } else {
@@ -315,17 +307,17 @@ fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
 
 /// Devices: the share of the item's spec/model tokens found in the row's
 /// 规格/型号; a model number that differs rules the row out.
-fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
+fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     if q.spec_tokens.is_empty() || r.spec_tokens.is_empty() {
         return;
     }
     let found = q
         .spec_tokens
         .iter()
-        .filter(|t| r.spec_tokens.contains(t))
+        .filter(|t| has_token(&r.spec_tokens, t))
         .count();
     let models: Vec<&String> = q.spec_tokens.iter().filter(|t| t.contains('-')).collect();
-    let model_hit = models.iter().any(|m| r.spec_tokens.contains(m));
+    let model_hit = models.iter().any(|m| has_token(&r.spec_tokens, m));
     let (h, c) = if explain {
         (q.spec_tokens.join(" "), r.spec_tokens.join(" "))
     } else {
@@ -346,6 +338,11 @@ fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Record, explain: bool) {
     } else {
         e.push(ev("规格型号", h, c, Verdict::Disagree, -2.0));
     }
+}
+
+/// Whether a row's spec/model tokens hold `t`.
+pub fn has_token(tokens: &[Text], t: &str) -> bool {
+    tokens.iter().any(|x| &**x == t)
 }
 
 pub fn sigmoid(x: f64) -> f64 {

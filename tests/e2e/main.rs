@@ -12,5 +12,6 @@ mod demo;
 mod diff;
 mod import;
 mod r#match;
+mod reproducible;
 mod serve;
 mod soak;

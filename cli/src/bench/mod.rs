@@ -1,7 +1,10 @@
-//! `mulu bench`: measure import, index, batch match, single-query latency,
-//! diff and HTTP load on a generated corpus, print a table and (with
-//! `--write`) the markdown report kept in docs/benchmarks.md.
+//! `mulu bench`: measure a hospital's day on a generated corpus — import,
+//! index (drugs, consumables), batch match, single-query latency, code
+//! look-ups, HTTP load, `match` → `review apply` → `export 3301`, diff —
+//! print a table and (with `--write`) the markdown report kept in
+//! docs/benchmarks.md. Needs neither Python nor git at run time.
 
+mod day;
 mod http_load;
 mod report;
 mod stages;
@@ -25,9 +28,18 @@ pub struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "gen,import,xlsx,index,match,query,diff,http"
+        default_value = "gen,import,xlsx,index,match,query,cindex,cmatch,lookup,http,review,export,diff"
     )]
     pub stages: Vec<String>,
+    /// Commit id to print in the report (the benchmark does not run git)
+    #[arg(long)]
+    pub commit: Option<String>,
+    /// Seconds of code look-ups at most (the figure says when it stopped early)
+    #[arg(long, default_value_t = 30)]
+    pub lookup_seconds: u64,
+    /// Seconds a `mulu` command run by the review/export stages may take before it is stopped
+    #[arg(long, default_value_t = 300)]
+    pub step_limit: u64,
     /// Write the markdown report here (e.g. docs/benchmarks.md)
     #[arg(long)]
     pub write: Option<PathBuf>,
@@ -54,7 +66,8 @@ pub struct Figure {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let known = [
-        "gen", "import", "xlsx", "index", "match", "query", "diff", "http",
+        "gen", "import", "xlsx", "index", "match", "query", "cindex", "cmatch", "lookup", "http",
+        "review", "export", "diff",
     ];
     for s in &args.stages {
         if !known.contains(&s.as_str()) {
@@ -82,7 +95,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         report::print_table(&figures);
     }
     if let Some(path) = &args.write {
-        let mut md = report::markdown(&figures, &b.corpus_note)?;
+        let mut md = report::markdown(&figures, &b.corpus_note, args.commit.as_deref())?;
         // Measurements run by hand (accuracy, per-command memory) live below
         // the marker and survive a re-run.
         if let Ok(old) = std::fs::read_to_string(path) {

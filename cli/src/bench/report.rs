@@ -41,28 +41,18 @@ fn machine() -> String {
     )
 }
 
-fn git_commit() -> String {
-    std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
-pub fn markdown(figs: &[Figure], corpus_note: &str) -> Result<String> {
+pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Result<String> {
     let mut s = String::new();
     let cmd: Vec<String> = std::env::args().skip(1).collect();
     writeln!(s, "# Benchmarks\n")?;
     writeln!(s, "Written by `mulu bench`; every figure below was measured by that run, nothing is typed in by hand.\n")?;
     writeln!(s, "- Command: `mulu {}` (release build)", cmd.join(" "))?;
     writeln!(s, "- Machine: {}", machine())?;
+    let commit = commit.map(|c| format!("; commit {c}")).unwrap_or_default();
     writeln!(
         s,
-        "- Date: {} UTC; commit {}",
+        "- Date: {} UTC{commit}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
-        git_commit()
     )?;
     writeln!(s, "- Corpus: {corpus_note}\n")?;
     writeln!(s, "| stage | measure | value | target | note |")?;

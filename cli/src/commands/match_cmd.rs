@@ -163,16 +163,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 ));
                 for &i in idx {
                     let it = &items[i];
-                    let result = MatchResult {
-                        row: it.row,
-                        hospital_code: it.code.clone(),
-                        hospital_name: it.name.clone(),
-                        tier: Tier::None,
-                        reason: format!(
-                            "没有 {kind} 目录版本 (no catalogue version of kind {kind})"
-                        ),
-                        candidates: vec![],
-                    };
+                    let result = MatchResult::none(
+                        it.row,
+                        &it.code,
+                        &it.name,
+                        format!("没有 {kind} 目录版本 (no catalogue version of kind {kind})"),
+                    );
                     rows[i] = Some(Row {
                         kind: *kind,
                         version: None,

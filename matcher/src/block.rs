@@ -1,0 +1,219 @@
+//! Refining a same-name block that is too large to pre-score whole.
+//!
+//! A generic name like `内固定` or `一次性使用无菌注射器` holds tens of
+//! thousands of rows in a national consumable list. Pre-scoring all of them
+//! for every item made matching 10–33 items/s. Instead, the rows of the block
+//! that share a second key with the item (a spec/model token, the
+//! manufacturer) are found through posting lists and intersected with the
+//! block; only those — at most [`PRESCORE_CAP`] — are pre-scored.
+
+use crate::record::Query;
+use crate::result::Retrieval;
+use crate::row::{Row, Text};
+use std::collections::HashMap;
+
+/// A block with more rows than this is refined rather than pre-scored whole.
+pub(crate) const BLOCK_MAX: usize = 1_000;
+/// Hard cap of rows of one block given the cheap pre-score after refinement.
+pub(crate) const PRESCORE_CAP: usize = 400;
+/// A block without any second-key row is pre-scored whole up to this size
+/// when the item has a strength, count or form to rank by.
+pub(crate) const FULL_PRESCORE_MAX: usize = 5_000;
+/// A posting list longer than this is not walked; it only filters rows that
+/// other keys found (a token like `10ml` is in every fifth row).
+const WALK_MAX: usize = 4_096;
+
+/// Posting lists of the second keys, over every row of the catalogue.
+#[derive(Default)]
+pub(crate) struct SecondKeys {
+    /// Device spec/model token → rows holding it (ascending).
+    tokens: HashMap<Text, Vec<u32>>,
+    /// Distinct manufacturer cores and the rows of each (ascending).
+    mfr_cores: Vec<Text>,
+    mfr_rows: Vec<Vec<u32>>,
+}
+
+fn weight(token: &str) -> u32 {
+    // A model number (`mt-1044`) identifies a row; a size (`10ml`) narrows.
+    if token.contains('-') {
+        4
+    } else {
+        1
+    }
+}
+
+/// Rows of `sorted` also in `block` (both ascending): walk the shorter one,
+/// binary-search the longer.
+fn intersect(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut from = 0;
+    for &x in short {
+        match long[from..].binary_search(&x) {
+            Ok(i) => {
+                out.push(x);
+                from += i + 1;
+            }
+            Err(i) => from += i,
+        }
+        if from >= long.len() {
+            break;
+        }
+    }
+}
+
+impl SecondKeys {
+    pub(crate) fn build(records: &[Row]) -> SecondKeys {
+        let mut k = SecondKeys::default();
+        let mut mfr_id: HashMap<&str, u32> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            let i = i as u32;
+            for t in r.spec_tokens.iter() {
+                let list = k.tokens.entry(t.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            if !r.mfr_core.is_empty() {
+                let id = *mfr_id.entry(&*r.mfr_core).or_insert_with(|| {
+                    k.mfr_cores.push(r.mfr_core.clone());
+                    k.mfr_rows.push(Vec::new());
+                    (k.mfr_cores.len() - 1) as u32
+                });
+                k.mfr_rows[id as usize].push(i);
+            }
+        }
+        for v in k.tokens.values_mut() {
+            v.shrink_to_fit();
+        }
+        for v in &mut k.mfr_rows {
+            v.shrink_to_fit();
+        }
+        k
+    }
+
+    /// Rows holding a device model token (`mt-1044`) anywhere in the
+    /// catalogue, when the token is rare enough to be a key.
+    pub(crate) fn model_rows(&self, q: &Query, max: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        for t in q.spec_tokens.iter().filter(|t| t.contains('-')) {
+            if let Some(p) = self.tokens.get(t.as_str()) {
+                if p.len() <= max {
+                    out.extend_from_slice(p);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The rows of a large `block` (ascending ordinals) worth pre-scoring for
+    /// `q`: those sharing spec/model tokens or the manufacturer, best-keyed
+    /// first, at most [`PRESCORE_CAP`]; empty when no second key finds a row.
+    /// Records what it did in `trace`.
+    pub(crate) fn refine(&self, q: &Query, block: &[u32], trace: &mut Retrieval) -> Vec<u32> {
+        trace.blocks_refined += 1;
+        trace.largest_block = trace.largest_block.max(block.len() as u64);
+        let mut lists: Vec<(u32, &[u32], &str)> = Vec::new();
+        for t in &q.spec_tokens {
+            if let Some(p) = self.tokens.get(t.as_str()) {
+                lists.push((weight(t), p, "规格型号"));
+            }
+        }
+        if !q.mfr_core.is_empty() {
+            // Containment either way, as the pre-score and the scorer count it
+            // (`恒瑞` in `江苏恒瑞医疗器械`).
+            for (c, rows) in self.mfr_cores.iter().zip(&self.mfr_rows) {
+                if c.contains(q.mfr_core.as_str()) || q.mfr_core.contains(&**c) {
+                    lists.push((3, rows, "生产企业"));
+                }
+            }
+        }
+        let mut hits: Vec<(u32, u32)> = Vec::new();
+        let mut filters: Vec<(u32, &[u32])> = Vec::new();
+        let mut scratch = Vec::new();
+        let mut used: Vec<&str> = Vec::new();
+        for &(w, p, label) in &lists {
+            if p.len().min(block.len()) > WALK_MAX {
+                filters.push((w, p));
+                continue;
+            }
+            scratch.clear();
+            intersect(p, block, &mut scratch);
+            if !scratch.is_empty() && !used.contains(&label) {
+                used.push(label);
+            }
+            hits.extend(scratch.iter().map(|&o| (o, w)));
+        }
+        // Sum the weights per row (sorted merge: deterministic, no hashing).
+        hits.sort_unstable();
+        let mut rows: Vec<(u32, u32)> = Vec::with_capacity(hits.len());
+        for (o, w) in hits {
+            match rows.last_mut() {
+                Some((lo, lw)) if *lo == o => *lw += w,
+                _ => rows.push((o, w)),
+            }
+        }
+        if rows.is_empty() && !filters.is_empty() {
+            // Only very common keys: walk the block in order until enough
+            // rows hold the first of them; the rest of the block is not seen.
+            let (w, p) = filters.remove(0);
+            for (seen, &o) in block.iter().enumerate() {
+                if seen >= WALK_MAX * 4 {
+                    trace.cap_reached = true;
+                    break;
+                }
+                if p.binary_search(&o).is_ok() {
+                    rows.push((o, w));
+                    if rows.len() >= PRESCORE_CAP {
+                        trace.cap_reached = true;
+                        break;
+                    }
+                }
+            }
+            if !rows.is_empty() {
+                used.push("规格型号");
+            }
+        }
+        for (w, p) in filters {
+            for (o, rw) in rows.iter_mut() {
+                if p.binary_search(o).is_ok() {
+                    *rw += w;
+                }
+            }
+        }
+        for l in used {
+            if !trace.refined_by.iter().any(|x| x == l) {
+                trace.refined_by.push(l.to_string());
+            }
+        }
+        if rows.is_empty() {
+            // No second key found: the caller decides (see `Matcher::block_rows`).
+            return Vec::new();
+        }
+        if rows.len() > PRESCORE_CAP {
+            trace.cap_reached = true;
+            rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            rows.truncate(PRESCORE_CAP);
+        }
+        rows.into_iter().map(|(o, _)| o).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intersect_walks_either_side() {
+        let mut out = Vec::new();
+        intersect(&[1, 5, 9, 12], &[0, 1, 2, 3, 4, 5, 6, 12, 40], &mut out);
+        assert_eq!(out, vec![1, 5, 12]);
+        out.clear();
+        intersect(&[0, 1, 2, 3, 4, 5, 6, 12, 40], &[40], &mut out);
+        assert_eq!(out, vec![40]);
+        out.clear();
+        intersect(&[], &[1], &mut out);
+        assert!(out.is_empty());
+    }
+}
