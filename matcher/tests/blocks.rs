@@ -41,7 +41,7 @@ fn catalogue() -> Vec<Entry> {
                 unit: Some("支".into()),
                 ..ConsumableInfo::default()
             };
-            Entry::new(&code(i), NAME, Detail::Consumable(c))
+            Entry::new(code(i), NAME, Detail::Consumable(c))
         })
         .collect()
 }
