@@ -366,9 +366,11 @@ async fn a_busy_store_answers_503_with_retry_after() {
     let (st, headers, v) = call(
         &s.router,
         "POST",
-        &format!("/v1/mappings/{}/approve", m.id),
+        &format!("/v1/mappings/{}/flag", m.id),
         &[("Authorization", "Bearer tok")],
-        Body::empty(),
+        // A valid decision (flag needs no target; the mapping workflow's
+        // rules pass), so the only thing in its way is the lock.
+        Body::from(r#"{"by":"王"}"#),
     )
     .await;
     assert_eq!((st.as_u16(), code(&v)), (503, "store_busy"), "{v}");
@@ -396,13 +398,13 @@ async fn a_busy_store_answers_503_with_retry_after() {
     let (st, _, v) = call(
         &s.router,
         "POST",
-        &format!("/v1/mappings/{}/approve", m.id),
+        &format!("/v1/mappings/{}/flag", m.id),
         &[("Authorization", "Bearer tok")],
-        Body::empty(),
+        Body::from(r#"{"by":"王"}"#),
     )
     .await;
     assert_eq!(st, 200, "{v}");
-    assert_eq!(v["mapping"]["status"], "approved");
+    assert_eq!(v["mapping"]["status"], "flagged");
 }
 
 /// A request body that never sends a byte.
