@@ -520,7 +520,7 @@ impl<'a> Bench<'a> {
         };
         let windowed = reset_peak_rss();
         let server =
- mulu_server::spawn_local(self.home.clone(), "127.0.0.1:0".parse()?, config, 2)?;
+            mulu_server::spawn_local(self.home.clone(), "127.0.0.1:0".parse()?, config, 2)?;
         let reqs: Vec<http_load::Request> = items
             .iter()
             .take(5000)
