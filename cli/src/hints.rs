@@ -9,6 +9,14 @@ use importer::ImportError;
 /// The advice for the first store error in `e`'s chain that has one.
 pub fn for_error(e: &anyhow::Error) -> Option<&'static str> {
     e.chain().find_map(|cause| {
+        if cause.downcast_ref::<matcher::index::NoIndex>().is_some() {
+            return Some("先运行 `mulu index --kind 类别` 建立检索索引 (run `mulu index` first)");
+        }
+        if let Some(ImportError::TooManyRejected(_)) = cause.downcast_ref::<ImportError>() {
+            return Some(
+                "修正拒收行后重新导入；如确需接受，用 --max-reject 提高允许的拒收比例 (fix the rejected rows, or raise --max-reject)",
+            );
+        }
         // Wrappers marked `transparent` hide the store error from the chain,
         // so they are opened by hand.
         let store = cause
@@ -87,5 +95,18 @@ mod tests {
         let plain = anyhow::Error::new(StoreError::NoSuchVersion("mapping 7".into()));
         assert_eq!(for_error(&plain), None);
         assert_eq!(for_error(&anyhow::anyhow!("something else")), None);
+    }
+
+    #[test]
+    fn a_missing_index_is_reported_by_the_matcher_and_advised_by_the_cli() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = match matcher::index::CatalogIndex::open(dir.path()) {
+            Ok(_) => panic!("an empty directory opened as an index"),
+            Err(e) => e,
+        };
+        let msg = format!("{e:#}");
+        assert!(!msg.contains("mulu "), "{msg}");
+        let e = e.context("matching his.csv");
+        assert!(for_error(&e).unwrap().contains("mulu index"));
     }
 }

@@ -1,7 +1,6 @@
 //! `mulu`: the command line over the mulu crates. Each subcommand lives in
 //! `commands/<name>.rs` with its own `Args` and `run`; this file only wires them.
 
-mod bench;
 mod commands;
 mod ctx;
 mod hints;
@@ -62,11 +61,6 @@ enum Command {
     Eval(commands::eval::Args),
     /// What changed between two catalogue versions (and what it breaks)
     Diff(commands::diff::Args),
-    /// Generate test data
-    #[command(subcommand)]
-    Gen(commands::gen::Cmd),
-    /// Run the benchmarks and write docs/benchmarks.md
-    Bench(commands::bench::Args),
     /// Serve look-ups and matching over HTTP
     Serve(commands::serve::Args),
 }
@@ -90,8 +84,6 @@ fn main() -> ExitCode {
         Command::Export(a) => commands::export::run(&ctx, a),
         Command::Eval(a) => commands::eval::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
-        Command::Gen(c) => commands::gen::run(&ctx, c),
-        Command::Bench(a) => commands::bench::run(&ctx, a),
         Command::Serve(a) => commands::serve::run(&ctx, a),
     };
     match result {

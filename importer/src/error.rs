@@ -45,7 +45,7 @@ pub enum ImportError {
         summary: Box<ImportSummary>,
     },
     /// More rows were rejected than `max_reject` allows.
-    #[error("{} of {} rows rejected ({:.2}%), above the allowed --max-reject {}: nothing was imported", .0.rejected, .0.read, if .0.read == 0 { 0.0 } else { .0.rejected as f64 * 100.0 / .0.read as f64 }, .0.max_reject)]
+    #[error("{} of {} rows rejected ({:.2}%), above the allowed share {}: nothing was imported", .0.rejected, .0.read, if .0.read == 0 { 0.0 } else { .0.rejected as f64 * 100.0 / .0.read as f64 }, .0.max_reject)]
     TooManyRejected(Box<ImportSummary>),
     /// Every data row was rejected: an empty catalogue never becomes a version.
     #[error("没有有效行，未导入 (no valid rows: nothing imported; {} of {} rows rejected, {} notes)", .0.rejected, .0.read, .0.notes)]

@@ -225,10 +225,21 @@ pub struct CatalogIndex {
     ords: Vec<Vec<u32>>,
 }
 
+/// A catalogue version whose search index has not been built (or was
+/// removed). Callers that know how to build one say so (the CLI names
+/// `mulu index`; the HTTP service loads it at start).
+#[derive(Debug, thiserror::Error)]
+#[error("no search index in {}: it has not been built for this version", .dir.display())]
+pub struct NoIndex {
+    /// The directory that holds no index.
+    pub dir: std::path::PathBuf,
+}
+
 impl CatalogIndex {
     pub fn open(dir: &Path) -> Result<CatalogIndex> {
-        let meta = read_meta(dir)
-            .with_context(|| format!("no index in {} (run `mulu index`)", dir.display()))?;
+        let meta = read_meta(dir).ok_or_else(|| NoIndex {
+            dir: dir.to_path_buf(),
+        })?;
         // Streamed: the file (hundreds of MB for a national list) is never
         // held next to the records it decodes to.
         let path = dir.join("records.json");

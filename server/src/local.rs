@@ -1,4 +1,4 @@
-//! A server on a background thread with its own runtime (for `mulu bench`
+//! A server on a background thread with its own runtime (for `cargo xtask bench`
 //! and tests that want a real socket): returns its address and a handle
 //! that shuts it down gracefully when dropped.
 

@@ -7,7 +7,6 @@
 mod util;
 
 mod code;
-mod corpus;
 mod demo;
 mod diff;
 mod import;

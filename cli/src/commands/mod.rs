@@ -1,13 +1,11 @@
 //! One module per subcommand.
 
-pub mod bench;
 pub mod code;
 mod code_check;
 pub mod demo;
 pub mod diff;
 pub mod eval;
 pub mod export;
-pub mod gen;
 pub mod import;
 pub mod index;
 pub mod match_cmd;

@@ -1,4 +1,4 @@
-//! The rest of a hospital's day in `mulu bench`: code look-ups through the
+//! The rest of a hospital's day in `cargo xtask bench`: code look-ups through the
 //! store, then `match` → a reviewed workbook → `review apply` → `export 3301`,
 //! each run as the built `mulu` binary a user runs (a child process with a
 //! time limit, so a stage that stalls is reported, not waited for).
@@ -33,9 +33,12 @@ fn vm_hwm_mib(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Run `mulu --home HOME --quiet ARGS…` (this very binary), stopping it after `limit`.
+/// The `mulu` binary the command stages run (resolved once by `bench::run`).
+pub(super) static MULU: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Run `mulu --home HOME --quiet ARGS…` (the release binary), stopping it after `limit`.
 fn mulu(home: &Path, args: &[&str], limit: Duration, json: bool) -> Result<Run> {
-    let exe = std::env::current_exe().context("locating the mulu binary")?;
+    let exe = MULU.get().context("the mulu binary was not resolved")?;
     let out_dir = home.parent().unwrap_or(home);
     let so = out_dir.join(format!("child-{}.out", std::process::id()));
     let se = out_dir.join(format!("child-{}.err", std::process::id()));
@@ -198,7 +201,7 @@ impl Bench<'_> {
         }
         let workbook = self.work.join("reviewed.xlsx");
         let hdr: Vec<&str> = header.iter().map(String::as_str).collect();
-        crate::commands::export::write_table(&workbook, "审核", &hdr, &sheets)?;
+        write_xlsx(&workbook, "审核", &hdr, &sheets)?;
         let wb = workbook.display().to_string();
         if self.wants("review") {
             let r = mulu(
@@ -262,4 +265,22 @@ impl Bench<'_> {
         };
         self.fig(stage, what, value, "", why);
     }
+}
+
+/// The reviewed workbook a clerk would send back: one sheet, a header row.
+fn write_xlsx(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    wb.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }

@@ -1,4 +1,4 @@
-//! `mulu bench`: measure a hospital's day on a generated corpus — import,
+//! `cargo xtask bench`: measure a hospital's day on a generated corpus — import,
 //! index (drugs, consumables), batch match, single-query latency, code
 //! look-ups, HTTP load, `match` → `review apply` → `export 3301`, diff —
 //! print a table and (with `--write`) the markdown report kept in
@@ -52,6 +52,36 @@ pub struct Args {
     /// Single queries timed one by one for the latency figure
     #[arg(long, default_value_t = 1000)]
     pub queries: usize,
+    /// The `mulu` binary for the command stages [default: `mulu` beside this
+    /// binary, built first with `cargo build --release -p mulu` when run by cargo]
+    #[arg(long)]
+    pub mulu: Option<PathBuf>,
+}
+
+/// Find (and under cargo, freshly build) the release `mulu` binary.
+fn resolve_mulu(ctx: &Ctx, given: Option<&PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.clone());
+    }
+    let exe = std::env::current_exe().context("locating the xtask binary")?;
+    let path = exe.with_file_name(format!("mulu{}", std::env::consts::EXE_SUFFIX));
+    if let Ok(cargo) = std::env::var("CARGO") {
+        ctx.say("building the release mulu binary (cargo build --release -p mulu)");
+        let st = std::process::Command::new(cargo)
+            .args(["build", "--release", "--quiet", "-p", "mulu"])
+            .status()
+            .context("running cargo build")?;
+        if !st.success() {
+            bail!("cargo build --release -p mulu failed");
+        }
+    }
+    if !path.exists() {
+        bail!(
+            "no mulu binary at {}: run `cargo build --release -p mulu` or pass --mulu",
+            path.display()
+        );
+    }
+    Ok(path)
 }
 
 /// One measured figure.
@@ -79,6 +109,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         "full" => corpus::Scale::Full,
         other => bail!("unknown scale '{other}': small or full"),
     };
+    let exe = resolve_mulu(ctx, args.mulu.as_ref())?;
+    let _ = day::MULU.set(exe);
     let corpus_dir = args.corpus.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("mulu-corpus-{}-{}", args.scale, args.seed))
     });

@@ -1,4 +1,4 @@
-//! A small closed-loop HTTP/1.1 load generator for `mulu bench`: N threads,
+//! A small closed-loop HTTP/1.1 load generator for `cargo xtask bench`: N threads,
 //! each with one keep-alive connection, sending requests back to back for a
 //! bounded time and count. It only ever talks to the loopback address it is
 //! given (the server `bench` itself started).

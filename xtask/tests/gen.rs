@@ -1,6 +1,15 @@
-//! `mulu gen corpus` and `mulu gen samples` through the real binary.
+//! `cargo xtask gen corpus` and `cargo xtask gen samples` through the real binary.
 
-use crate::util::mulu_in as mulu;
+use std::path::Path;
+use std::process::Output;
+
+fn mulu(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("running xtask")
+}
 
 #[test]
 fn gen_corpus_small_writes_the_documented_layout_and_is_deterministic() {
@@ -84,6 +93,9 @@ fn gen_samples_matches_the_committed_samples() {
         let x = std::fs::read(out.join(f)).unwrap();
         let y =
             std::fs::read(committed.join(f)).unwrap_or_else(|e| panic!("data/samples/{f}: {e}"));
-        assert!(x == y, "data/samples/{f} is stale: run `mulu gen samples`");
+        assert!(
+            x == y,
+            "data/samples/{f} is stale: run `cargo xtask gen samples`"
+        );
     }
 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::fmt::Write;
 
 /// Everything from this line on in an existing report is kept by `--write`.
-pub const KEEP_MARKER: &str = "<!-- kept by mulu bench: measurements run by hand -->";
+pub const KEEP_MARKER: &str = "<!-- kept by cargo xtask bench: measurements run by hand -->";
 
 pub fn print_table(figs: &[Figure]) {
     println!(
@@ -45,7 +45,7 @@ pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Res
     let mut s = String::new();
     let cmd: Vec<String> = std::env::args().skip(1).collect();
     writeln!(s, "# Benchmarks\n")?;
-    writeln!(s, "Written by `mulu bench`; every figure below was measured by that run, nothing is typed in by hand.\n")?;
+    writeln!(s, "Written by `cargo xtask bench`; every figure below was measured by that run, nothing is typed in by hand.\n")?;
     writeln!(s, "- Command: `mulu {}` (release build)", cmd.join(" "))?;
     writeln!(s, "- Machine: {}", machine())?;
     let commit = commit.map(|c| format!("; commit {c}")).unwrap_or_default();
