@@ -46,7 +46,7 @@ pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Res
     let cmd: Vec<String> = std::env::args().skip(1).collect();
     writeln!(s, "# Benchmarks\n")?;
     writeln!(s, "Written by `cargo xtask bench`; every figure below was measured by that run, nothing is typed in by hand.\n")?;
-    writeln!(s, "- Command: `mulu {}` (release build)", cmd.join(" "))?;
+    writeln!(s, "- Command: `cargo xtask {}` (release build)", cmd.join(" "))?;
     writeln!(s, "- Machine: {}", machine())?;
     let commit = commit.map(|c| format!("; commit {c}")).unwrap_or_default();
     writeln!(
@@ -70,7 +70,7 @@ pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Res
     }
     writeln!(
         s,
-        "\nReproduce: `cargo build --release && target/release/mulu {}`.",
+        "\nReproduce: `cargo xtask {}`.",
         cmd.join(" ")
     )?;
     Ok(s)
