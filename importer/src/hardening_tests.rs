@@ -509,6 +509,22 @@ fn d14_one_gbk_row_in_a_utf8_file_is_one_reject() {
     assert_eq!(s.rejects[0].column.as_deref(), Some("注册名称"));
 }
 
+// D14: a GBK header over UTF-8 rows: no column is known as UTF-8, so the
+// error names the other encoding instead of listing mojibake as "found".
+#[test]
+fn d14_a_header_readable_only_in_the_other_encoding_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let (gbk, _, _) = encoding_rs::GBK.encode(HEADER);
+    let mut bytes = gbk.into_owned();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(rows(40).as_bytes());
+    let p = write(d.path(), "gbk_header.csv", &bytes);
+    let e = import(&p, &drug(0.5)).unwrap_err().to_string();
+    assert!(e.contains("gbk_header.csv"), "{e}");
+    assert!(e.contains("按 GB18030 读取则能识别"), "{e}");
+    assert!(e.contains("药品代码"), "{e}");
+}
+
 // D14: Excel's "Unicode text" (UTF-16LE with BOM, TAB-separated) imports.
 #[test]
 fn d14_utf16_text_with_a_bom_imports() {

@@ -3,7 +3,9 @@
 //! (a superset of GBK and GB2312, which is what Chinese Excel exports).
 
 use super::budget::{limit_message, Budget, BudgetReader};
-use super::{classify, finish_header, pick_header, Format, RowItem, Table, HEADER_SCAN_ROWS};
+use super::{
+    classify, finish_header, pick_header, score, Format, RowItem, Table, HEADER_SCAN_ROWS,
+};
 use crate::limits::{LimitHit, Limits};
 use crate::table::{ReadError, RowError};
 use std::collections::{HashSet, VecDeque};
@@ -85,6 +87,49 @@ pub(crate) fn detect(sample: &[u8]) -> TextEncoding {
     } else {
         TextEncoding::Gb18030
     }
+}
+
+/// When no known header shows under the detected encoding, the header line
+/// may be written in the other one (a GBK header pasted over UTF-8 rows, or
+/// the reverse). Reading the whole file as the other encoding would garble
+/// the rows, so this only names the cause; `None` when the other encoding
+/// does not help either.
+fn header_only_in_other_encoding(
+    sample: &[u8],
+    enc: TextEncoding,
+    delim: u8,
+    known: &HashSet<String>,
+) -> Option<String> {
+    let (other, label) = match enc {
+        TextEncoding::Utf8 => (encoding_rs::GB18030, TextEncoding::Gb18030.label()),
+        TextEncoding::Gb18030 => (encoding_rs::UTF_8, TextEncoding::Utf8.label()),
+        _ => return None,
+    };
+    let (text, _, _) = other.decode(sample);
+    let found = text
+        .lines()
+        .take(HEADER_SCAN_ROWS)
+        .map(|l| {
+            l.split(delim as char)
+                .map(|c| c.trim().trim_matches('"').to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| score(cells, known) > 0)
+        .max_by_key(|cells| score(cells, known))?;
+    let names: Vec<&str> = found
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !c.is_empty())
+        .take(4)
+        .collect();
+    Some(format!(
+        "按检测到的编码 {} 读取时找不到已知表头，按 {} 读取则能识别（{}）：文件中混用了两种编码。请把整个文件另存为 UTF-8 或 GBK 后重新导入 \
+         (the header is recognised only when read as {}; the file mixes two encodings, save it whole as UTF-8 or GBK)",
+        enc.label(),
+        label,
+        names.join("、"),
+        label
+    ))
 }
 
 pub(crate) fn read_sample(f: &mut File, path: &str) -> Result<Vec<u8>, ReadError> {
@@ -414,6 +459,11 @@ pub(super) fn open(
     let Some(h) = pick_header(&as_text, known) else {
         return Err(ReadError::format(&name, "the file has no rows"));
     };
+    if !known.is_empty() && score(&as_text[h], known) == 0 {
+        if let Some(msg) = header_only_in_other_encoding(&sample, enc, delim, known) {
+            return Err(ReadError::format(&name, msg));
+        }
+    }
     let (header, used_next) =
         finish_header(&as_text[h], as_text.get(h + 1).map(|v| v.as_slice()), known);
     let header_row = top[h].row;

@@ -46,7 +46,11 @@ pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Res
     let cmd: Vec<String> = std::env::args().skip(1).collect();
     writeln!(s, "# Benchmarks\n")?;
     writeln!(s, "Written by `cargo xtask bench`; every figure below was measured by that run, nothing is typed in by hand.\n")?;
-    writeln!(s, "- Command: `cargo xtask {}` (release build)", cmd.join(" "))?;
+    writeln!(
+        s,
+        "- Command: `cargo xtask {}` (release build)",
+        cmd.join(" ")
+    )?;
     writeln!(s, "- Machine: {}", machine())?;
     let commit = commit.map(|c| format!("; commit {c}")).unwrap_or_default();
     writeln!(
@@ -68,10 +72,6 @@ pub fn markdown(figs: &[Figure], corpus_note: &str, commit: Option<&str>) -> Res
             f.note.replace('|', "/")
         )?;
     }
-    writeln!(
-        s,
-        "\nReproduce: `cargo xtask {}`.",
-        cmd.join(" ")
-    )?;
+    writeln!(s, "\nReproduce: `cargo xtask {}`.", cmd.join(" "))?;
     Ok(s)
 }
