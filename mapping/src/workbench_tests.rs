@@ -64,7 +64,7 @@ fn queue_store() -> Store {
             &format!("Y{i:03}"),
             &format!("阿莫西林{i}号"),
             tier,
-            0.95 - i as f64 * 0.05,
+            (95 - 5 * i as i64) as f64 / 100.0,
             serde_json::json!({ "extra": { "使用频次": format!("{}", (i + 1) * 10) } }),
         );
     }

@@ -1,6 +1,6 @@
 // mulu 对码工作台. Plain JS, no build step. Every value from the store or a
 // HIS file is untrusted: it reaches the page only through textContent (the
-// el() helper), never innerHTML. The token lives in sessionStorage and goes
+// el() helper), never parsed as markup. The token lives in sessionStorage and goes
 // out only as an Authorization header (no cookie, so no CSRF surface).
 "use strict";
 

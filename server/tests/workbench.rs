@@ -40,7 +40,7 @@ fn served() -> Served {
                 target_code: Some("T001001001".into()),
                 target_name: Some("黄芪".into()),
                 tier: Some(["high", "medium", "low", "none"][i % 4].into()),
-                score: Some(0.99 - i as f64 * 0.01),
+                score: Some((99 - i as i64) as f64 / 100.0),
                 ..Default::default()
             })
             .unwrap();
