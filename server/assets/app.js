@@ -49,6 +49,9 @@ async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (token()) headers.Authorization = "Bearer " + token();
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  // The shared admin token names the person on each decision.
+  const by = sessionStorage.getItem("mulu-by");
+  if (body !== undefined && by) body = Object.assign({ by }, body);
   const r = await fetch(path, {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "omit",
@@ -67,7 +70,15 @@ async function login(t) {
   if (!token()) { $("who").textContent = "未登录（只读）"; return; }
   const r = await api("GET", "/v1/whoami");
   if (r.ok) {
-    $("who").textContent = r.data.name + "（" + r.data.role_zh + "）";
+    let name = r.data.name;
+    if (r.data.shared_token) {
+      const by = (sessionStorage.getItem("mulu-by") || window.prompt("共享管理员令牌：请输入您的姓名（记录在每个决定上）") || "").trim();
+      if (by) sessionStorage.setItem("mulu-by", by);
+      name = by || "未署名";
+    } else {
+      sessionStorage.removeItem("mulu-by");
+    }
+    $("who").textContent = name + "（" + r.data.role_zh + "）";
     $("who").className = "in";
   } else {
     sessionStorage.removeItem("mulu-token");

@@ -14,22 +14,19 @@ use axum::http::{HeaderMap, StatusCode};
 #[derive(Clone, Debug)]
 pub(crate) struct Caller {
     /// The reviewer's name; `None` for the single `--token`, whose caller
-    /// names itself (`by`) or is recorded as `admin`.
+    /// names itself (`by`).
     pub name: Option<String>,
     pub role: Role,
 }
 
 impl Caller {
     /// The name a decision records: the token's reviewer, whatever the
-    /// client claims; the shared admin token may name the person.
+    /// client claims. The shared admin token names the person with `by`
+    /// (empty when it does not, which the mapping rules refuse).
     pub fn reviewer(&self, claimed: Option<&str>) -> String {
         match &self.name {
             Some(n) => n.clone(),
-            None => claimed
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .unwrap_or("admin")
-                .to_string(),
+            None => claimed.map(str::trim).unwrap_or("").to_string(),
         }
     }
 }

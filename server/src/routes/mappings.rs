@@ -210,7 +210,7 @@ pub(crate) async fn stats(State(app): AppState) -> ApiResult<Response> {
 pub(crate) async fn whoami(State(app): AppState, headers: HeaderMap) -> ApiResult<Json<Value>> {
     let c = crate::auth::caller(&app, &headers)?;
     Ok(Json(json!({
-        "name": c.reviewer(None),
+        "name": c.name.clone().unwrap_or_else(|| "admin".into()),
         "role": c.role,
         "role_zh": c.role.label_zh(),
         "shared_token": c.name.is_none(),
