@@ -348,3 +348,25 @@ fn a_bad_reviewers_file_is_refused_at_start() {
         .expect("refused");
     assert!(format!("{err:#}").contains("令牌太短"), "{err:#}");
 }
+
+#[test]
+fn every_workbench_endpoint_is_in_openapi() {
+    let doc: Value = serde_json::from_str(mulu_server::OPENAPI).unwrap();
+    for p in [
+        "/",
+        "/assets/{file}",
+        "/v1/mappings",
+        "/v1/mappings/stats",
+        "/v1/mappings/bulk",
+        "/v1/mappings/bulk/undo",
+        "/v1/mappings/{id}/history",
+        "/v1/mappings/{id}/candidates",
+        "/v1/whoami",
+        "/v1/export/3301",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} missing from openapi.json");
+    }
+    let actions =
+        &doc["paths"]["/v1/mappings/{id}/{action}"]["post"]["parameters"][1]["schema"]["enum"];
+    assert!(actions.as_array().unwrap().iter().any(|a| a == "undo"));
+}
