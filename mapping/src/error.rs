@@ -53,6 +53,23 @@ pub enum MappingError {
         /// The suggestion's tier (low or none).
         tier: String,
     },
+    /// A queue filter that can select nothing sensible.
+    #[error("筛选条件有误：{0}")]
+    BadFilter(String),
+    /// A bulk decision confirmed for one count found another: the view is stale.
+    #[error("确认时为 {expected} 条，现在筛选出 {found} 条：列表已变化，请刷新后重新确认，未写入任何内容 (the filtered view changed: {expected} confirmed, {found} now; nothing written)")]
+    CountChanged {
+        /// The count the reviewer confirmed.
+        expected: u64,
+        /// The count now.
+        found: u64,
+    },
+    /// There is no decision with a kept prior state to undo.
+    #[error("'{name}' 没有可撤销的决定 (nothing to undo)")]
+    NothingToUndo {
+        /// The hospital item's name.
+        name: String,
+    },
     /// Every decision records who made it.
     #[error("审核决定必须记录审核人 (a decision needs a reviewer)")]
     NoReviewer,
@@ -118,9 +135,10 @@ impl MappingError {
     /// A stable machine-readable name of the refusal, for any face to map to
     /// its own status: `conflict`, `not_found`, `needs_confirmation`,
     /// `bad_request` (a decision that can never pass as given) or `internal`.
+    /// (`nothing_to_undo` is a `bad_request`.)
     pub fn code(&self) -> &'static str {
         match self {
-            MappingError::Conflict { .. } => "conflict",
+            MappingError::Conflict { .. } | MappingError::CountChanged { .. } => "conflict",
             MappingError::NotFound(_) => "not_found",
             MappingError::NeedsConfirmation { .. } => "needs_confirmation",
             MappingError::Store(_) => "internal",

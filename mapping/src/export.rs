@@ -188,7 +188,7 @@ pub fn to_3301(
 
 /// The 3301 rows of the confirmed mappings, and the ones that cannot be
 /// uploaded with the reason.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Export3301 {
     /// In mapping order.
     pub rows: Vec<Row3301>,

@@ -15,6 +15,11 @@
 //!   revision is a [`MappingError::Conflict`] carrying the current state.
 //! - **batch** ([`apply_batch`]): a reviewed workbook checked row by row and
 //!   written in one transaction.
+//! - **queue** ([`queue`], [`Query`]): one sorted page of the mappings a
+//!   filter selects, with the total; **bulk** ([`bulk_decide`]): one
+//!   decision on a whole filtered view in one transaction, with a report of
+//!   the rows that could not change; **undo** ([`undo`], [`undo_batch`]) and
+//!   [`history`]; **stats** ([`stats`]): progress and usage-weighted coverage.
 //! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
 //!   pass by primary key.
 //!
@@ -68,19 +73,30 @@
 #![warn(missing_docs)]
 
 mod batch;
+mod bulk;
 mod decide;
 mod error;
 mod export;
+mod query;
+mod stats;
 mod suggest;
+mod undo;
 
 pub use batch::{apply_batch, BatchItem, BatchOutcome, OnError};
+pub use bulk::{bulk_decide, BulkReport, BulkRequest, Skipped};
+pub use catalog_core::store::{MappingFilter, MappingPage, SortKey};
 pub use decide::{decide, find_item, prepare, resolve_target, Action, Request};
 pub use error::MappingError;
 pub use export::{
     build_3301, list_type, to_3301, Export3301, ExportOptions, ListTypeTable, Row3301, BATCH,
     FIELDS,
 };
+pub use query::{queue, Query, MAX_PER_PAGE};
+pub use stats::{stats, StatCell, Stats, Weighted, WEIGHT_COLUMNS};
 pub use suggest::{apply_previous, record_suggestions, reuse_approved, SuggestReport, Suggestion};
+pub use undo::{history, undo, undo_batch, UndoReport};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod workbench_tests;

@@ -11,6 +11,9 @@ pub struct Config {
     /// Bearer token for the write endpoints. `None`, empty or whitespace
     /// disables writes (an empty `MULU_TOKEN=` must never mean "no password").
     pub token: Option<String>,
+    /// The reviewers file (`--reviewers`); without it `<home>/reviewers.json`
+    /// is read when present. Each reviewer's token carries a name and role.
+    pub reviewers_file: Option<std::path::PathBuf>,
     /// Largest request body in bytes (`--max-body`).
     pub max_body: usize,
     /// Time for a whole request, body included (`--timeout`).
@@ -58,6 +61,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             token: None,
+            reviewers_file: None,
             max_body: 2 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             max_batch: 1000,

@@ -39,6 +39,7 @@ mod local;
 mod middleware;
 mod public;
 mod readers;
+pub mod reviewers;
 mod routes;
 mod state;
 

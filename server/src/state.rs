@@ -33,6 +33,8 @@ pub struct App {
 pub(crate) struct Shared {
     pub home: PathBuf,
     pub config: Config,
+    /// Per-reviewer tokens (read once at start).
+    pub reviewers: Vec<crate::reviewers::Reviewer>,
     /// The connection reviews write through (imports open their own).
     pub writer: Mutex<Store>,
     pub readers: Readers,
@@ -58,10 +60,22 @@ impl App {
         let read_only = writer.is_read_only();
         let readers = Readers::new(writer.path().to_path_buf());
         let versions = writer.versions()?;
+        let reviewers = match &config.reviewers_file {
+            Some(f) => crate::reviewers::load(f)?,
+            None => {
+                let f = home.join("reviewers.json");
+                if f.exists() {
+                    crate::reviewers::load(&f)?
+                } else {
+                    Vec::new()
+                }
+            }
+        };
         let inner = Arc::new_cyclic(|weak| Shared {
             home: home.to_path_buf(),
             jobs: Jobs::new(weak.clone(), config.max_queued_imports),
             config,
+            reviewers,
             writer: Mutex::new(writer),
             readers,
             read_only,
@@ -90,7 +104,11 @@ impl App {
 
     /// True when write endpoints are enabled (a non-empty token).
     pub fn writes_enabled(&self) -> bool {
-        self.token().is_some() && !self.inner.read_only
+        (self.token().is_some() || !self.inner.reviewers.is_empty()) && !self.inner.read_only
+    }
+
+    pub(crate) fn reviewers(&self) -> &[crate::reviewers::Reviewer] {
+        &self.inner.reviewers
     }
 
     pub(crate) fn token(&self) -> Option<&str> {

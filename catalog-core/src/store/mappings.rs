@@ -152,11 +152,17 @@ pub struct Decision {
     /// is ([`Recorded::Kept`]), checked inside the write transaction.
     #[serde(default)]
     pub keep_reviewed: bool,
+    /// The bulk batch this decision belongs to (undone together).
+    #[serde(default)]
+    pub batch: Option<String>,
 }
 
 /// One entry of a mapping's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MappingEvent {
+    /// Event id (history order).
+    #[serde(default)]
+    pub id: i64,
     /// When (UTC, RFC 3339).
     pub at: String,
     /// Who.
@@ -169,13 +175,56 @@ pub struct MappingEvent {
     pub new_target: Option<String>,
     /// The reviewer's note.
     pub note: Option<String>,
+    /// The bulk batch it was part of.
+    #[serde(default)]
+    pub batch: Option<String>,
+    /// The mapping's revision after the event.
+    #[serde(default)]
+    pub revision: Option<i64>,
+    /// True once an undo restored the state before it.
+    #[serde(default)]
+    pub undone: bool,
+    /// The state before the event (what an undo restores); none for events
+    /// written before history kept it, and for undo events themselves.
+    #[serde(default)]
+    pub prior: Option<Prior>,
 }
 
-const COLS: &str =
+/// The reviewable state of a mapping before an event: what undo restores.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Prior {
+    /// Status before.
+    pub status: MappingStatus,
+    /// Target code before.
+    pub target_code: Option<String>,
+    /// Target name before.
+    pub target_name: Option<String>,
+    /// Reviewer before.
+    pub reviewer: Option<String>,
+    /// Decision time before.
+    pub decided_at: Option<String>,
+    /// Note before.
+    pub note: Option<String>,
+}
+
+impl Prior {
+    pub(crate) fn of(m: &Mapping) -> Prior {
+        Prior {
+            status: m.status,
+            target_code: m.target_code.clone(),
+            target_name: m.target_name.clone(),
+            reviewer: m.reviewer.clone(),
+            decided_at: m.decided_at.clone(),
+            note: m.note.clone(),
+        }
+    }
+}
+
+pub(crate) const COLS: &str =
     "id, category, hospital_code, hospital_name, target_code, target_name, status, score, tier,
     version_label, reviewer, decided_at, note, item, begin_date, end_date, revision";
 
-fn mapping_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mapping> {
+pub(crate) fn mapping_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Mapping> {
     let cat: String = r.get(1)?;
     let status: String = r.get(6)?;
     let item: String = r.get(13)?;
@@ -298,19 +347,33 @@ fn record_in(tx: &rusqlite::Transaction<'_>, d: &Decision, now: &str) -> Result<
             tx.last_insert_rowid()
         }
     };
-    let old_target = old.as_ref().and_then(|m| m.target_code.clone());
-    let changed = old
-        .as_ref()
-        .is_none_or(|m| m.status != status || m.target_code != target_code);
-    if changed {
-        tx.prepare_cached(
-            "INSERT INTO mapping_events (mapping_id, at, who, action, old_target, new_target, note) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-        )?
-        .execute(params![id, now, d.reviewer, status.as_str(), old_target, target_code, d.note])?;
-    }
     let now_row = tx
         .prepare_cached(&format!("SELECT {COLS} FROM mappings WHERE id = ?1"))?
         .query_row([id], mapping_from_row)?;
+    // Every change a reviewer would see is history (and undoable), a
+    // repeated identical suggestion is not.
+    let changed = old.as_ref().is_none_or(|m| m.revision != now_row.revision);
+    if changed {
+        let prior = old
+            .as_ref()
+            .map(|m| serde_json::to_string(&Prior::of(m)).unwrap_or_default());
+        tx.prepare_cached(
+            "INSERT INTO mapping_events (mapping_id, at, who, action, old_target, new_target, note, prior, batch, revision)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+        )?
+        .execute(params![
+            id,
+            now,
+            d.reviewer,
+            status.as_str(),
+            old.as_ref().and_then(|m| m.target_code.clone()),
+            target_code,
+            d.note,
+            prior,
+            d.batch,
+            now_row.revision
+        ])?;
+    }
     Ok(Recorded::Written(now_row))
 }
 
@@ -394,19 +457,30 @@ impl Store {
 
     /// A mapping's history, oldest first.
     pub fn mapping_events(&self, mapping_id: i64) -> Result<Vec<MappingEvent>> {
-        let mut st = self
-            .conn()
-            .prepare("SELECT at, who, action, old_target, new_target, note FROM mapping_events WHERE mapping_id = ?1 ORDER BY id")?;
-        let rows = st.query_map([mapping_id], |r| {
-            Ok(MappingEvent {
-                at: r.get(0)?,
-                who: r.get(1)?,
-                action: r.get(2)?,
-                old_target: r.get(3)?,
-                new_target: r.get(4)?,
-                note: r.get(5)?,
-            })
-        })?;
+        let mut st = self.conn().prepare_cached(&format!(
+            "SELECT {EVENT_COLS} FROM mapping_events WHERE mapping_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st.query_map([mapping_id], event_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+pub(crate) const EVENT_COLS: &str =
+    "id, at, who, action, old_target, new_target, note, batch, revision, undone, prior";
+
+pub(crate) fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MappingEvent> {
+    let prior: Option<String> = r.get(10)?;
+    Ok(MappingEvent {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        who: r.get(2)?,
+        action: r.get(3)?,
+        old_target: r.get(4)?,
+        new_target: r.get(5)?,
+        note: r.get(6)?,
+        batch: r.get(7)?,
+        revision: r.get(8)?,
+        undone: r.get::<_, i64>(9)? != 0,
+        prior: prior.and_then(|p| serde_json::from_str(&p).ok()),
+    })
 }

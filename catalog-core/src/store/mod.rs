@@ -5,9 +5,11 @@
 //! store exactly as it was.
 
 mod mappings;
+mod queue;
 mod schema;
 
-pub use mappings::{Decision, Mapping, MappingEvent, MappingStatus, Recorded};
+pub use mappings::{Decision, Mapping, MappingEvent, MappingStatus, Prior, Recorded};
+pub use queue::{MappingFilter, MappingPage, SortKey, StatRow, Undone};
 
 use crate::category::Category;
 use crate::entry::Entry;

@@ -73,6 +73,25 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mapping revisions (a decision on a stale view is refused)",
         "ALTER TABLE mappings ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
     ),
+    (
+        5,
+        "workbench queue indexes (filters and sorts stay fast at 30,000 mappings)",
+        "CREATE INDEX mappings_queue ON mappings(category, status, tier);
+        CREATE INDEX mappings_tier ON mappings(tier, status);
+        CREATE INDEX mappings_score ON mappings(score);
+        CREATE INDEX mappings_reviewer ON mappings(reviewer);
+        CREATE INDEX mappings_name ON mappings(hospital_name);
+        CREATE INDEX mapping_events_mapping ON mapping_events(mapping_id, id);",
+    ),
+    (
+        6,
+        "undoable history: each event keeps the state before it, its batch and revision",
+        "ALTER TABLE mapping_events ADD COLUMN prior TEXT;
+        ALTER TABLE mapping_events ADD COLUMN batch TEXT;
+        ALTER TABLE mapping_events ADD COLUMN revision INTEGER;
+        ALTER TABLE mapping_events ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX mapping_events_batch ON mapping_events(batch) WHERE batch IS NOT NULL;",
+    ),
 ];
 
 /// Bring the schema up to date. A store from a newer mulu is refused before

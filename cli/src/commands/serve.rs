@@ -15,6 +15,10 @@ pub struct Args {
     /// Bearer token that enables write endpoints (review, import); empty means none
     #[arg(long, env = "MULU_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Reviewers file (JSON: name, token, role viewer/reviewer/admin per
+    /// reviewer); default `<home>/reviewers.json` when present
+    #[arg(long, env = "MULU_REVIEWERS")]
+    pub reviewers: Option<std::path::PathBuf>,
     /// Largest accepted request body in bytes
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     pub max_body: usize,
@@ -46,6 +50,7 @@ impl Args {
         let secs = |s: u64| Duration::from_secs(s.max(1));
         mulu_server::Config {
             token: self.token.clone(),
+            reviewers_file: self.reviewers.clone(),
             max_body: self.max_body,
             request_timeout: secs(self.timeout),
             max_batch: self.max_batch,

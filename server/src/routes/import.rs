@@ -5,7 +5,6 @@
 //! answer is `202 Accepted` with the job, to be followed at `/v1/jobs/{id}`.
 
 use super::{parse_kind, AppState};
-use crate::auth::require_token;
 use crate::error::{ApiError, ApiResult};
 use crate::jobs::{Job, Refused, Work};
 use axum::body::Bytes;
@@ -44,7 +43,7 @@ pub(crate) async fn import(
     q: Result<Query<ImportQuery>, QueryRejection>,
     b: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    require_token(&app, &headers)?;
+    crate::auth::require(&app, &headers, crate::reviewers::Role::Admin)?;
     if app.is_read_only() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -9,6 +9,7 @@ mod jobs;
 mod mappings;
 mod r#match;
 mod openapi;
+mod page;
 pub(crate) use openapi::OPENAPI;
 mod search;
 mod validate;
@@ -38,8 +39,17 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/import", post(import::import))
         .route("/v1/jobs/{id}", get(jobs::job))
         .route("/v1/mappings", get(mappings::mappings))
+        .route("/v1/mappings/stats", get(mappings::stats))
+        .route("/v1/mappings/bulk", post(mappings::bulk))
+        .route("/v1/mappings/bulk/undo", post(mappings::bulk_undo))
         .route("/v1/mappings/{id}", get(mappings::mapping))
+        .route("/v1/mappings/{id}/history", get(mappings::history))
+        .route("/v1/mappings/{id}/candidates", get(mappings::candidates))
         .route("/v1/mappings/{id}/{action}", post(mappings::review))
+        .route("/v1/whoami", get(mappings::whoami))
+        .route("/v1/export/3301", get(mappings::export_3301))
+        .route("/", get(page::index))
+        .route("/assets/{file}", get(page::asset))
         .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
