@@ -71,7 +71,7 @@ fn schema() -> (Schema, Fields) {
     (b.build(), f)
 }
 
-fn register_tokenizers(index: &Index) -> Result<()> {
+pub(crate) fn register_tokenizers(index: &Index) -> Result<()> {
     index.tokenizers().register(
         "jieba",
         TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
