@@ -22,15 +22,20 @@ use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the fields or the features change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 /// Rows turned into records (in parallel) and indexed per batch while building.
 const BUILD_BATCH: usize = 8_192;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// What an index was built from: schema, version, rows, build time (`meta.json`).
 pub struct IndexMeta {
+    /// The [`SCHEMA_VERSION`] it was built by.
     pub schema: u32,
+    /// The catalogue version indexed.
     pub version: VersionInfo,
+    /// Rows indexed.
     pub rows: u64,
+    /// Seconds the build took.
     pub build_seconds: f64,
 }
 
@@ -93,6 +98,7 @@ pub fn dir_for(home: &Path, v: &VersionInfo) -> PathBuf {
     home.join("index").join(format!("{}-{}", v.id, prefix))
 }
 
+/// The metadata of the index in `dir`, if it has any.
 pub fn read_meta(dir: &Path) -> Option<IndexMeta> {
     let text = std::fs::read_to_string(dir.join("meta.json")).ok()?;
     serde_json::from_str(&text).ok()
@@ -215,6 +221,7 @@ pub fn build(
 
 /// An opened index: tantivy for text candidates, the records for scoring.
 pub struct CatalogIndex {
+    /// What the index was built from.
     pub meta: IndexMeta,
     /// The rows in their compact form, by ordinal.
     pub records: Vec<Row>,
@@ -226,6 +233,7 @@ pub struct CatalogIndex {
 }
 
 impl CatalogIndex {
+    /// Open the index in `dir` (built by [`build`]).
     pub fn open(dir: &Path) -> Result<CatalogIndex> {
         let meta = read_meta(dir)
             .with_context(|| format!("no index in {} (run `mulu index`)", dir.display()))?;

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! mulu matcher: maps hospital (HIS) items to national codes.
 //!
 //! Normalisers ([`norm`]) bring names, specifications, dosage forms,

@@ -166,6 +166,46 @@ fn search_eval_and_bad_input() {
     assert!(!o.status.success(), "no service version: a clear error");
 }
 
+#[test]
+fn eval_baseline_shows_both_baselines_recall_and_calibration() {
+    let env = setup();
+    let his = env.file("his.csv", HIS);
+    let text = env.ok(&["eval", &his, "--baseline"]);
+    for needle in [
+        "recall@20",
+        "baseline key+BM25 (all fields)",
+        "baseline WRatio (fuzzy names)",
+        "mulu | key+BM25 | WRatio",
+        "reliability",
+        "ECE",
+        "no counterpart: 2 items",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    let rep: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "eval", &his, "--baseline"])).unwrap();
+    // Y001, Y002 and Y005 have a counterpart; Y003 (no name) and Y004 have none.
+    assert_eq!(rep["slices"]["all"]["items"], 3, "{rep}");
+    assert_eq!(rep["slices"]["key"]["items"], 1, "{rep}");
+    assert_eq!(rep["no_counterpart"]["items"], 2, "{rep}");
+    // The 批准文号 alone picks the right two rows; the 24-粒 spec then picks one.
+    assert_eq!(rep["slices"]["key"]["bm25"]["top1"], 1, "{rep}");
+    let b = &rep["baseline"];
+    for k in [
+        "bm25_top1_pct",
+        "bm25_recall20_pct",
+        "wratio_top1_pct",
+        "wratio_recall20_pct",
+    ] {
+        assert!(b[k].as_f64().is_some(), "{k}: {rep}");
+    }
+    let bins = rep["reliability"].as_array().unwrap();
+    let binned: u64 = bins.iter().map(|b| b["items"].as_u64().unwrap()).sum();
+    // Every item with a best candidate lands in exactly one bin.
+    assert!((3..=5).contains(&binned), "{rep}");
+    assert!(rep["ece_pts"].as_f64().unwrap() >= 0.0);
+}
+
 /// A mapping written straight into the store, as an old or foreign tool might have left it.
 pub(crate) fn stored_suggestion(
     home: &std::path::Path,
