@@ -66,6 +66,7 @@
 
 pub mod baseline;
 mod block;
+pub mod calibrate;
 pub mod index;
 pub mod matcher;
 pub mod norm;

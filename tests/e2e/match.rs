@@ -206,6 +206,56 @@ fn eval_baseline_shows_both_baselines_recall_and_calibration() {
     assert!(rep["ece_pts"].as_f64().unwrap() >= 0.0);
 }
 
+fn reviewed(env: &Env, n: usize, right_every: usize) {
+    use catalog_core::store::{Decision, MappingStatus};
+    let mut store = catalog_core::Store::open_home(env.home.path()).unwrap();
+    for i in 0..n {
+        let right = i % right_every != 0;
+        store
+            .record_decision(&Decision {
+                category: Some(catalog_core::Category::Drug),
+                hospital_code: format!("H{i:04}"),
+                hospital_name: format!("药品{i}"),
+                status: Some(if right {
+                    MappingStatus::Approved
+                } else {
+                    MappingStatus::Rejected
+                }),
+                target_code: Some("XJ01CAA040E001010100600".into()),
+                score: Some(if right { 0.99 } else { 0.7 }),
+                reviewer: Some("张三".into()),
+                ..Decision::default()
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn calibrate_refuses_a_handful_of_decisions_and_fits_enough() {
+    let env = setup();
+    reviewed(&env, 6, 3);
+    let o = env.mulu(&["calibrate"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("已审核的决定太少"), "{err}");
+    assert!(err.contains("正确 4 条、错误 2 条"), "{err}");
+    assert!(!env.home.path().join("calibration.json").exists());
+
+    // 120 decisions, one in four rejected: a fit, written to the home and
+    // then used by eval.
+    reviewed(&env, 120, 4);
+    let c: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "calibrate"])).unwrap();
+    assert_eq!(c["right"], 90, "{c}");
+    assert_eq!(c["wrong"], 30, "{c}");
+    assert!(env.home.path().join("calibration.json").exists());
+    let his = env.file("his.csv", HIS);
+    let rep: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "eval", &his])).unwrap();
+    assert!(
+        rep["calibration"].as_str().unwrap().contains("已审核决定"),
+        "{rep}"
+    );
+}
+
 /// A mapping written straight into the store, as an old or foreign tool might have left it.
 pub(crate) fn stored_suggestion(
     home: &std::path::Path,

@@ -31,6 +31,10 @@ pub struct Args {
     /// Also time single-item matching (one at a time) on up to 1,000 items: p50/p95
     #[arg(long)]
     pub latency: bool,
+    /// Fit the score calibration on this file's labelled pairs and write it here
+    /// (how data/calibration.json is made, from the corpus family only)
+    #[arg(long)]
+    pub fit_calibration: Option<PathBuf>,
     /// Where to write the misses [default: <input>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
@@ -179,6 +183,15 @@ pub struct Report {
     pub reliability: Vec<Bin>,
     /// Expected calibration error in percentage points.
     pub ece_pts: f64,
+    /// The reliability table of the calibrated probability
+    /// (`matcher::calibrate`: the home's parameters, else the shipped ones).
+    pub calibrated_reliability: Vec<Bin>,
+    pub calibrated_ece_pts: f64,
+    /// What the calibration was fitted on.
+    pub calibration: String,
+    /// Items whose calibrated probability reaches the high bar (≥ 99.5%):
+    /// how many, how precise, what share of the items with a counterpart.
+    pub calibrated_high: TierStat,
     pub by_category: BTreeMap<String, Counts>,
     /// Slices of the items with a counterpart: `all`, `key`/`no key`,
     /// `类别:<category>`, `扰动:<slip>`.
@@ -412,7 +425,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         t.coverage_pct = Counts::pct(t.items, n);
     }
     none.false_high_pct = pct(none.high, none.items);
-    let (reliability, ece_pts) = reliability(&points);
+    let (table, ece_pts) = reliability(&points);
+    let cal = matcher::calibrate::Calibration::load(&ctx.home);
+    let cpoints: Vec<(f64, bool)> = points
+        .iter()
+        .map(|&(s, ok)| (cal.probability(s), ok))
+        .collect();
+    let (calibrated_reliability, calibrated_ece_pts) = reliability(&cpoints);
+    let mut calibrated_high = TierStat::default();
+    for &(p, ok) in &cpoints {
+        if p >= matcher::calibrate::HIGH_PROBABILITY {
+            calibrated_high.items += 1;
+            calibrated_high.correct += ok as u64;
+        }
+    }
+    calibrated_high.precision_pct = pct(calibrated_high.correct, calibrated_high.items);
+    calibrated_high.coverage_pct = pct(calibrated_high.correct, matched);
+    if let Some(path) = &args.fit_calibration {
+        let fitted = matcher::calibrate::Calibration::fit(
+            &points,
+            &format!(
+                "{} ({})",
+                args.file
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                v.category
+            ),
+        )?;
+        std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     let baseline = base_codes.as_ref().map(|_| {
         let all = slices.get("all").cloned().unwrap_or_default();
         let (b, w) = (all.bm25.unwrap_or_default(), all.wratio.unwrap_or_default());
@@ -470,8 +513,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         tiers,
         high_coverage_of_matched_pct: pct(high_matched, matched),
         no_counterpart: none,
-        reliability,
+        reliability: table,
         ece_pts,
+        calibrated_reliability,
+        calibrated_ece_pts,
+        calibration: format!("a={} b={} ({})", cal.a, cal.b, cal.fitted_on),
+        calibrated_high,
         by_category: by_cat,
         slices,
         baseline,
@@ -543,6 +590,20 @@ fn print_report(rep: &Report) {
     );
     println!("    score bin      items  predicted  observed");
     for b in &rep.reliability {
+        println!(
+            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
+            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
+        );
+    }
+    println!(
+        "  calibrated probability ({}), ECE {:.1} points; p ≥ 99.5%: {} items, precision {:.1}%, right there for {:.1}% of the items with a counterpart",
+        rep.calibration,
+        rep.calibrated_ece_pts,
+        rep.calibrated_high.items,
+        rep.calibrated_high.precision_pct,
+        rep.calibrated_high.coverage_pct
+    );
+    for b in &rep.calibrated_reliability {
         println!(
             "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
             b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
