@@ -433,9 +433,7 @@ impl Matcher {
         // initials); its makers and packages are then the whole same-name
         // group, not whichever rows BM25 happened to rank.
         let mut names: Vec<(f32, &str)> = Vec::new();
-        // Only the hits above the tied boundary: which tied rows made the
-        // list depends on the index layout, and so would their names.
-        for (o, score) in hits.iter().filter(|(_, s)| boundary.is_none_or(|b| *s > b)) {
+        for (o, score) in &hits {
             let Some(r) = self.index.records.get(*o as usize) else {
                 continue;
             };
