@@ -59,6 +59,8 @@ enum Command {
     Export(commands::export::Args),
     /// Measure matching accuracy on a labelled hospital dictionary
     Eval(commands::eval::Args),
+    /// Re-fit the score calibration on this store's reviewed decisions
+    Calibrate(commands::calibrate::Args),
     /// What changed between two catalogue versions (and what it breaks)
     Diff(commands::diff::Args),
     /// Serve look-ups and matching over HTTP
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::Review(c) => commands::review::run(&ctx, c),
         Command::Export(a) => commands::export::run(&ctx, a),
         Command::Eval(a) => commands::eval::run(&ctx, a),
+        Command::Calibrate(a) => commands::calibrate::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Serve(a) => commands::serve::run(&ctx, a),
     };

@@ -2,7 +2,7 @@
 //! name with a model inside, 型号 punctuation changed (`JT-227`, `JT_227`,
 //! `JT227`), the 注册证号 mangled or moved into the name.
 
-use crate::noise::{chance, full_width, homophone, ocr_slip, spaced_key, traditional};
+use crate::noise::{chance, homophone, mangle_key, traditional, Mangle};
 use crate::{field, maker, Row};
 use catalog_core::Entry;
 use rand_chacha::ChaCha8Rng;
@@ -58,23 +58,18 @@ pub fn spell(rng: &mut ChaCha8Rng, e: &Entry) -> Option<Row> {
     let mut key = "无";
     if !reg.is_empty() && chance(rng, 0.6) {
         key = "注册证号";
-        let k: f64 = rand::Rng::random(rng);
-        if k < 0.2 {
-            reg = spaced_key(&reg);
-            slips.push("registration_spaced");
-        } else if k < 0.35 {
-            reg = full_width(&reg);
-            slips.push("registration_full_width");
-        } else if k < 0.5 {
-            name = format!("{name}（{reg}）");
-            reg.clear();
-            slips.push("registration_in_name");
-        } else if k < 0.55 {
-            if let Some(s) = ocr_slip(rng, &reg) {
-                reg = s;
-                slips.push("registration_ocr_slip");
-            }
-        }
+        mangle_key(
+            rng,
+            &mut reg,
+            &mut name,
+            &[
+                (0.2, Mangle::Spaced, "registration_spaced"),
+                (0.35, Mangle::FullWidth, "registration_full_width"),
+                (0.5, Mangle::IntoName("（", "）"), "registration_in_name"),
+                (0.55, Mangle::Ocr, "registration_ocr_slip"),
+            ],
+            &mut slips,
+        );
     } else {
         reg.clear();
     }

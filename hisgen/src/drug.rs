@@ -2,7 +2,7 @@
 //! 批准文号 in the name or mangled, a dosage-form word of its own, a maker
 //! spelt short.
 
-use crate::noise::{chance, full_width, homophone, ocr_slip, pick, spaced_key, traditional};
+use crate::noise::{chance, full_width, homophone, mangle_key, pick, traditional, Mangle};
 use crate::tables::FORM_SPELLINGS;
 use crate::{field, maker, spec, Row};
 use catalog_core::Entry;
@@ -52,29 +52,20 @@ pub fn spell(rng: &mut ChaCha8Rng, e: &Entry) -> Option<Row> {
     let mut key = "无";
     if !approval.is_empty() && chance(rng, 0.6) {
         key = "批准文号";
-        let k: f64 = rand::Rng::random(rng);
-        if k < 0.15 {
-            approval = approval.to_lowercase();
-            slips.push("approval_lower");
-        } else if k < 0.3 {
-            approval = spaced_key(&approval);
-            slips.push("approval_spaced");
-        } else if k < 0.4 {
-            approval = full_width(&approval);
-            slips.push("approval_full_width");
-        } else if k < 0.5 {
-            approval = approval.trim_start_matches("国药准字").to_string();
-            slips.push("approval_no_prefix");
-        } else if k < 0.6 {
-            name = format!("{name}({approval})");
-            approval.clear();
-            slips.push("approval_in_name");
-        } else if k < 0.65 {
-            if let Some(s) = ocr_slip(rng, &approval) {
-                approval = s;
-                slips.push("approval_ocr_slip");
-            }
-        }
+        mangle_key(
+            rng,
+            &mut approval,
+            &mut name,
+            &[
+                (0.15, Mangle::Lower, "approval_lower"),
+                (0.3, Mangle::Spaced, "approval_spaced"),
+                (0.4, Mangle::FullWidth, "approval_full_width"),
+                (0.5, Mangle::NoPrefix("国药准字"), "approval_no_prefix"),
+                (0.6, Mangle::IntoName("(", ")"), "approval_in_name"),
+                (0.65, Mangle::Ocr, "approval_ocr_slip"),
+            ],
+            &mut slips,
+        );
     } else {
         approval.clear();
     }

@@ -61,6 +61,54 @@ pub fn ocr_slip(rng: &mut ChaCha8Rng, s: &str) -> Option<String> {
     Some(out.into_iter().collect())
 }
 
+/// One way a HIS clerk mangles a key (批准文号, 注册证号).
+#[derive(Clone, Copy)]
+pub enum Mangle {
+    /// `h20003263`.
+    Lower,
+    /// `国药准字 H 20003263`.
+    Spaced,
+    /// `Ｈ２０００３２６３`.
+    FullWidth,
+    /// The word prefix dropped (`国药准字`).
+    NoPrefix(&'static str),
+    /// Moved into the name between these brackets, the key column left empty.
+    IntoName(&'static str, &'static str),
+    /// One OCR confusion (0/O, 1/l, 8/B, 5/S).
+    Ocr,
+}
+
+/// Roll once and apply the first mangling whose cumulative share the roll
+/// falls under (`table` is (upper bound, mangling, slip name), ascending);
+/// a roll past the last bound leaves the key as it is.
+pub fn mangle_key(
+    rng: &mut ChaCha8Rng,
+    key: &mut String,
+    name: &mut String,
+    table: &[(f64, Mangle, &'static str)],
+    slips: &mut Vec<&'static str>,
+) {
+    let k: f64 = rng.random();
+    let Some(&(_, m, slip)) = table.iter().find(|(bound, _, _)| k < *bound) else {
+        return;
+    };
+    match m {
+        Mangle::Lower => *key = key.to_lowercase(),
+        Mangle::Spaced => *key = spaced_key(key),
+        Mangle::FullWidth => *key = full_width(key),
+        Mangle::NoPrefix(p) => *key = key.trim_start_matches(p).to_string(),
+        Mangle::IntoName(open, close) => {
+            *name = format!("{name}{open}{key}{close}");
+            key.clear();
+        }
+        Mangle::Ocr => match ocr_slip(rng, key) {
+            Some(s) => *key = s,
+            None => return,
+        },
+    }
+    slips.push(slip);
+}
+
 /// Spaces between a key's letters and digits, e.g. `国药准字 H 20003263`.
 pub fn spaced_key(s: &str) -> String {
     let mut out = String::new();

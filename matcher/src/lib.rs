@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! mulu matcher: maps hospital (HIS) items to national codes.
 //!
 //! Normalisers ([`norm`]) bring names, specifications, dosage forms,
@@ -63,7 +64,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod baseline;
 mod block;
+pub mod calibrate;
 pub mod index;
 pub mod matcher;
 pub mod norm;

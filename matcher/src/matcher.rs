@@ -70,6 +70,7 @@ fn get<'a>(m: &'a KeyMap, k: &Option<String>) -> &'a [u32] {
         .unwrap_or(&[])
 }
 
+/// A catalogue version ready for matching: its index and key look-up tables.
 pub struct Matcher {
     index: CatalogIndex,
     second: SecondKeys,
@@ -90,10 +91,12 @@ fn add(map: &mut KeyMap, k: Option<&Text>, ord: u32) {
 }
 
 impl Matcher {
+    /// Open the index in `dir` and build the look-up tables.
     pub fn open(dir: &Path) -> anyhow::Result<Matcher> {
         Ok(Matcher::new(CatalogIndex::open(dir)?))
     }
 
+    /// A matcher over an opened index.
     pub fn new(index: CatalogIndex) -> Matcher {
         let mut m = Matcher {
             by_code: HashMap::with_capacity(index.records.len()),
@@ -141,9 +144,11 @@ impl Matcher {
         m
     }
 
+    /// The category of the catalogue matched against.
     pub fn category(&self) -> Category {
         self.index.meta.version.category
     }
+    /// The catalogue version matched against.
     pub fn version(&self) -> &catalog_core::VersionInfo {
         &self.index.meta.version
     }

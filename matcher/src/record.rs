@@ -6,33 +6,55 @@ use catalog_core::{Category, Detail, Entry, HospitalItem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// A catalogue row's comparable features.
 pub struct Record {
+    /// The national code.
     pub code: String,
+    /// The row's name as published.
     pub name: String,
+    /// The catalogue category.
     pub category: Option<Category>,
+    /// False when the row is deactivated.
     pub active: bool,
     /// Name keys (name, generic, registered, list and clinical names), deduplicated.
     pub names: Vec<String>,
     /// The generic name key without its dosage form (`阿莫西林`).
     pub base: String,
+    /// The canonical dosage form.
     pub form: Option<String>,
+    /// The dosage form as published.
     pub form_text: Option<String>,
+    /// The parsed specification (with the package).
     pub spec: spec::Spec,
+    /// The specification as published.
     pub spec_text: String,
+    /// The package as published or rebuilt from its columns (`24粒/盒`).
     pub pack_spec: Option<String>,
+    /// The manufacturer (or the holder when no maker is given).
     pub manufacturer: String,
+    /// The manufacturer's core name (see [`manufacturer::core`]).
     pub mfr_core: String,
+    /// The trade name as a key.
     pub trade_name: Option<String>,
+    /// The 批准文号 in its canonical spelling.
     pub approval_no: Option<String>,
+    /// The 批准文号's look-up key (letters and digits).
     pub approval_key: Option<String>,
+    /// The 药品本位码.
     pub standard_code: Option<String>,
+    /// The device 注册证编号.
     pub registration_no: Option<String>,
+    /// The 9-digit national service-item code inside the price code.
     pub price_code: Option<String>,
     /// ICD keys of the row: its own code and the clinical-edition code.
     pub icd_keys: Vec<String>,
+    /// The minimum unit or charging unit.
     pub unit: Option<String>,
+    /// A service item's 项目内涵.
     pub content: Option<String>,
+    /// A service item's 除外内容.
     pub exclusions: Option<String>,
+    /// Pinyin initials of the name.
     pub pinyin: String,
     /// Device spec/model tokens (consumables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -68,6 +90,7 @@ fn push_name(names: &mut Vec<String>, s: Option<&str>, whole: bool) {
 }
 
 impl Record {
+    /// The features of a catalogue entry.
     pub fn from_entry(e: &Entry) -> Record {
         let mut r = Record {
             code: e.code.clone(),
@@ -196,18 +219,31 @@ impl Record {
 /// empty, from what its name carries (spec and brand glued to the name).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Query {
+    /// The name split into generic, spec and brand.
     pub parts: name::NameParts,
+    /// The generic name without its dosage form.
     pub base: String,
+    /// The canonical dosage form (column first, else from the name).
     pub form: Option<String>,
+    /// The parsed specification (column first, else from the name).
     pub spec: spec::Spec,
+    /// The manufacturer as the HIS holds it.
     pub manufacturer: String,
+    /// The manufacturer's core name.
     pub mfr_core: String,
+    /// The 批准文号's look-up key.
     pub approval_key: Option<String>,
+    /// The 药品本位码.
     pub standard_code: Option<String>,
+    /// The device 注册证编号.
     pub registration_no: Option<String>,
+    /// The 9-digit national service-item code of the price code.
     pub price_code: Option<String>,
+    /// The ICD key of a code the HIS holds.
     pub icd_key: Option<String>,
+    /// A national code the HIS holds, canonical.
     pub national_code: Option<String>,
+    /// The HIS unit.
     pub unit: Option<String>,
     /// Set when the name is typed pinyin initials (`AMXLJN`).
     pub initials: Option<String>,
@@ -248,13 +284,30 @@ impl Query {
         let manufacturer = some(&item.manufacturer).unwrap_or_default().to_string();
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
-        if let Some(b) = &parts.brand {
-            for t in spec::tokens(b) {
-                if !spec_tokens.contains(&t) {
-                    spec_tokens.push(t);
-                }
+        // Model numbers typed into the name (`内固定 JT-227`) count as the spec's.
+        let from_name = spec::tokens(&item.name)
+            .into_iter()
+            .filter(|t| t.contains('-'));
+        let brand = parts.brand.as_deref().map(spec::tokens).unwrap_or_default();
+        for t in brand.into_iter().chain(from_name) {
+            if !spec_tokens.contains(&t) {
+                spec_tokens.push(t);
             }
         }
+        // Keys typed anywhere in the row (the name, the spec, any other column)
+        // when their own column is empty.
+        let found = {
+            let mut text = item.name.clone();
+            for v in [&item.spec, &item.manufacturer].into_iter().flatten() {
+                text.push(' ');
+                text.push_str(v);
+            }
+            for v in item.extra.values() {
+                text.push(' ');
+                text.push_str(v);
+            }
+            keys::find_in_text(&text)
+        };
         Query {
             spec_tokens,
             base,
@@ -262,9 +315,15 @@ impl Query {
             spec: sp,
             mfr_core: manufacturer::core(&manufacturer),
             manufacturer,
-            approval_key: some(&item.approval_no).and_then(keys::approval_key),
-            standard_code: some(&item.standard_code).and_then(keys::standard_code),
-            registration_no: some(&item.registration_no).and_then(keys::registration_no),
+            approval_key: some(&item.approval_no)
+                .and_then(keys::approval_key)
+                .or(found.approval_key),
+            standard_code: some(&item.standard_code)
+                .and_then(keys::standard_code)
+                .or(found.standard_code),
+            registration_no: some(&item.registration_no)
+                .and_then(keys::registration_no)
+                .or(found.registration_no),
             price_code: some(&item.price_code)
                 .and_then(keys::price_code)
                 .and_then(|p| keys::price_item(&p)),

@@ -4,14 +4,20 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// How far a suggestion can be trusted.
 pub enum Tier {
+    /// Nothing worth suggesting.
     None,
+    /// A weak suggestion.
     Low,
+    /// A plausible suggestion that needs a reviewer.
     Medium,
+    /// A suggestion strong enough to approve without reading.
     High,
 }
 
 impl Tier {
+    /// The tier's English name (`high`).
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::High => "high",
@@ -20,6 +26,7 @@ impl Tier {
             Tier::None => "none",
         }
     }
+    /// The tier's Chinese label (`高`).
     pub fn label_zh(self) -> &'static str {
         match self {
             Tier::High => "高",
@@ -28,48 +35,71 @@ impl Tier {
             Tier::None => "无",
         }
     }
+    /// Every tier, best first.
     pub const ALL: [Tier; 4] = [Tier::High, Tier::Medium, Tier::Low, Tier::None];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// How one field of the item compares with the candidate's.
 pub enum Verdict {
+    /// The field agrees.
     Agree,
+    /// The field agrees in part (a close name, a maker spelt short).
     Partial,
+    /// The field disagrees.
     Disagree,
+    /// One side has no value.
     Missing,
 }
 
 /// One field's comparison between the hospital item and a catalogue row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
+    /// The field compared (`名称`, `规格`, …).
     pub field: String,
+    /// The hospital's value.
     pub hospital_value: String,
+    /// The catalogue's value.
     pub catalogue_value: String,
+    /// How they compare.
     pub verdict: Verdict,
     /// Contribution to the log-odds of a match (positive supports it).
     pub weight: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One national row suggested for a hospital item.
 pub struct Candidate {
+    /// The national code.
     pub code: String,
+    /// The national name.
     pub name: String,
+    /// The score, 0..1.
     pub score: f64,
+    /// The candidate's own tier.
     pub tier: Tier,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// The specification.
     pub spec: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The package.
     pub pack_spec: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The dosage form.
     pub dosage_form: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// The manufacturer.
     pub manufacturer: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The 批准文号.
     pub approval_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The minimum or charging unit.
     pub unit: Option<String>,
+    /// False when the national row is deactivated.
     pub active: bool,
+    /// Field-level evidence behind the score.
     pub evidence: Vec<Evidence>,
 }
 
@@ -101,11 +131,15 @@ impl Candidate {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the matcher says about one hospital item.
 pub struct MatchResult {
     /// The item's row in its source file (1-based), so output traces back.
     pub row: u64,
+    /// The hospital's item code.
     pub hospital_code: String,
+    /// The hospital's item name.
     pub hospital_name: String,
+    /// The tier of the best candidate after the runner-up check.
     pub tier: Tier,
     /// Why the tier: the deciding evidence, or why nothing matched.
     pub reason: String,
@@ -179,6 +213,7 @@ impl MatchResult {
         }
     }
 
+    /// The best candidate, if any.
     pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
     }

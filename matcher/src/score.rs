@@ -345,6 +345,7 @@ pub fn has_token(tokens: &[Text], t: &str) -> bool {
     tokens.iter().any(|x| &**x == t)
 }
 
+/// The logistic function: log-odds to probability.
 pub fn sigmoid(x: f64) -> f64 {
     const TEMPERATURE: f64 = 0.5;
     1.0 / (1.0 + (-x * TEMPERATURE).exp())

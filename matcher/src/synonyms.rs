@@ -17,32 +17,50 @@ const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
 /// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).
 #[derive(Clone, Debug)]
 pub struct FormInfo {
+    /// The canonical form a synonym stands for.
     pub canonical: String,
+    /// The form's family (`片`, `胶囊`, `注射剂`).
     pub family: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The dimension of a unit.
 pub enum Dimension {
+    /// Mass.
     Mass,
+    /// Volume.
     Volume,
+    /// Activity.
     Activity,
+    /// Amount of substance.
     Amount,
+    /// Percentage.
     Percent,
+    /// Length.
     Length,
 }
 
+/// The synonym tables of `data/synonyms/`, loaded once.
 pub struct Tables {
+    /// Dosage-form synonyms → canonical form and family.
     pub forms: HashMap<String, FormInfo>,
     /// Form synonyms longest first, for suffix search in names.
     pub forms_by_len: Vec<String>,
+    /// Units → dimension and factor to the base unit.
     pub units: HashMap<String, (Dimension, f64)>,
     /// Unit spellings longest first, for greedy matching after a number.
     pub units_by_len: Vec<String>,
+    /// Count units (`粒`, `片`, `支`).
     pub count_units: Vec<String>,
+    /// Legal-form suffixes of makers (`有限公司`).
     pub mfr_suffixes: Vec<String>,
+    /// Region prefixes of makers (`上海`).
     pub mfr_regions: Vec<String>,
+    /// Generic words of maker names (`制药`, `药业`).
     pub mfr_words: Vec<String>,
+    /// Maker aliases → full name.
     pub mfr_aliases: HashMap<String, String>,
+    /// Trade names → generic name.
     pub trade_names: HashMap<String, String>,
 }
 
@@ -122,6 +140,7 @@ fn load() -> Tables {
     }
 }
 
+/// The tables, parsed on first use.
 pub static TABLES: LazyLock<Tables> = LazyLock::new(load);
 
 #[cfg(test)]

@@ -166,6 +166,96 @@ fn search_eval_and_bad_input() {
     assert!(!o.status.success(), "no service version: a clear error");
 }
 
+#[test]
+fn eval_baseline_shows_both_baselines_recall_and_calibration() {
+    let env = setup();
+    let his = env.file("his.csv", HIS);
+    let text = env.ok(&["eval", &his, "--baseline"]);
+    for needle in [
+        "recall@20",
+        "baseline key+BM25 (all fields)",
+        "baseline WRatio (fuzzy names)",
+        "mulu | key+BM25 | WRatio",
+        "reliability",
+        "ECE",
+        "no counterpart: 2 items",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    let rep: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "eval", &his, "--baseline"])).unwrap();
+    // Y001, Y002 and Y005 have a counterpart; Y003 (no name) and Y004 have none.
+    assert_eq!(rep["slices"]["all"]["items"], 3, "{rep}");
+    assert_eq!(rep["slices"]["key"]["items"], 1, "{rep}");
+    assert_eq!(rep["no_counterpart"]["items"], 2, "{rep}");
+    // The 批准文号 alone picks the right two rows; the 24-粒 spec then picks one.
+    assert_eq!(rep["slices"]["key"]["bm25"]["top1"], 1, "{rep}");
+    let b = &rep["baseline"];
+    for k in [
+        "bm25_top1_pct",
+        "bm25_recall20_pct",
+        "wratio_top1_pct",
+        "wratio_recall20_pct",
+    ] {
+        assert!(b[k].as_f64().is_some(), "{k}: {rep}");
+    }
+    let bins = rep["reliability"].as_array().unwrap();
+    let binned: u64 = bins.iter().map(|b| b["items"].as_u64().unwrap()).sum();
+    // Every item with a best candidate lands in exactly one bin.
+    assert!((3..=5).contains(&binned), "{rep}");
+    assert!(rep["ece_pts"].as_f64().unwrap() >= 0.0);
+}
+
+fn reviewed(env: &Env, n: usize, right_every: usize) {
+    use catalog_core::store::{Decision, MappingStatus};
+    let mut store = catalog_core::Store::open_home(env.home.path()).unwrap();
+    for i in 0..n {
+        let right = i % right_every != 0;
+        store
+            .record_decision(&Decision {
+                category: Some(catalog_core::Category::Drug),
+                hospital_code: format!("H{i:04}"),
+                hospital_name: format!("药品{i}"),
+                status: Some(if right {
+                    MappingStatus::Approved
+                } else {
+                    MappingStatus::Rejected
+                }),
+                target_code: Some("XJ01CAA040E001010100600".into()),
+                score: Some(if right { 0.99 } else { 0.7 }),
+                reviewer: Some("张三".into()),
+                ..Decision::default()
+            })
+            .unwrap();
+    }
+}
+
+#[test]
+fn calibrate_refuses_a_handful_of_decisions_and_fits_enough() {
+    let env = setup();
+    reviewed(&env, 6, 3);
+    let o = env.mulu(&["calibrate"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("已审核的决定太少"), "{err}");
+    assert!(err.contains("正确 4 条、错误 2 条"), "{err}");
+    assert!(!env.home.path().join("calibration.json").exists());
+
+    // 120 decisions, one in four rejected: a fit, written to the home and
+    // then used by eval.
+    reviewed(&env, 120, 4);
+    let c: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "calibrate"])).unwrap();
+    assert_eq!(c["right"], 90, "{c}");
+    assert_eq!(c["wrong"], 30, "{c}");
+    assert!(env.home.path().join("calibration.json").exists());
+    let his = env.file("his.csv", HIS);
+    let rep: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "eval", &his])).unwrap();
+    assert!(
+        rep["calibration"].as_str().unwrap().contains("已审核决定"),
+        "{rep}"
+    );
+}
+
 /// A mapping written straight into the store, as an old or foreign tool might have left it.
 pub(crate) fn stored_suggestion(
     home: &std::path::Path,

@@ -1,8 +1,11 @@
 //! `mulu eval <LABELLED>`: accuracy of the matcher on a labelled dictionary
-//! (标准编码 = the true national code, empty = no counterpart): top-1/top-5,
-//! precision and coverage per tier, per category, split by whether a
-//! 批准文号/注册证号 is present; misses written to a file. `--baseline` also
-//! runs plain BM25 over names so the gain of re-ranking is visible.
+//! (标准编码 = the true national code, empty = no counterpart): top-1/top-5 and
+//! recall@20, precision and coverage per tier, a reliability table (predicted
+//! vs observed precision per score bin) with the expected calibration error,
+//! the false-high rate on items with no counterpart, and slices (key present
+//! or not, category, each 扰动 slip); misses written to a file. `--baseline`
+//! puts the two simple alternatives of [`matcher::baseline`] beside mulu on
+//! every slice: key look-up + all-fields BM25, and WRatio.
 
 use super::export::write_table;
 use super::index::{open_matcher, parse_kind, resolve_version};
@@ -22,12 +25,16 @@ pub struct Args {
     pub version: Option<String>,
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
-    /// Also run plain BM25 over names (no re-ranking)
+    /// Also run the key + all-fields BM25 and the WRatio baselines, side by side
     #[arg(long)]
     pub baseline: bool,
     /// Also time single-item matching (one at a time) on up to 1,000 items: p50/p95
     #[arg(long)]
     pub latency: bool,
+    /// Fit the score calibration on this file's labelled pairs and write it here
+    /// (how data/calibration.json is made, from the corpus family only)
+    #[arg(long)]
+    pub fit_calibration: Option<PathBuf>,
     /// Where to write the misses [default: <input>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
@@ -100,6 +107,60 @@ fn latency(m: &matcher::Matcher, items: &[HospitalItem]) -> Latency {
     }
 }
 
+/// Candidates asked for per item: recall@20 is measured on them.
+const RECALL_AT: usize = 20;
+/// Slices with fewer items are kept in the JSON but not printed.
+const PRINT_SLICE_MIN: u64 = 20;
+
+/// One system's hits on the items of a slice that have a counterpart.
+#[derive(Default, Serialize, Clone, Copy)]
+pub struct Side {
+    pub top1: u64,
+    pub recall20: u64,
+}
+
+/// A slice of the items with a national counterpart, scored for mulu and,
+/// with `--baseline`, for both baselines.
+#[derive(Default, Serialize, Clone)]
+pub struct Slice {
+    pub items: u64,
+    pub mulu: Side,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bm25: Option<Side>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wratio: Option<Side>,
+}
+
+/// A score bin of the reliability table: mean predicted probability that the
+/// best candidate is right vs how often it was.
+#[derive(Serialize, Clone)]
+pub struct Bin {
+    pub lo: f64,
+    pub hi: f64,
+    pub items: u64,
+    pub predicted_pct: f64,
+    pub observed_pct: f64,
+}
+
+/// Items with no national counterpart: how many were offered as "high".
+#[derive(Default, Serialize, Clone)]
+pub struct NoCounterpart {
+    pub items: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub false_high_pct: f64,
+}
+
+/// The baselines' totals over the items with a counterpart.
+#[derive(Serialize, Clone)]
+pub struct BaselineTotals {
+    pub items: u64,
+    pub bm25_top1_pct: f64,
+    pub bm25_recall20_pct: f64,
+    pub wratio_top1_pct: f64,
+    pub wratio_recall20_pct: f64,
+}
+
 #[derive(Serialize)]
 pub struct Report {
     pub file: String,
@@ -108,15 +169,38 @@ pub struct Report {
     pub overall: Counts,
     pub top1_pct: f64,
     pub top5_pct: f64,
+    /// Over the items with a counterpart (the baselines are measured the same way).
+    pub matched_top1_pct: f64,
+    pub recall20_pct: f64,
     pub with_key: Counts,
     pub with_key_top1_pct: f64,
     pub name_only: Counts,
     pub name_only_top1_pct: f64,
     pub tiers: BTreeMap<String, TierStat>,
+    /// Share of the items with a counterpart that ended in the high tier.
+    pub high_coverage_of_matched_pct: f64,
+    pub no_counterpart: NoCounterpart,
+    pub reliability: Vec<Bin>,
+    /// Expected calibration error in percentage points.
+    pub ece_pts: f64,
+    /// The reliability table of the calibrated probability
+    /// (`matcher::calibrate`: the home's parameters, else the shipped ones).
+    pub calibrated_reliability: Vec<Bin>,
+    pub calibrated_ece_pts: f64,
+    /// What the calibration was fitted on.
+    pub calibration: String,
+    /// Items whose calibrated probability reaches the high bar (≥ 99.5%):
+    /// how many, how precise, what share of the items with a counterpart.
+    pub calibrated_high: TierStat,
     pub by_category: BTreeMap<String, Counts>,
+    /// Slices of the items with a counterpart: `all`, `key`/`no key`,
+    /// `类别:<category>`, `扰动:<slip>`.
+    pub slices: BTreeMap<String, Slice>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<Counts>,
+    pub baseline: Option<BaselineTotals>,
     pub items_per_second: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<Latency>,
     pub misses_file: String,
@@ -132,6 +216,71 @@ fn outcome(truth: &str, r: &MatchResult) -> (bool, bool) {
     let top1 = r.best().is_some_and(|c| c.code == truth);
     let top5 = r.candidates.iter().take(5).any(|c| c.code == truth);
     (top1, top5)
+}
+
+/// Whether a key (批准文号, 本位码, 注册证号, price code, a national code) is
+/// anywhere in the row: in its own column, or — per the generator's 证号
+/// column — typed into the name.
+fn has_key(it: &HospitalItem) -> bool {
+    let set = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    set(&it.approval_no)
+        || set(&it.registration_no)
+        || set(&it.standard_code)
+        || set(&it.price_code)
+        || set(&it.national_code)
+        || it
+            .extra
+            .get("证号")
+            .is_some_and(|k| !k.is_empty() && k != "无")
+}
+
+/// Reliability bins over the best candidate's score; finer near 1, where
+/// the high tier lives.
+const BIN_EDGES: [f64; 14] = [
+    0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 1.0000001,
+];
+
+fn reliability(points: &[(f64, bool)]) -> (Vec<Bin>, f64) {
+    let n = points.len().max(1) as f64;
+    let mut bins = Vec::new();
+    let mut ece = 0.0;
+    for w in BIN_EDGES.windows(2) {
+        let inside: Vec<&(f64, bool)> = points
+            .iter()
+            .filter(|(p, _)| *p >= w[0] && *p < w[1])
+            .collect();
+        if inside.is_empty() {
+            continue;
+        }
+        let k = inside.len() as f64;
+        let pred = inside.iter().map(|(p, _)| p).sum::<f64>() / k;
+        let obs = inside.iter().filter(|(_, ok)| *ok).count() as f64 / k;
+        ece += k / n * (pred - obs).abs();
+        bins.push(Bin {
+            lo: w[0],
+            hi: w[1].min(1.0),
+            items: inside.len() as u64,
+            predicted_pct: (pred * 1000.0).round() / 10.0,
+            observed_pct: (obs * 1000.0).round() / 10.0,
+        });
+    }
+    (bins, (ece * 1000.0).round() / 10.0)
+}
+
+fn side(codes: &[String], truth: &str) -> Side {
+    Side {
+        top1: (codes.first().map(String::as_str) == Some(truth)) as u64,
+        recall20: codes.iter().take(RECALL_AT).any(|c| c == truth) as u64,
+    }
+}
+
+fn add_side(a: &mut Side, b: Side) {
+    a.top1 += b.top1;
+    a.recall20 += b.recall20;
+}
+
+fn pct(n: u64, d: u64) -> f64 {
+    Counts::pct(n, d)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
@@ -160,26 +309,37 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let m = open_matcher(ctx, &store, &v)?;
     let bar = ctx.bar(items.len() as u64, "matching");
     let started = std::time::Instant::now();
-    let results = m.match_batch(&items, 5, &|n| bar.inc(n));
+    let results = m.match_batch(&items, RECALL_AT, &|n| bar.inc(n));
     let secs = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let mut baseline_seconds = None;
+    let base_codes: Option<Vec<(Vec<String>, Vec<String>)>> = if args.baseline {
+        let t = std::time::Instant::now();
+        let b = matcher::baseline::Baselines::build(m.rows())?;
+        let bar = ctx.bar(items.len() as u64, "baselines");
+        let out = b.run_batch(&items, RECALL_AT, &|n| bar.inc(n));
+        bar.finish_and_clear();
+        baseline_seconds = Some((t.elapsed().as_secs_f64() * 10.0).round() / 10.0);
+        Some(out)
+    } else {
+        None
+    };
 
     let mut overall = Counts::default();
     let (mut with_key, mut name_only) = (Counts::default(), Counts::default());
     let mut by_cat: BTreeMap<String, Counts> = BTreeMap::new();
     let mut tiers: BTreeMap<String, TierStat> = BTreeMap::new();
+    let mut slices: BTreeMap<String, Slice> = BTreeMap::new();
+    let mut none = NoCounterpart::default();
+    let mut points: Vec<(f64, bool)> = Vec::with_capacity(items.len());
+    let (mut matched, mut matched_top1, mut matched_r20, mut high_matched) = (0u64, 0, 0, 0);
     let mut misses = Vec::new();
-    for (it, r) in items.iter().zip(&results) {
+    for (i, (it, r)) in items.iter().zip(&results).enumerate() {
         let truth = it.truth.clone().unwrap_or_default();
         let (t1, t5) = outcome(&truth, r);
         overall.add(!truth.is_empty(), t1, t5);
-        let has_key = it.approval_no.is_some() || it.registration_no.is_some();
-        if has_key {
-            &mut with_key
-        } else {
-            &mut name_only
-        }
-        .add(!truth.is_empty(), t1, t5);
+        let keyed = has_key(it);
+        if keyed { &mut with_key } else { &mut name_only }.add(!truth.is_empty(), t1, t5);
         let cat = it
             .extra
             .get("类别")
@@ -187,12 +347,57 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             .or(it.category.map(|c| c.label_zh().to_string()))
             .unwrap_or_else(|| kind.to_string());
         by_cat
-            .entry(cat)
+            .entry(cat.clone())
             .or_default()
             .add(!truth.is_empty(), t1, t5);
         let ts = tiers.entry(r.tier.as_str().to_string()).or_default();
         ts.items += 1;
         ts.correct += t1 as u64;
+        // The reliability table asks: is the best candidate the right row?
+        // For an item with no counterpart it never is.
+        if let Some(b) = r.best() {
+            points.push((b.score, !truth.is_empty() && b.code == truth));
+        }
+        if truth.is_empty() {
+            none.items += 1;
+            none.high += (r.tier == Tier::High) as u64;
+            none.medium += (r.tier == Tier::Medium) as u64;
+        } else {
+            let codes: Vec<String> = r.candidates.iter().map(|c| c.code.clone()).collect();
+            let mine = side(&codes, &truth);
+            matched += 1;
+            matched_top1 += mine.top1;
+            matched_r20 += mine.recall20;
+            high_matched += (r.tier == Tier::High) as u64;
+            let theirs = base_codes
+                .as_ref()
+                .map(|b| (side(&b[i].0, &truth), side(&b[i].1, &truth)));
+            let mut names = vec![
+                "all".to_string(),
+                if keyed { "key" } else { "no key" }.to_string(),
+                format!("类别:{cat}"),
+            ];
+            for slip in it
+                .extra
+                .get("扰动")
+                .map(String::as_str)
+                .unwrap_or("")
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                names.push(format!("扰动:{slip}"));
+            }
+            for n in names {
+                let s = slices.entry(n).or_default();
+                s.items += 1;
+                add_side(&mut s.mulu, mine);
+                if let Some((b, w)) = theirs {
+                    add_side(s.bm25.get_or_insert_with(Side::default), b);
+                    add_side(s.wratio.get_or_insert_with(Side::default), w);
+                }
+            }
+        }
         if !t1 {
             let best = r.best();
             misses.push(vec![
@@ -219,19 +424,48 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         t.precision_pct = Counts::pct(t.correct, t.items);
         t.coverage_pct = Counts::pct(t.items, n);
     }
-    let baseline = args.baseline.then(|| {
-        let mut b = Counts::default();
-        for it in &items {
-            let truth = it.truth.clone().unwrap_or_default();
-            let codes = m.baseline(it, 5);
-            let (t1, t5) = if truth.is_empty() {
-                (codes.is_empty(), codes.is_empty())
-            } else {
-                (codes.first() == Some(&truth), codes.contains(&truth))
-            };
-            b.add(!truth.is_empty(), t1, t5);
+    none.false_high_pct = pct(none.high, none.items);
+    let (table, ece_pts) = reliability(&points);
+    let cal = matcher::calibrate::Calibration::load(&ctx.home);
+    let cpoints: Vec<(f64, bool)> = points
+        .iter()
+        .map(|&(s, ok)| (cal.probability(s), ok))
+        .collect();
+    let (calibrated_reliability, calibrated_ece_pts) = reliability(&cpoints);
+    let mut calibrated_high = TierStat::default();
+    for &(p, ok) in &cpoints {
+        if p >= matcher::calibrate::HIGH_PROBABILITY {
+            calibrated_high.items += 1;
+            calibrated_high.correct += ok as u64;
         }
-        b
+    }
+    calibrated_high.precision_pct = pct(calibrated_high.correct, calibrated_high.items);
+    calibrated_high.coverage_pct = pct(calibrated_high.correct, matched);
+    if let Some(path) = &args.fit_calibration {
+        let fitted = matcher::calibrate::Calibration::fit(
+            &points,
+            &format!(
+                "{} ({})",
+                args.file
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                v.category
+            ),
+        )?;
+        std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let baseline = base_codes.as_ref().map(|_| {
+        let all = slices.get("all").cloned().unwrap_or_default();
+        let (b, w) = (all.bm25.unwrap_or_default(), all.wratio.unwrap_or_default());
+        BaselineTotals {
+            items: n,
+            bm25_top1_pct: pct(b.top1, all.items),
+            bm25_recall20_pct: pct(b.recall20, all.items),
+            wratio_top1_pct: pct(w.top1, all.items),
+            wratio_recall20_pct: pct(w.recall20, all.items),
+        }
     });
     let misses_file = args.misses.clone().unwrap_or_else(|| {
         let stem = args
@@ -269,13 +503,24 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         items: n,
         top1_pct: Counts::pct(overall.top1, overall.items),
         top5_pct: Counts::pct(overall.top5, overall.items),
+        matched_top1_pct: pct(matched_top1, matched),
+        recall20_pct: pct(matched_r20, matched),
         with_key_top1_pct: Counts::pct(with_key.top1, with_key.items),
         name_only_top1_pct: Counts::pct(name_only.top1, name_only.items),
         overall,
         with_key,
         name_only,
         tiers,
+        high_coverage_of_matched_pct: pct(high_matched, matched),
+        no_counterpart: none,
+        reliability: table,
+        ece_pts,
+        calibrated_reliability,
+        calibrated_ece_pts,
+        calibration: format!("a={} b={} ({})", cal.a, cal.b, cal.fitted_on),
+        calibrated_high,
         by_category: by_cat,
+        slices,
         baseline,
         latency_ms: args.latency.then(|| latency(&m, &items)),
         items_per_second: if secs > 0.0 {
@@ -283,19 +528,32 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         } else {
             0.0
         },
+        baseline_seconds,
         misses_file: misses_file.display().to_string(),
     };
     if ctx.json {
         ctx.print_json(&rep)?;
         return Ok(0);
     }
+    print_report(&rep);
+    Ok(0)
+}
+
+fn print_report(rep: &Report) {
     println!(
         "{} items against {} ({} items/s)",
         rep.items, rep.version, rep.items_per_second
     );
-    println!("  top-1 {:.1}%  top-5 {:.1}%", rep.top1_pct, rep.top5_pct);
     println!(
-        "  with 批准文号/注册证号: {} items, top-1 {:.1}%   name+spec only: {} items, top-1 {:.1}%",
+        "  top-1 {:.1}%  top-5 {:.1}%  (no-counterpart items count as right when low/none)",
+        rep.top1_pct, rep.top5_pct
+    );
+    println!(
+        "  items with a counterpart: top-1 {:.1}%  recall@{RECALL_AT} {:.1}%",
+        rep.matched_top1_pct, rep.recall20_pct
+    );
+    println!(
+        "  with a key (批准文号/注册证号/本位码/编码): {} items, top-1 {:.1}%   name+spec only: {} items, top-1 {:.1}%",
         rep.with_key.items, rep.with_key_top1_pct, rep.name_only.items, rep.name_only_top1_pct
     );
     for t in Tier::ALL {
@@ -309,6 +567,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             );
         }
     }
+    println!(
+        "  high tier covers {:.1}% of the items with a counterpart",
+        rep.high_coverage_of_matched_pct
+    );
+    let nc = &rep.no_counterpart;
+    println!(
+        "  no counterpart: {} items, false high {} ({:.1}%), medium {}",
+        nc.items, nc.high, nc.false_high_pct, nc.medium
+    );
     for (c, s) in &rep.by_category {
         println!(
             "  {c:<8} {:>6} items, top-1 {:.1}%, top-5 {:.1}%",
@@ -317,12 +584,66 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             Counts::pct(s.top5, s.items)
         );
     }
+    println!(
+        "  reliability (best candidate's score → how often it is right), ECE {:.1} points:",
+        rep.ece_pts
+    );
+    println!("    score bin      items  predicted  observed");
+    for b in &rep.reliability {
+        println!(
+            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
+            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
+        );
+    }
+    println!(
+        "  calibrated probability ({}), ECE {:.1} points; p ≥ 99.5%: {} items, precision {:.1}%, right there for {:.1}% of the items with a counterpart",
+        rep.calibration,
+        rep.calibrated_ece_pts,
+        rep.calibrated_high.items,
+        rep.calibrated_high.precision_pct,
+        rep.calibrated_high.coverage_pct
+    );
+    for b in &rep.calibrated_reliability {
+        println!(
+            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
+            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
+        );
+    }
     if let Some(b) = &rep.baseline {
         println!(
-            "  baseline BM25: top-1 {:.1}%  top-5 {:.1}%",
-            Counts::pct(b.top1, b.items),
-            Counts::pct(b.top5, b.items)
+            "  baseline key+BM25 (all fields): top-1 {:.1}%  recall@{RECALL_AT} {:.1}%",
+            b.bm25_top1_pct, b.bm25_recall20_pct
         );
+        println!(
+            "  baseline WRatio (fuzzy names):  top-1 {:.1}%  recall@{RECALL_AT} {:.1}%",
+            b.wratio_top1_pct, b.wratio_recall20_pct
+        );
+    }
+    let baselines = rep.baseline.is_some();
+    println!(
+        "  slices (items with a counterpart; top-1 / recall@{RECALL_AT}){}:",
+        if baselines {
+            ": mulu | key+BM25 | WRatio"
+        } else {
+            ""
+        }
+    );
+    for (name, s) in &rep.slices {
+        if s.items < PRINT_SLICE_MIN && name != "all" {
+            continue;
+        }
+        let f = |x: Side| {
+            format!(
+                "{:>5.1}% / {:>5.1}%",
+                pct(x.top1, s.items),
+                pct(x.recall20, s.items)
+            )
+        };
+        let mut line = format!("    {name:<28} {:>6}  {}", s.items, f(s.mulu));
+        if let (Some(b), Some(w)) = (s.bm25, s.wratio) {
+            line.push_str(&format!(" | {} | {}", f(b), f(w)));
+        }
+        println!("{line}");
     }
     if let Some(l) = rep.latency_ms {
         println!(
@@ -331,5 +652,4 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         );
     }
     println!("  misses → {}", rep.misses_file);
-    Ok(0)
 }

@@ -19,9 +19,16 @@ pub fn canonical(s: &str) -> Option<&'static str> {
         })
 }
 
+/// The family of a canonical form (`肠溶片` → `片`).
 pub fn family(canonical: &str) -> Option<&'static str> {
     TABLES.forms.get(canonical).map(|i| i.family.as_str())
 }
+
+/// Characters that end many generic names (阿奇霉素, 维生素, 胰岛素) and also
+/// begin a form synonym (素片). A name ending in `素片` is the drug `…素` as a
+/// plain tablet, so such a synonym is never stripped whole: the shorter
+/// suffix (`片`) gives the same form and keeps the name intact.
+const NAME_ENDINGS: [char; 1] = ['素'];
 
 /// Split a drug name into (base, canonical form) by its longest known form
 /// suffix (`阿莫西林胶囊` → `阿莫西林`, `胶囊`) or the `注射用` prefix.
@@ -33,7 +40,7 @@ pub fn split_name(name: &str) -> (String, Option<&'static str>) {
         }
     }
     for syn in &t.forms_by_len {
-        if syn == "注射用" {
+        if syn == "注射用" || syn.starts_with(NAME_ENDINGS) {
             continue;
         }
         if let Some(base) = name.strip_suffix(syn.as_str()) {
@@ -50,17 +57,22 @@ pub fn split_name(name: &str) -> (String, Option<&'static str>) {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// How two dosage forms compare.
 pub enum FormCmp {
+    /// The same canonical form.
     Same,
     /// One side names only the family (注射剂 vs 粉针, 片 vs 薄膜衣片 already
     /// fold to 片): compatible, not evidence either way.
     Broad,
     /// Same family (片 vs 肠溶片): related, but a different product code.
     Family,
+    /// Different forms of different families.
     Different,
+    /// At least one side has no form.
     Missing,
 }
 
+/// Compare two canonical forms.
 pub fn compare(a: Option<&str>, b: Option<&str>) -> FormCmp {
     match (a, b) {
         (Some(x), Some(y)) if x == y => FormCmp::Same,
@@ -129,6 +141,11 @@ mod tests {
             ("阿司匹林".into(), Some("肠溶片"))
         );
         assert_eq!(split_name("片"), ("片".into(), None));
+        // 素片 is a form (the dosage-form column says so), but in a name the 素
+        // belongs to the drug (issue #16).
+        assert_eq!(split_name("阿奇霉素片"), ("阿奇霉素".into(), Some("片")));
+        assert_eq!(split_name("维生素C片"), ("维生素C".into(), Some("片")));
+        assert_eq!(canonical("素片"), Some("片"));
         assert_eq!(compare(Some("片"), Some("片")), FormCmp::Same);
         assert_eq!(compare(Some("片"), Some("肠溶片")), FormCmp::Broad);
         assert_eq!(compare(Some("缓释片"), Some("肠溶片")), FormCmp::Family);

@@ -62,10 +62,15 @@ pub fn core(s: &str) -> String {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// How two manufacturers compare.
 pub enum MfrCmp {
+    /// The same maker: equal cores, or one core inside the other.
     Same,
+    /// Probably the same maker: most character pairs of the cores shared.
     Similar,
+    /// Different makers.
     Different,
+    /// At least one side has no maker.
     Missing,
 }
 

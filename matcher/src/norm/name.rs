@@ -8,12 +8,15 @@ use crate::synonyms::TABLES;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// A hospital item name split into its parts.
 pub struct NameParts {
     /// The name without spec and brand, as a comparison key.
     pub generic: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A specification written into the name (`0.25g*24粒`).
     pub spec: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A bracketed brand or trade name (`希舒美`).
     pub brand: Option<String>,
 }
 
@@ -43,6 +46,7 @@ fn is_annotation(inner: &str) -> bool {
     .contains(&inner)
 }
 
+/// Split a hospital item name into generic name, specification and brand.
 pub fn split(name: &str) -> NameParts {
     let f = fold(name);
     let mut kept = String::new();

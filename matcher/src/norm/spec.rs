@@ -8,39 +8,51 @@ use crate::synonyms::{Dimension, TABLES};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// A parsed specification: strengths, volume, percentage, count and units.
 pub struct Spec {
     /// Strengths in base units, sorted: mass in mg, activity in IU, amount in mmol.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub strengths: Vec<(Dim, f64)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Volume in ml (`10ml`, `150ml/瓶`).
     pub volume_ml: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A percentage (`0.9%`).
     pub percent: Option<f64>,
     /// Units per package (24 in `0.25g*24粒`; 12 in `6片*2板`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The unit counted (`粒`, `片`).
     pub count_unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The package unit (`盒`, `瓶`).
     pub pack_unit: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// The dimension of a strength.
 pub enum Dim {
+    /// Mass (g, mg, μg), in mg.
     Mass,
+    /// Activity (IU, 万单位).
     Activity,
+    /// Amount of substance (mmol).
     Amount,
+    /// Length (cm, mm), for devices.
     Length,
 }
 
 impl Spec {
+    /// True when nothing was parsed.
     pub fn is_empty(&self) -> bool {
         self.strengths.is_empty()
             && self.volume_ml.is_none()
             && self.percent.is_none()
             && self.count.is_none()
     }
+    /// True when a strength, volume or percentage was parsed.
     pub fn has_strength(&self) -> bool {
         !self.strengths.is_empty() || self.volume_ml.is_some() || self.percent.is_some()
     }
@@ -346,9 +358,13 @@ pub fn parse_with_pack(
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// How two specifications compare on one aspect.
 pub enum Cmp {
+    /// Both sides state it and agree.
     Agree,
+    /// Both sides state it and disagree.
     Disagree,
+    /// At least one side does not state it.
     Missing,
 }
 
@@ -518,12 +534,67 @@ mod tests {
     }
 }
 
+/// Size units that may stand before a number without being a model prefix.
+const UNIT_WORDS: [&str; 9] = ["cm", "mm", "ml", "f", "fr", "g", "kg", "m", "l"];
+
+/// One spelling for a device model number: `JT_227`, `JT 227`, `JT227` and
+/// `JT－227` all become `jt-227` (folded text in, folded text out). Inside
+/// one 注册证 the model is the only discriminator, and HIS clerks type its
+/// separator every way. Letters glued to a number before them (`22f`,
+/// `5fmta`) or a size unit (`cm 26`) are left alone.
+pub fn canonical_models(f: &str) -> String {
+    let chars: Vec<char> = f.chars().collect();
+    let mut out = String::with_capacity(f.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if c.is_ascii_lowercase() && starts_word {
+            let mut a = i;
+            while a < chars.len() && chars[a].is_ascii_lowercase() {
+                a += 1;
+            }
+            let letters: String = chars[i..a].iter().collect();
+            let sep = chars.get(a).copied();
+            let digits_at = match sep {
+                Some('_') | Some(' ') | Some('-') => a + 1,
+                _ => a,
+            };
+            let mut b = digits_at;
+            while b < chars.len() && chars[b].is_ascii_digit() {
+                b += 1;
+            }
+            let n_digits = b - digits_at;
+            let spaced = sep == Some(' ');
+            let model = (1..=5).contains(&letters.len())
+                && !UNIT_WORDS.contains(&letters.as_str())
+                && if spaced || digits_at == a {
+                    letters.len() >= 2 && n_digits >= 3
+                } else {
+                    n_digits >= 1
+                };
+            if model {
+                out.push_str(&letters);
+                out.push('-');
+                i = digits_at;
+                continue;
+            }
+            out.push_str(&letters);
+            i = a;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 /// Specification/model tokens of a device (`22F MTA-1044`, `Φ5.7mm×175mmST-4159`,
 /// `单腔/HKA-4464`): model numbers (letters-digits), sizes (number+unit) and
 /// Chinese words, lower case. Consumables are matched on these rather than on
 /// a drug-style strength.
 pub fn tokens(s: &str) -> Vec<String> {
-    let f = fold(s);
+    let f = canonical_models(&fold(s));
     let chars: Vec<char> = f.chars().collect();
     let mut out: Vec<String> = Vec::new();
     let mut used = vec![false; chars.len()];
@@ -619,5 +690,30 @@ mod token_tests {
                 .collect::<Vec<_>>()
         );
         assert!(tokens("").is_empty());
+    }
+
+    #[test]
+    fn model_separators_fold_to_one_spelling() {
+        // Catalogue `JT-227`; HIS clerks type every separator (issue #17).
+        for his in [
+            "JT-227",
+            "JT_227",
+            "JT 227",
+            "JT227",
+            "jt－227",
+            "型号：JT227",
+        ] {
+            assert!(
+                tokens(his).contains(&"jt-227".to_string()),
+                "{his}: {:?}",
+                tokens(his)
+            );
+        }
+        assert_eq!(tokens("内固定 MTS 6443"), vec!["mts-6443", "内固定"]);
+        // Sizes and French gauges are not models.
+        assert_eq!(tokens("22F 10cm"), vec!["22f", "10cm"]);
+        assert_eq!(tokens("长度 cm 26"), vec!["长度", "cm", "26"]);
+        assert_eq!(tokens("Φ5.7mm×175mmST-4159")[0], "st-4159");
+        assert_eq!(tokens("11cm×26cmQXP-9985")[0], "qxp-9985");
     }
 }

@@ -26,10 +26,12 @@ pub fn key(s: &str) -> String {
         .collect()
 }
 
+/// A roman numeral character (Ⅰ, Ⅱ, …).
 pub fn is_roman(c: char) -> bool {
     ('\u{2160}'..='\u{217f}').contains(&c)
 }
 
+/// A CJK ideograph (basic block or extension A).
 pub fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
