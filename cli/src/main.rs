@@ -5,8 +5,9 @@ mod bench;
 mod commands;
 mod ctx;
 mod hints;
+mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +21,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "mulu",
     version,
-    about = "医保目录 toolkit: import national catalogues, validate codes, map hospital items, diff versions"
+    about = "医保目录工具：导入国家目录、校验编码、院内项目对照、版本比对 (医保 catalogue toolkit)",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     /// Where the store and indexes live [default: $MULU_HOME or the user data dir]
@@ -35,6 +37,13 @@ struct Cli {
     #[command(subcommand)]
     cmd: Command,
 }
+
+/// The exit-code table, in `--help` and (the same words) in the README.
+const EXIT_CODES: &str = "退出码 (exit codes):
+  0  成功 (success; also when the reader of stdout closed it, e.g. `| head`)
+  1  出错：未完成，库未改动 (error: nothing done, the store is as before)
+  2  参数错误，或 review apply 有被拒的行 (usage error, or rows refused by review apply)
+  3  diff --fail-if-diff 发现差异 (differences found)";
 
 #[derive(Subcommand)]
 enum Command {
@@ -69,9 +78,19 @@ enum Command {
     Bench(commands::bench::Args),
     /// Serve look-ups and matching over HTTP
     Serve(commands::serve::Args),
+    /// 库的概况：各类目录版本、索引、对照状态、上次导出 (what the store holds)
+    Status(commands::status::Args),
+    /// 生成 shell 补全脚本 (shell completions): mulu completions bash > /etc/bash_completion.d/mulu
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// 生成手册页 (man page, roff on stdout): mulu man > mulu.1
+    Man,
 }
 
 fn main() -> ExitCode {
+    ui::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let ctx = ctx::Ctx {
         home: cli.home.unwrap_or_else(catalog_core::store::default_home),
@@ -93,13 +112,30 @@ fn main() -> ExitCode {
         Command::Gen(c) => commands::gen::run(&ctx, c),
         Command::Bench(a) => commands::bench::run(&ctx, a),
         Command::Serve(a) => commands::serve::run(&ctx, a),
+        Command::Status(a) => commands::status::run(&ctx, a),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "mulu", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|_| 0)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e) if ui::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            if let Some(h) = hints::for_error(&e) {
-                eprintln!("提示 (hint): {h}");
+            let hint = hints::for_error(&e);
+            if ctx.json {
+                // One JSON object on stderr, so a script reads errors as it reads results.
+                let v = serde_json::json!({"error": {"message": format!("{e:#}"), "hint": hint, "exit_code": 1}});
+                eprintln!("{v}");
+            } else {
+                eprintln!("错误 (error): {e:#}");
+                if let Some(h) = hint {
+                    eprintln!("提示 (hint): {h}");
+                }
             }
             ExitCode::from(1)
         }

@@ -6,6 +6,7 @@
 
 mod util;
 
+mod cli;
 mod code;
 mod corpus;
 mod demo;

@@ -255,6 +255,26 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
     Ok(())
 }
 
+/// A re-published file with nothing new is usually the wrong download: say
+/// which stored version already holds exactly these rows (the checksum is
+/// over the rows, not the file, so a re-saved workbook is caught too).
+fn same_content_warning(store: &catalog_core::Store, s: &ImportSummary) -> Result<()> {
+    let Some(v) = &s.version else { return Ok(()) };
+    let twins: Vec<String> = store
+        .versions()?
+        .into_iter()
+        .filter(|o| o.id != v.id && o.category == v.category && o.checksum == v.checksum)
+        .map(|o| format!("'{}'", o.label))
+        .collect();
+    if !twins.is_empty() {
+        eprintln!(
+            "警告 (warning): 本次导入的内容与已有版本 {} 完全相同 (same rows as an existing version)",
+            twins.join("、")
+        );
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
     let kind = match args.kind.trim() {
         "auto" | "" => None,
@@ -289,6 +309,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         // Committed: whatever happened to the reject files is a warning (D5).
         Ok(s) => {
             report(ctx, &s)?;
+            same_content_warning(&store, &s)?;
             Ok(0)
         }
         Err(e @ (ImportError::TooManyRejected(_) | ImportError::NoValidRows(_))) => {

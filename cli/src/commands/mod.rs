@@ -14,4 +14,5 @@ pub mod match_cmd;
 pub mod review;
 pub mod search;
 pub mod serve;
+pub mod status;
 pub mod versions;

@@ -5,6 +5,7 @@
 
 use super::index::parse_kind;
 use crate::ctx::Ctx;
+use crate::ui::pad;
 use anyhow::{Context, Result};
 use catalog_core::store::{Mapping, MappingStatus};
 use catalog_core::{Category, Store};
@@ -176,16 +177,16 @@ fn list(ctx: &Ctx, store: &Store, status: Option<&str>, kind: Option<Category>) 
     }
     for m in &ms {
         println!(
-            "{:<10} {:<12} {:<28} → {:<24} {} {}",
-            m.status.as_str(),
-            m.hospital_code,
-            m.hospital_name,
-            m.target_code.as_deref().unwrap_or("-"),
-            m.tier.as_deref().unwrap_or(""),
+            "{} {} {} → {} {} {}",
+            pad(m.status.label_zh(), 6),
+            pad(&m.hospital_code, 12),
+            pad(&m.hospital_name, 28),
+            pad(m.target_code.as_deref().unwrap_or("-"), 24),
+            pad(m.tier.as_deref().map(tier_zh).unwrap_or(""), 2),
             m.target_name.as_deref().unwrap_or("")
         );
     }
-    ctx.say(format!("{} mappings", ms.len()));
+    ctx.say(format!("共 {} 条对照 ({} mappings)", ms.len(), ms.len()));
     Ok(0)
 }
 
@@ -377,4 +378,15 @@ fn explain_ref(e: &MappingError) -> String {
         _ => "",
     };
     format!("{e}{hint}")
+}
+
+/// The matcher's tier as the workbook and the terminal show it.
+pub(crate) fn tier_zh(tier: &str) -> &str {
+    match tier {
+        "high" => "高",
+        "medium" => "中",
+        "low" => "低",
+        "none" => "无",
+        other => other,
+    }
 }
