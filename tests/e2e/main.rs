@@ -16,3 +16,4 @@ mod r#match;
 mod reproducible;
 mod serve;
 mod soak;
+mod workbook;

@@ -16,3 +16,4 @@ pub mod search;
 pub mod serve;
 pub mod status;
 pub mod versions;
+pub mod workbook;
