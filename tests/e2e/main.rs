@@ -13,6 +13,7 @@ mod demo;
 mod diff;
 mod import;
 mod r#match;
+mod readme;
 mod reproducible;
 mod serve;
 mod soak;

@@ -179,7 +179,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             after.hospital_name,
             after.target_code.as_deref().unwrap_or("-"),
             after.target_name.as_deref().unwrap_or(""),
-            after.status,
+            after.status.label_zh(),
             after.revision
         );
     }
