@@ -59,6 +59,11 @@ mod tests {
     }
 
     #[test]
+    fn every_cli_message_has_chinese_and_english() {
+        assert_eq!(crate::LOCALE.incomplete(), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_closed_pipe_is_recognised_through_context() {
         let e = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
             .context("printing");

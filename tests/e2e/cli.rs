@@ -154,3 +154,48 @@ fn importing_the_same_rows_again_warns_naming_the_version() {
     let o = env.mulu(&["import", &cat2, "--kind", "drug", "--label", "v2"]);
     assert!(!stderr(&o).contains("完全相同"), "{}", stderr(&o));
 }
+
+#[test]
+fn every_clerk_command_has_chinese_examples_in_its_help() {
+    let env = Env::new();
+    for cmd in [
+        "demo",
+        "code",
+        "import",
+        "versions",
+        "index",
+        "match",
+        "search",
+        "review",
+        "export",
+        "eval",
+        "diff",
+        "serve",
+        "status",
+        "completions",
+        "man",
+    ] {
+        let help = env.ok(&[cmd, "--help"]);
+        assert!(
+            help.contains("示例") && help.contains("mulu "),
+            "{cmd}: {help}"
+        );
+    }
+    let help = env.ok(&["review", "export", "--help"]);
+    assert!(help.contains("示例"), "{help}");
+}
+
+#[test]
+fn the_diff_summary_names_fields_by_their_labels() {
+    let env = setup();
+    let v2 = crate::r#match::CATALOGUE.replace(
+        "珠海联邦制药股份有限公司中山分公司,国药准字H44021351,86900600000011",
+        "珠海联邦制药股份有限公司,国药准字H44021351,86900600000011",
+    );
+    let f = env.file("v2.csv", v2);
+    env.ok(&["import", &f, "--kind", "drug", "--label", "v2"]);
+    let out = env.ok(&["diff", "v1", "v2", "--kind", "drug"]);
+    assert!(out.contains("变更字段：生产企业 1"), "{out}");
+    let out = env.ok(&["--lang", "en", "diff", "v1", "v2", "--kind", "drug"]);
+    assert!(out.contains("fields: manufacturer 1"), "{out}");
+}

@@ -349,7 +349,7 @@ fn code_check_reports_rows_and_exits_non_zero() {
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.contains("row 3 项目编码") && s.contains("加收") && s.contains("1 invalid"),
+        s.contains("第3行 项目编码：") && s.contains("加收") && s.contains("无效 1"),
         "{s}"
     );
     let out = env.mulu(&["--json", "code", "check", &p, "--column", "项目编码"]);

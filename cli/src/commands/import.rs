@@ -227,9 +227,9 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
         );
     }
     if !s.extra_columns.is_empty() {
-        ctx.say(format!(
-            "kept without a field (in extra): {}",
-            importer::limits::brief_list(&s.extra_columns, 30, 600)
+        ctx.say(tr!(
+            "import.extra",
+            list = importer::limits::brief_list(&s.extra_columns, 30, 600)
         ));
     }
     for n in s.note_rows.iter().take(5) {

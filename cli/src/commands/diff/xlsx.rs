@@ -61,7 +61,7 @@ fn finish(ws: &mut Worksheet, rows: usize, cols: usize) -> Result<()> {
     Ok(())
 }
 
-fn category_of(d: &CatalogDiff) -> Category {
+pub(super) fn category_of(d: &CatalogDiff) -> Category {
     d.new
         .category
         .or(d.old.category)
