@@ -17,6 +17,8 @@
 //!   written in one transaction.
 //! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
 //!   pass by primary key.
+//! - **upload** ([`upload`]): each export a numbered batch with per-mapping
+//!   upload state; only what changed since the last batch; 3302 revoke rows.
 //!
 //! # Example
 //!
@@ -72,6 +74,7 @@ mod decide;
 mod error;
 mod export;
 mod suggest;
+pub mod upload;
 
 pub use batch::{apply_batch, BatchItem, BatchOutcome, OnError};
 pub use decide::{decide, find_item, prepare, resolve_target, Action, Request};

@@ -82,7 +82,7 @@ fn duplicate_codes_fail_by_default_write_rejects_and_commit_nothing() {
     assert_eq!(env.versions(), serde_json::json!([]));
     let csv = std::fs::read_to_string(rej.with_extension("csv")).unwrap();
     assert!(
-        csv.contains("file,sheet,row,column,value,reason,诊断代码,诊断名称,有效标志"),
+        csv.contains("文件,工作表,行号,列,值,原因,诊断代码,诊断名称,有效标志"),
         "{csv}"
     );
     assert!(

@@ -17,4 +17,5 @@ mod readme;
 mod reproducible;
 mod serve;
 mod soak;
+mod upload;
 mod workbook;

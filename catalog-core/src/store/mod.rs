@@ -6,8 +6,10 @@
 
 mod mappings;
 mod schema;
+mod uploads;
 
 pub use mappings::{Decision, Mapping, MappingEvent, MappingStatus, Recorded};
+pub use uploads::{UploadBatch, UploadRow};
 
 use crate::category::Category;
 use crate::entry::Entry;

@@ -1,6 +1,6 @@
 //! `mulu status`: what the store holds at a glance, for the clerk who opens
 //! a home someone else set up: versions per kind, whether each kind's newest
-//! version is indexed, mappings by review status.
+//! version is indexed, mappings by review status, and the last export batch.
 
 use crate::ctx::Ctx;
 use crate::ui::pad;
@@ -29,6 +29,7 @@ struct Status {
     home: String,
     kinds: Vec<KindStatus>,
     mappings: BTreeMap<&'static str, usize>,
+    last_export: Option<catalog_core::store::UploadBatch>,
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
@@ -55,6 +56,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
         home: ctx.home.display().to_string(),
         kinds,
         mappings,
+        last_export: store.last_upload()?,
     };
     if ctx.json {
         ctx.print_json(&st)?;
@@ -99,6 +101,17 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
         if by.is_empty() { "" } else { "：" },
         by.join("，")
     );
+    match &st.last_export {
+        Some(b) => println!(
+            "上次导出 (last export): 第 {} 批 {}，{} 行，{} → {}",
+            b.id,
+            b.kind,
+            b.rows,
+            b.created_at.get(..19).unwrap_or(&b.created_at),
+            b.file
+        ),
+        None => println!("上次导出 (last export): 无 (none yet: mulu export 3301)"),
+    }
     Ok(0)
 }
 
