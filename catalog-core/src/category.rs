@@ -128,7 +128,11 @@ impl FromStr for Category {
             "procedure" | "icd9" | "手术操作" | "手术" => Category::Procedure,
             "reimbursement" | "nrdl" | "医保药品目录" => Category::Reimbursement,
             "negotiated" | "谈判药品" | "协议期内谈判药品" => Category::Negotiated,
-            _ => return Err(UnknownCategory(s.to_string())),
+            // The full Chinese label, as the review workbook writes it.
+            _ => match Category::ALL.into_iter().find(|c| c.label_zh() == s.trim()) {
+                Some(c) => c,
+                None => return Err(UnknownCategory(s.to_string())),
+            },
         };
         Ok(c)
     }

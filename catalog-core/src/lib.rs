@@ -57,10 +57,22 @@
 
 #![warn(missing_docs)]
 
+// This crate's messages in the current language (`i18n`).
+pub(crate) static LOCALE: i18n::Catalogue =
+    i18n::Catalogue::new(include_str!("../locales/messages.json"));
+
+/// `tr!("key", name = value, …)`: the message in the current language.
+macro_rules! tr {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::LOCALE.text($key, &[$((stringify!($name), $value.to_string())),*])
+    };
+}
+
 pub mod category;
 mod detail_de;
 pub mod entry;
 mod hospital;
+pub mod i18n;
 pub mod label;
 pub mod normalize;
 pub mod scan;

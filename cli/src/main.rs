@@ -1,11 +1,23 @@
 //! `mulu`: the command line over the mulu crates. Each subcommand lives in
 //! `commands/<name>.rs` with its own `Args` and `run`; this file only wires them.
 
+// The command line's own words (zh and en), from its locale file.
+static LOCALE: catalog_core::i18n::Catalogue =
+    catalog_core::i18n::Catalogue::new(include_str!("../locales/messages.json"));
+
+/// `tr!("key", name = value, …)`: the message in the current language.
+macro_rules! tr {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::LOCALE.text($key, &[$((stringify!($name), $value.to_string())),*])
+    };
+}
+
 mod commands;
 mod ctx;
 mod hints;
+mod ui;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,7 +31,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "mulu",
     version,
-    about = "医保目录 toolkit: import national catalogues, validate codes, map hospital items, diff versions"
+    about = "医保目录工具：导入国家目录、校验编码、院内项目对照、版本比对 (医保 catalogue toolkit)",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     /// Where the store and indexes live [default: $MULU_HOME or the user data dir]
@@ -31,44 +44,101 @@ struct Cli {
     /// Machine-readable JSON on stdout
     #[arg(long, global = true)]
     json: bool,
+    /// 提示语言 (message language): zh (default) or en
+    #[arg(long, global = true, env = "MULU_LANG", default_value = "zh")]
+    lang: catalog_core::i18n::Lang,
     #[command(subcommand)]
     cmd: Command,
 }
 
+/// The exit-code table, in `--help` and (the same words) in the README.
+const EXIT_CODES: &str = "退出码 (exit codes):
+  0  成功 (success; also when the reader of stdout closed it, e.g. `| head`)
+  1  出错：未完成，库未改动 (error: nothing done, the store is as before)
+  2  参数错误，或 review apply 有被拒的行 (usage error, or rows refused by review apply)
+  3  diff --fail-if-diff 发现差异 (differences found)";
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run the whole job on the bundled samples: import, index, match, report
+    /// 运行演示：在样例数据上导入、建索引、对码、评估、比对、审核、导出 (the whole job on the bundled samples)
+    #[command(after_help = "示例 (examples):\n  mulu --home out/home demo --out out")]
     Demo(commands::demo::Args),
-    /// Decode and validate national codes
+    /// 编码解析与校验 (decode and validate national codes)
+    #[command(
+        after_help = "示例 (examples):\n  mulu code explain XL02BGA045A001020171371\n  mulu code check 目录.xlsx --column 药品代码\n  mulu code standards"
+    )]
     #[command(subcommand)]
     Code(commands::code::Cmd),
-    /// Import a catalogue file or URL as a new version
+    /// 导入目录文件或网址为新版本 (import a catalogue file or URL as a new version)
+    #[command(
+        after_help = "示例 (examples):\n  mulu import 药品分类与代码.xlsx --kind drug --label 2026-01\n  mulu import data/samples/v2/drug.xlsx --kind drug --label sample-v2 --replace"
+    )]
     Import(commands::import::Args),
-    /// List the catalogue versions in the store
+    /// 列出库中的目录版本 (list the catalogue versions)
+    #[command(
+        after_help = "示例 (examples):\n  mulu versions --kind drug\n  mulu versions --kind drug --delete 2026-01"
+    )]
     Versions(commands::versions::Args),
-    /// Build the search index of a catalogue version
+    /// 为目录版本建检索索引 (build the search index of a version)
+    #[command(after_help = "示例 (examples):\n  mulu index --kind drug --version sample-v1")]
     Index(commands::index::Args),
-    /// Match a hospital dictionary against a catalogue version
+    /// 院内字典对国家目录，输出审核工作簿 (match a hospital dictionary)
+    #[command(
+        after_help = "示例 (examples):\n  mulu match 院内药品.xlsx --kind drug --out 对码.xlsx"
+    )]
     Match(commands::match_cmd::Args),
-    /// Look up national codes by free text
+    /// 按名称检索国家编码 (look up national codes by free text)
+    #[command(after_help = "示例 (examples):\n  mulu search \"阿那曲唑片 10mg*6片\" --kind drug")]
     Search(commands::search::Args),
-    /// Review suggested mappings (approve, reject, flag, replace, apply a reviewed file)
+    /// 审核对照：通过、驳回、存疑、替换、无对应，导出与回填工作簿 (review suggested mappings)
+    #[command(
+        after_help = "示例 (examples):\n  mulu review list --status suggested\n  mulu review approve YP000002 --by 王 --note \"核对批准文号\"\n  mulu review export --out 待审核.xlsx\n  mulu review apply 待审核.xlsx --by 王"
+    )]
     #[command(subcommand)]
     Review(commands::review::Cmd),
-    /// Export approved mappings (3301 upload fields) as JSON, xlsx or CSV
+    /// 导出已确认的对照为 3301 上传字段 (export approved mappings as 3301 rows)
+    #[command(
+        after_help = "示例 (examples):\n  mulu export 3301 --out 3301.json\n  mulu export 3301 --kind drug --out 3301.xlsx"
+    )]
     Export(commands::export::Args),
-    /// Measure matching accuracy on a labelled hospital dictionary
+    /// 在带标注的院内字典上评估匹配准确率 (measure matching accuracy)
+    #[command(
+        after_help = "示例 (examples):\n  mulu eval data/samples/hospital/drug.labelled.csv --kind drug --baseline"
+    )]
     Eval(commands::eval::Args),
-    /// Re-fit the score calibration on this store's reviewed decisions
+    /// 按已审核的决定重新校准评分 (re-fit the score calibration on this store's reviewed decisions)
+    #[command(after_help = "示例 (examples):\n  mulu calibrate --kind drug --dry-run")]
     Calibrate(commands::calibrate::Args),
-    /// What changed between two catalogue versions (and what it breaks)
+    /// 比对两个目录版本及对对照的影响 (what changed between two versions, and what it breaks)
+    #[command(
+        after_help = "示例 (examples):\n  mulu diff sample-v1 sample-v2 --kind drug --xlsx 比对.xlsx\n  mulu diff 2026-01 新目录.xlsx --mapping store --impact-xlsx 影响清单.xlsx"
+    )]
     Diff(commands::diff::Args),
-    /// Serve look-ups and matching over HTTP
+    /// HTTP 服务：检索、对码、审核 (serve look-ups and matching over HTTP)
+    #[command(
+        after_help = "示例 (examples):\n  mulu serve --bind 127.0.0.1:8080 --token \"$TOKEN\""
+    )]
     Serve(commands::serve::Args),
+    /// 库的概况：各类目录版本、索引、对照状态 (what the store holds)
+    #[command(after_help = "示例 (examples):\n  mulu status\n  mulu --json status")]
+    Status(commands::status::Args),
+    /// 生成 shell 补全脚本 (shell completions)
+    #[command(
+        after_help = "示例 (examples):\n  mulu completions bash > ~/.local/share/bash-completion/completions/mulu\n  mulu completions zsh > ~/.zfunc/_mulu"
+    )]
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
+    /// 生成手册页 (man page, roff on stdout)
+    #[command(after_help = "示例 (examples):\n  mulu man > mulu.1 && man ./mulu.1")]
+    Man,
 }
 
 fn main() -> ExitCode {
+    ui::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
+    catalog_core::i18n::set_lang(cli.lang);
     let ctx = ctx::Ctx {
         home: cli.home.unwrap_or_else(catalog_core::store::default_home),
         quiet: cli.quiet,
@@ -88,13 +158,30 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => commands::calibrate::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Serve(a) => commands::serve::run(&ctx, a),
+        Command::Status(a) => commands::status::run(&ctx, a),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "mulu", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|_| 0)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e) if ui::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            if let Some(h) = hints::for_error(&e) {
-                eprintln!("提示 (hint): {h}");
+            let hint = hints::for_error(&e);
+            if ctx.json {
+                // One JSON object on stderr, so a script reads errors as it reads results.
+                let v = serde_json::json!({"error": {"message": format!("{e:#}"), "hint": hint, "exit_code": 1}});
+                eprintln!("{v}");
+            } else {
+                eprintln!("错误 (error): {e:#}");
+                if let Some(h) = hint {
+                    eprintln!("提示 (hint): {h}");
+                }
             }
             ExitCode::from(1)
         }

@@ -345,18 +345,18 @@ fn rejects_are_written_as_csv_and_xlsx() {
     crate::rejects::write(&[r], &["药品代码".into(), "注册名称".into()], &csvp, &xp).unwrap();
     let text = std::fs::read_to_string(&csvp).unwrap();
     assert!(
-        text.contains("file,sheet,row,column,value,reason,药品代码,注册名称"),
+        text.contains("文件,工作表,行号,列,值,原因,药品代码,注册名称"),
         "{text}"
     );
     assert!(text.contains("a.csv,,7,药品代码,X,bad,X,名"), "{text}");
     let t = crate::table::open(
         &xp,
         &crate::table::TableOptions {
-            known_headers: vec!["reason".into()],
+            known_headers: vec!["原因".into()],
             ..Default::default()
         },
     )
     .unwrap();
-    assert_eq!(t.header[5], "reason");
+    assert_eq!(t.header[5], "原因");
     assert_eq!(t.count(), 1);
 }

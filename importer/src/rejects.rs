@@ -12,7 +12,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-const FIXED: [&str; 6] = ["file", "sheet", "row", "column", "value", "reason"];
+// Chinese: the reject files are read by the clerk who fixes the rows.
+const FIXED: [&str; 6] = ["文件", "工作表", "行号", "列", "值", "原因"];
 /// Excel refuses longer strings in a cell.
 pub const XLSX_CELL_CHARS: usize = 32_767;
 /// The mark left where a cell was cut to fit the xlsx.

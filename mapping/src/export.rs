@@ -192,6 +192,8 @@ pub fn to_3301(
 pub struct Export3301 {
     /// In mapping order.
     pub rows: Vec<Row3301>,
+    /// The mapping of each row (same order), for the upload record.
+    pub mappings: Vec<Mapping>,
     /// "院内编码 名称：reason" for each confirmed mapping left out.
     pub skipped: Vec<String>,
 }
@@ -205,6 +207,9 @@ pub struct ExportOptions {
     pub table: ListTypeTable,
     /// `begndate` for mappings without their own start date (else the review date).
     pub begin: Option<String>,
+    /// Send the reviewer's note as `memo`; off by default, since notes are
+    /// internal (「核对批准文号」) and the platform keeps what it is sent.
+    pub memo: bool,
 }
 
 /// Build the 3301 rows of every confirmed (approved or replaced) mapping.
@@ -239,7 +244,12 @@ pub fn build_3301(store: &Store, opts: &ExportOptions) -> Result<Export3301, Sto
             continue;
         };
         let target = targets.get(code).map(|(_, e)| e);
-        out.rows.push(to_3301(m, target, lt, opts.begin.as_deref()));
+        let mut row = to_3301(m, target, lt, opts.begin.as_deref());
+        if !opts.memo {
+            row.memo.clear();
+        }
+        out.rows.push(row);
+        out.mappings.push(m.clone());
     }
     Ok(out)
 }

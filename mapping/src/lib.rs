@@ -22,6 +22,8 @@
 //!   [`history`]; **stats** ([`stats`]): progress and usage-weighted coverage.
 //! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
 //!   pass by primary key.
+//! - **upload** ([`upload`]): each export a numbered batch with per-mapping
+//!   upload state; only what changed since the last batch; 3302 revoke rows.
 //!
 //! # Example
 //!
@@ -81,6 +83,7 @@ mod query;
 mod stats;
 mod suggest;
 mod undo;
+pub mod upload;
 
 pub use batch::{apply_batch, BatchItem, BatchOutcome, OnError};
 pub use bulk::{bulk_decide, BulkReport, BulkRequest, Skipped};

@@ -67,5 +67,9 @@ fn malformed_code_exits_non_zero_and_names_the_segment() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("企业码"), "{err}");
-    assert!(err.contains("too short"), "{err}");
+    assert!(err.contains("企业码（第19–23位）应为5位数字"), "{err}");
+    // --lang en gives the same message in English.
+    let out = mulu(&["--lang", "en", "code", "explain", "XA01ABD075A00201010048"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("企业码") && err.contains("too short"), "{err}");
 }

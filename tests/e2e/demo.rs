@@ -23,6 +23,7 @@ fn demo_runs_the_whole_job_on_the_bundled_samples() {
         "match_diagnosis.xlsx",
         "diff_drug.xlsx",
         "diff_drug.html",
+        "3301_drug.json",
     ] {
         let meta = std::fs::metadata(out_dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(meta.len() > 1000, "{f} is only {} bytes", meta.len());
@@ -52,6 +53,24 @@ fn demo_runs_the_whole_job_on_the_bundled_samples() {
         );
     }
     assert_eq!(kinds.iter().filter(|k| **k == "drug").count(), 2);
+    // It ends with a review and a 3301 file of exactly the approved mappings.
+    let approved = crate::util::mulu_in(
+        &tmp.path().join("home"),
+        &["--json", "review", "list", "--status", "approved"],
+    );
+    let approved = crate::util::json(&approved).as_array().unwrap().len();
+    let e: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("3301_drug.json")).unwrap()).unwrap();
+    let rows: usize = e["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["data"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        approved > 0 && rows == approved,
+        "{rows} rows, {approved} approved"
+    );
     let html = std::fs::read_to_string(out_dir.join("diff_drug.html")).unwrap();
     assert!(html.contains("sample-v1") && html.contains("sample-v2"));
 }

@@ -324,6 +324,62 @@ fn impact_from_store_lists_exactly_the_broken_confirmed_mappings() {
         strings.contains("H-F") && strings.contains(NEW1) && !strings.contains("H-A"),
         "{strings}"
     );
+
+    // The work list goes back through `review apply`: 通过 on the re-coded
+    // mapping's line moves it to the new code filled in 替换编码.
+    let t = importer::table::open(&xl, &Default::default()).unwrap();
+    let header = t.header.clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let (c_code, c_dec, c_new) = (col("院内编码"), col("审核结果"), col("替换编码"));
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    let mut filled = 0;
+    for (r, rec) in t.enumerate() {
+        let mut cells = rec.unwrap().cells;
+        if cells[c_code] == "H-F" && cells[c_new] == NEW1 {
+            cells[c_dec] = "通过".into();
+            filled += 1;
+        }
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    assert_eq!(
+        filled, 1,
+        "the new code sits on the mapping's first line only"
+    );
+    let back = dir.path().join("impact-reviewed.xlsx");
+    wb.save(&back).unwrap();
+    let out = mulu(
+        &home,
+        &[
+            "--json",
+            "review",
+            "apply",
+            back.to_str().unwrap(),
+            "--by",
+            "王",
+        ],
+    );
+    let rep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rep["replaced"],
+        1,
+        "{rep} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = mulu(&home, &["--json", "review", "list", "--status", "replaced"]);
+    let ms: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        ms.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["hospital_code"] == "H-F" && m["target_code"] == NEW1),
+        "{ms}"
+    );
 }
 
 #[test]
@@ -853,7 +909,7 @@ fn version_errors_get_the_flag_advice_from_the_cli_only() {
                 .unwrap_or_else(|| panic!("no '{p}' line in: {err}"))
                 .to_string()
         };
-        (pick("error:"), pick("提示"))
+        (pick("错误 (error):"), pick("提示"))
     };
 
     // v1 is both a drug and a service version.

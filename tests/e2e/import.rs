@@ -82,7 +82,7 @@ fn duplicate_codes_fail_by_default_write_rejects_and_commit_nothing() {
     assert_eq!(env.versions(), serde_json::json!([]));
     let csv = std::fs::read_to_string(rej.with_extension("csv")).unwrap();
     assert!(
-        csv.contains("file,sheet,row,column,value,reason,诊断代码,诊断名称,有效标志"),
+        csv.contains("文件,工作表,行号,列,值,原因,诊断代码,诊断名称,有效标志"),
         "{csv}"
     );
     assert!(
@@ -349,7 +349,7 @@ fn code_check_reports_rows_and_exits_non_zero() {
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(
-        s.contains("row 3 项目编码") && s.contains("加收") && s.contains("1 invalid"),
+        s.contains("第3行 项目编码：") && s.contains("加收") && s.contains("无效 1"),
         "{s}"
     );
     let out = env.mulu(&["--json", "code", "check", &p, "--column", "项目编码"]);

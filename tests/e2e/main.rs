@@ -6,11 +6,15 @@
 
 mod util;
 
+mod cli;
 mod code;
 mod demo;
 mod diff;
 mod import;
 mod r#match;
+mod readme;
 mod reproducible;
 mod serve;
 mod soak;
+mod upload;
+mod workbook;

@@ -101,10 +101,14 @@ fn index_match_review_export_round_trip() {
         "reviewed.csv",
         "院内编码,院内名称,类别,审核结果,替换编码\nY005,阿司匹林肠溶片 100mg*30片,drug,通过,\nY004,紫杉醇注射液,drug,maybe,\n",
     );
+    // By default one bad row keeps the whole file out; --partial writes the good ones.
     let o = env.mulu(&["review", "apply", &reviewed]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("row 3") && err.contains("maybe"), "{err}");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("1 approved"));
+    assert!(err.contains("第3行") && err.contains("maybe"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("通过 0"));
+    let o = env.mulu(&["review", "apply", &reviewed, "--partial"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("通过 1"));
 
     // Re-matching keeps the approved target and does not overwrite the review.
     let rows2 = env.path("m2.json");
@@ -435,12 +439,25 @@ fn review_apply_all_or_nothing_writes_nothing_when_a_row_is_refused() {
     );
     let errors = rep["errors"].to_string();
     assert!(
-        errors.contains("row 3") && errors.contains("XNOSUCHCODE"),
+        errors.contains("第3行") && errors.contains("XNOSUCHCODE"),
         "{errors}"
     );
     let approved = json(&env.mulu(&["--json", "review", "list", "--status", "approved"]));
     assert_eq!(approved.as_array().unwrap().len(), 0, "{approved}");
-    // Without the flag the good row goes in.
+    // The same without a flag (all or nothing is the default); with --partial the good row goes in.
     let rep = json(&env.mulu(&["--json", "review", "apply", &reviewed, "--by", "王五"]));
+    assert_eq!(
+        (rep["written"].as_bool(), rep["approved"].as_u64()),
+        (Some(false), Some(0))
+    );
+    let rep = json(&env.mulu(&[
+        "--json",
+        "review",
+        "apply",
+        &reviewed,
+        "--by",
+        "王五",
+        "--partial",
+    ]));
     assert_eq!(rep["approved"], 1, "{rep}");
 }

@@ -138,7 +138,11 @@ fn short_drug_code_names_the_enterprise_segment() {
     let err = s().explain("XA01ABD075A00201010048").unwrap_err();
     assert_eq!(err.standard.as_deref(), Some("drug_western"));
     assert_eq!(err.segment.as_deref(), Some("企业码"));
-    assert!(err.message.contains("too short"), "{}", err.message);
+    assert!(
+        err.message.contains("企业码（第19–23位）应为5位数字"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
@@ -146,16 +150,24 @@ fn bad_character_names_segment_and_position() {
     let err = s().explain("XA0XABD075A002010100483").unwrap_err();
     assert_eq!(err.segment.as_deref(), Some("类别码"));
     assert_eq!(err.position, Some(4));
-    assert!(err.message.contains("must be a digit"), "{}", err.message);
+    assert!(
+        err.message.contains("第3个字符应为数字，实为“X”"),
+        "{}",
+        err.message
+    );
     let long = s().explain("XA01ABD075A00201010048399").unwrap_err();
-    assert!(long.message.contains("too long"), "{}", long.message);
+    assert!(
+        long.message.contains("太长：共25位，此结构为23位"),
+        "{}",
+        long.message
+    );
     let svc = s().explain_as("00331301003", "service").unwrap_err();
     assert_eq!(svc.segment.as_deref(), Some("细项"));
 }
 
 #[test]
 fn garbage_and_empty_are_rejected_clearly() {
-    assert!(s().explain("").unwrap_err().message.contains("empty"));
+    assert!(s().explain("").unwrap_err().message.contains("编码为空"));
     let e = s().explain("阿莫西林").unwrap_err();
     assert_eq!(e.position, Some(1));
     assert!(s().explain("!!!").is_err());

@@ -35,8 +35,17 @@ pub struct CodeError {
 impl fmt::Display for CodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.standard_name {
-            Some(s) => write!(f, "'{}' is not a valid {}: {}", self.code, s, self.message),
-            None => write!(f, "'{}': {}", self.code, self.message),
+            Some(s) => f.write_str(&tr!(
+                "code.invalid",
+                code = self.code,
+                standard = s,
+                msg = self.message
+            )),
+            None => f.write_str(&tr!(
+                "code.invalid_plain",
+                code = self.code,
+                msg = self.message
+            )),
         }
     }
 }
@@ -59,7 +68,7 @@ impl Standards {
                     standard_name: None,
                     segment: None,
                     position: None,
-                    message: "code is empty".into(),
+                    message: tr!("code.empty"),
                 });
             }
             return Ok(None);
@@ -127,7 +136,7 @@ impl Standards {
                 standard_name: None,
                 segment: None,
                 position: None,
-                message: "code is empty".into(),
+                message: tr!("code.empty"),
             });
         }
         if let Some((pos, ch)) = code.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
@@ -137,10 +146,7 @@ impl Standards {
                 standard_name: None,
                 segment: None,
                 position: Some(pos + 1),
-                message: format!(
-                    "character '{ch}' at position {} cannot be part of a code",
-                    pos + 1
-                ),
+                message: tr!("code.non_ascii", ch = ch, pos = pos + 1),
             });
         }
         for st in candidates {
@@ -177,7 +183,7 @@ impl Standards {
                     standard_name: None,
                     segment: None,
                     position: None,
-                    message: "no code standard applies".into(),
+                    message: tr!("code.no_standard"),
                 })
             }
         };
@@ -192,7 +198,7 @@ impl Standards {
             message: if looks_like {
                 f.message
             } else {
-                format!("matches no known code shape ({})", f.message)
+                tr!("code.no_shape", msg = f.message)
             },
         })
     }
@@ -279,17 +285,13 @@ fn check_asterisk(a: &str) -> Result<String, String> {
     let ok_head =
         b.len() >= 4 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit();
     if !ok_head || !a.ends_with('*') {
-        return Err(format!(
-            "the code after '+' must be an asterisk code like K77.0*, found '{a}'"
-        ));
+        return Err(tr!("code.asterisk", a = a));
     }
     let mid = &a[3..a.len() - 1];
     if !(mid.is_empty()
         || (mid.starts_with('.') && mid[1..].bytes().all(|c| c.is_ascii_digit() || c == b'X')))
     {
-        return Err(format!(
-            "the code after '+' must be an asterisk code like K77.0*, found '{a}'"
-        ));
+        return Err(tr!("code.asterisk", a = a));
     }
     // Only the placeholder after the category folds; the chapter letter stays.
     Ok(format!("{}{}", &a[..3], a[3..].replace('X', "x")))

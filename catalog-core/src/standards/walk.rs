@@ -27,16 +27,15 @@ pub(super) fn walk_form(
             progress: pos,
             segment: Some(seg.name.clone()),
             position: pos + 1,
-            message: format!(
-                "segment {} (position {}{}): {}",
-                seg.name,
-                start + 1,
-                if seg_len_min(seg) > 1 {
-                    format!("–{}", start + seg_len_min(seg))
+            message: tr!(
+                "walk.segment",
+                seg = seg.name,
+                range = if seg_len_min(seg) > 1 {
+                    format!("{}–{}", start + 1, start + seg_len_min(seg))
                 } else {
-                    String::new()
+                    (start + 1).to_string()
                 },
-                msg
+                msg = msg
             ),
         };
         if let Some(lit) = &seg.literal {
@@ -44,7 +43,7 @@ pub(super) fn walk_form(
                 .get(i..i + lit.len())
                 .unwrap_or(&code[i.min(code.len())..]);
             if !got.eq_ignore_ascii_case(lit) {
-                return Err(fail(i, format!("expected '{lit}', found {}", shown(got))));
+                return Err(fail(i, tr!("walk.literal", lit = lit, got = shown(got))));
             }
             i += lit.len();
         } else if let Some(opts) = &seg.one_of {
@@ -58,7 +57,7 @@ pub(super) fn walk_form(
                     let got = code.get(i..i + 2).unwrap_or(&code[i.min(code.len())..]);
                     return Err(fail(
                         i,
-                        format!("expected one of {}, found {}", opts.join("/"), shown(got)),
+                        tr!("walk.one_of", opts = opts.join("/"), got = shown(got)),
                     ));
                 }
             }
@@ -72,7 +71,7 @@ pub(super) fn walk_form(
                 if n < min {
                     return Err(fail(
                         i + n,
-                        format!("expected at least {min} {}", class_name(class, min)),
+                        tr!("walk.at_least", min = min, class = class_name(class, min)),
                     ));
                 }
                 i += n;
@@ -83,25 +82,25 @@ pub(super) fn walk_form(
                         let got = &code[i..];
                         return Err(fail(
                             pos,
-                            format!(
-                                "too short: expected {} characters ({}), found {} — the code has {} characters, this form needs {}",
-                                p.len(),
-                                describe_pattern(p),
-                                shown(got),
-                                code.len(),
-                                form.segments.iter().map(seg_len_min).sum::<usize>()
+                            tr!(
+                                "walk.too_short",
+                                n = p.len(),
+                                pattern = describe_pattern(p),
+                                got = shown(got),
+                                len = code.len(),
+                                need = form.segments.iter().map(seg_len_min).sum::<usize>()
                             ),
                         ));
                     }
                     if !class_ok(class, bytes[pos]) {
                         return Err(fail(
                             pos,
-                            format!(
-                                "character {} must be {} ({}), found '{}'",
-                                k + 1,
-                                class_name(class, 1),
-                                describe_pattern(p),
-                                bytes[pos] as char
+                            tr!(
+                                "walk.char",
+                                k = k + 1,
+                                class = class_name(class, 1),
+                                pattern = describe_pattern(p),
+                                c = bytes[pos] as char
                             ),
                         ));
                     }
@@ -116,12 +115,12 @@ pub(super) fn walk_form(
             progress: i,
             segment: None,
             position: i + 1,
-            message: format!(
-                "too long: {} characters, this form has {}; unexpected '{}' from position {}",
-                code.len(),
-                i,
-                &code[i..],
-                i + 1
+            message: tr!(
+                "walk.too_long",
+                len = code.len(),
+                n = i,
+                rest = &code[i..],
+                pos = i + 1
             ),
         });
     }
@@ -150,38 +149,43 @@ fn class_ok(class: u8, c: u8) -> bool {
     }
 }
 
-fn class_name(class: u8, n: usize) -> &'static str {
+fn class_name(class: u8, n: usize) -> String {
     match (class, n == 1) {
-        (b'L', true) => "a letter",
-        (b'L', false) => "letters",
-        (b'D', true) => "a digit",
-        (b'D', false) => "digits",
-        (b'A', true) => "a letter or digit",
-        (b'A', false) => "letters or digits",
-        (b'X', _) => "a digit or x",
-        _ => "?",
+        (b'L', true) => tr!("class.letter"),
+        (b'L', false) => tr!("class.letters"),
+        (b'D', true) => tr!("class.digit"),
+        (b'D', false) => tr!("class.digits"),
+        (b'A', true) => tr!("class.alnum"),
+        (b'A', false) => tr!("class.alnums"),
+        (b'X', _) => tr!("class.digit_x"),
+        _ => "?".into(),
     }
 }
 
 fn describe_pattern(p: &str) -> String {
     if p.bytes().all(|b| b == b'D') {
-        return format!("{} digits", p.len());
+        return tr!("pattern.digits", n = p.len());
     }
-    p.bytes()
+    let parts = p
+        .bytes()
         .map(|b| match b {
-            b'L' => "letter",
-            b'D' => "digit",
-            b'A' => "letter/digit",
-            _ => "digit/x",
+            b'L' => tr!("pattern.letter"),
+            b'D' => tr!("pattern.digit"),
+            b'A' => tr!("pattern.alnum"),
+            _ => tr!("pattern.digit_x"),
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(&tr!("pattern.sep"));
+    tr!("pattern.mixed", n = p.len(), parts = parts)
 }
 
 fn shown(s: &str) -> String {
     if s.is_empty() {
-        "nothing".into()
+        tr!("walk.nothing")
     } else {
-        format!("'{s}'")
+        match crate::i18n::lang() {
+            crate::i18n::Lang::Zh => format!("“{s}”"),
+            crate::i18n::Lang::En => format!("'{s}'"),
+        }
     }
 }

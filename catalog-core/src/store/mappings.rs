@@ -41,6 +41,17 @@ impl MappingStatus {
             MappingStatus::NoCounterpart => "no_counterpart",
         }
     }
+    /// The word a 医保办 reviewer reads (and may type back in a workbook).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MappingStatus::Suggested => "待审核",
+            MappingStatus::Approved => "通过",
+            MappingStatus::Rejected => "驳回",
+            MappingStatus::Flagged => "存疑",
+            MappingStatus::Replaced => "替换",
+            MappingStatus::NoCounterpart => "无对应",
+        }
+    }
     /// Approved and replaced mappings are the confirmed ones.
     pub fn is_confirmed(self) -> bool {
         matches!(self, MappingStatus::Approved | MappingStatus::Replaced)
@@ -57,10 +68,12 @@ impl FromStr for MappingStatus {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "suggested" | "" | "待审核" => MappingStatus::Suggested,
-            "approved" | "approve" | "ok" | "通过" | "确认" => MappingStatus::Approved,
-            "rejected" | "reject" | "驳回" | "拒绝" => MappingStatus::Rejected,
-            "flagged" | "flag" | "存疑" | "标记" => MappingStatus::Flagged,
+            "suggested" | "" | "待审核" | "未审核" | "待定" => MappingStatus::Suggested,
+            "approved" | "approve" | "ok" | "通过" | "确认" | "同意" | "批准" | "核准"
+            | "正确" | "是" | "√" | "✓" => MappingStatus::Approved,
+            "rejected" | "reject" | "驳回" | "拒绝" | "不通过" | "不同意" | "错误" | "否"
+            | "×" | "✗" => MappingStatus::Rejected,
+            "flagged" | "flag" | "存疑" | "标记" | "疑问" | "复核" => MappingStatus::Flagged,
             "replaced" | "replace" | "替换" | "改码" => MappingStatus::Replaced,
             "no_counterpart" | "no-counterpart" | "无对应" | "无对照" => {
                 MappingStatus::NoCounterpart

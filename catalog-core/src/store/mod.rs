@@ -7,9 +7,11 @@
 mod mappings;
 mod queue;
 mod schema;
+mod uploads;
 
 pub use mappings::{Decision, Mapping, MappingEvent, MappingStatus, Prior, Recorded};
 pub use queue::{MappingFilter, MappingPage, SortKey, StatRow, Undone};
+pub use uploads::{UploadBatch, UploadRow};
 
 use crate::category::Category;
 use crate::entry::Entry;

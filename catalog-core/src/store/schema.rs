@@ -92,6 +92,27 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         ALTER TABLE mapping_events ADD COLUMN undone INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX mapping_events_batch ON mapping_events(batch) WHERE batch IS NOT NULL;",
     ),
+    (
+        7,
+        "upload batches: what each 3301/3302 export sent, per mapping",
+        "CREATE TABLE upload_batches (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            file TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            only_new INTEGER NOT NULL
+        );
+        CREATE TABLE upload_rows (
+            batch_id INTEGER NOT NULL REFERENCES upload_batches(id),
+            mapping_id INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            target_code TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (batch_id, mapping_id, action)
+        );
+        CREATE INDEX upload_rows_mapping ON upload_rows (mapping_id, batch_id);",
+    ),
 ];
 
 /// Bring the schema up to date. A store from a newer mulu is refused before
@@ -111,14 +132,16 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> super::Result<()> {
         });
     }
     for (v, name, sql) in MIGRATIONS {
-        if *v <= found {
+        // By id, not by the highest: steps numbered below one already applied
+        // (parallel branches merged later) still run.
+        if applied(conn, *v)? {
             continue;
         }
         // IMMEDIATE: two processes opening a new store at once wait for each
         // other instead of failing.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
-        if current(&tx)? >= *v {
+        if applied(&tx, *v)? {
             continue;
         }
         tx.execute_batch(sql)?;
@@ -129,6 +152,15 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> super::Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// True when step `v` is recorded in the store.
+fn applied(conn: &Connection, v: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)",
+        [v],
+        |r| r.get(0),
+    )
 }
 
 /// The newest schema step recorded in the store (0 for a new file).

@@ -322,7 +322,7 @@ fn a_store_from_a_newer_mulu_is_refused_before_anything_is_written() {
     let steps: i64 = c
         .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(steps, schema::latest_version() + 1);
+    assert_eq!(steps, schema::MIGRATIONS.len() as i64 + 1);
 }
 
 #[test]

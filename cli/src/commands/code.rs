@@ -100,14 +100,23 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
                                     + g.pattern.as_ref().map_or(0, |p| p.len())
                             })
                             .sum();
-                        format!("{} ({} chars)", f.name, n)
+                        tr!("standards.chars", name = f.name, n = n)
                     })
                     .collect();
-                println!("{:>2}  {:<20} {:<11} {}", s.no, s.id, s.status, s.name);
                 println!(
-                    "    forms: {}; e.g. {}",
-                    lens.join(", "),
-                    s.examples.join(", ")
+                    "{:>2}  {:<20} {} {}",
+                    s.no,
+                    s.id,
+                    crate::ui::pad(&status_label(&s.status), 11),
+                    s.name
+                );
+                println!(
+                    "    {}",
+                    tr!(
+                        "standards.forms",
+                        forms = lens.join(", "),
+                        examples = s.examples.join(", ")
+                    )
                 );
             }
             Ok(0)
@@ -118,8 +127,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
 fn print_explanation(e: &Explanation) {
     println!("{}", e.code);
     println!(
-        "  {} (standard {} `{}`, {}; form {})",
-        e.standard_name, e.standard_no, e.standard, e.status, e.form
+        "  {}",
+        tr!(
+            "explain.standard",
+            name = e.standard_name,
+            no = e.standard_no,
+            id = e.standard,
+            status = status_label(&e.status),
+            form = e.form
+        )
     );
     for s in &e.segments {
         let pos = if s.start == s.end {
@@ -136,12 +152,25 @@ fn print_explanation(e: &Explanation) {
         );
     }
     if let Some(a) = &e.asterisk_code {
-        println!("  asterisk code: {a}");
+        println!("  {}", tr!("explain.asterisk", a = a));
     }
     for n in &e.notes {
-        println!("  note: {n}");
+        println!("  {}", tr!("explain.note", n = n));
     }
     if !e.also_matches.is_empty() {
-        println!("  also fits: {}", e.also_matches.join(", "));
+        println!(
+            "  {}",
+            tr!("explain.also", list = e.also_matches.join(", "))
+        );
+    }
+}
+
+/// A standard's status (`confirmed`…) in the message language.
+fn status_label(status: &str) -> String {
+    match status {
+        "confirmed" => tr!("status.confirmed"),
+        "inferred" => tr!("status.inferred"),
+        "unconfirmed" => tr!("status.unconfirmed"),
+        other => other.to_string(),
     }
 }

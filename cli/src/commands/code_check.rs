@@ -127,21 +127,28 @@ pub fn run(
         ctx.print_json(&rep)?;
     } else {
         for i in &rep.invalid {
+            let row = tr!("check.at_row", row = i.row);
             let at = match &i.sheet {
-                Some(s) => format!("{s}!{}", i.row),
-                None => format!("row {}", i.row),
+                Some(s) => format!("{s} {row}"),
+                None => row,
             };
-            println!("{at} {}: {}", i.column, i.message);
+            println!(
+                "{}",
+                tr!("check.row", at = at, column = i.column, msg = i.message)
+            );
         }
         for u in &rep.unreadable {
-            println!("unreadable: {u}");
+            println!("{}", tr!("check.unreadable", u = u));
         }
         println!(
-            "{} codes checked: {} valid, {} invalid; {} empty cells",
-            rep.checked,
-            rep.valid,
-            rep.invalid.len(),
-            rep.empty_rows.len()
+            "{}",
+            tr!(
+                "check.summary",
+                checked = rep.checked,
+                valid = rep.valid,
+                invalid = rep.invalid.len(),
+                empty = rep.empty_rows.len()
+            )
         );
     }
     Ok(if rep.invalid.is_empty() { 0 } else { 1 })

@@ -24,6 +24,26 @@ struct Wrap<A: clap::Args> {
     args: A,
 }
 
+#[derive(Parser)]
+#[command(no_binary_name = true)]
+struct WrapCmd<C: clap::Subcommand> {
+    #[command(subcommand)]
+    cmd: C,
+}
+
+/// A step whose command has subcommands (`review apply …`).
+fn step_cmd<C: clap::Subcommand>(
+    ctx: &Ctx,
+    title: &str,
+    argv: &[String],
+    run: fn(&Ctx, C) -> Result<u8>,
+) -> Result<u8> {
+    ctx.say(format!("\n== {title}\n$ mulu {}", argv.join(" ")));
+    let w = WrapCmd::<C>::try_parse_from(argv.iter().skip(1))
+        .with_context(|| format!("demo step '{title}'"))?;
+    run(ctx, w.cmd)
+}
+
 fn step<A: clap::Args>(
     ctx: &Ctx,
     title: &str,
@@ -188,9 +208,52 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         ),
     );
 
+    // The reviewer's part: in real use 审核结果 is filled in match_drug.xlsx;
+    // here every high-tier suggestion is marked 通过 in a small CSV, which
+    // `review apply` reads like the workbook.
+    let reviewed = args.out.join("reviewed_drug.csv");
+    note(
+        "review",
+        write_reviewed(ctx, &reviewed).and_then(|_| {
+            let argv = v(&[
+                "review",
+                "apply",
+                &reviewed.display().to_string(),
+                "--by",
+                "演示审核员",
+            ]);
+            step_cmd(
+                ctx,
+                "审核：高置信度的药品建议标为“通过” (review: approve the high-tier drug suggestions)",
+                &argv,
+                super::review::run,
+            )
+        }),
+    );
+    let argv = v(&[
+        "export",
+        "3301",
+        "--kind",
+        "drug",
+        "--out",
+        &out("3301_drug.json"),
+    ]);
+    note(
+        "export 3301",
+        step(
+            ctx,
+            "导出 3301 目录对照上传文件 (the approved mappings as 3301 upload rows)",
+            &argv,
+            super::export::run,
+        ),
+    );
+
     ctx.say(format!("\n== reports in {}", args.out.display()));
     if !ctx.quiet && !ctx.json {
         list_reports(&args.out);
+    }
+    if !ctx.quiet && !ctx.json {
+        next_commands(ctx, &args.out);
     }
     if failed.is_empty() {
         Ok(0)
@@ -218,4 +281,46 @@ fn list_reports(dir: &Path) {
             size
         );
     }
+}
+
+/// `reviewed_drug.csv`: 通过 for every high-tier drug suggestion still open.
+fn write_reviewed(ctx: &Ctx, path: &Path) -> Result<()> {
+    let store = ctx.store()?;
+    let mut rows = vec![vec![
+        "院内编码".to_string(),
+        "院内名称".to_string(),
+        "类别".to_string(),
+        "审核结果".to_string(),
+    ]];
+    for m in store.mappings(
+        Some(catalog_core::Category::Drug),
+        Some(catalog_core::store::MappingStatus::Suggested),
+    )? {
+        if m.tier.as_deref() == Some("high") {
+            rows.push(vec![
+                m.hospital_code,
+                m.hospital_name,
+                "drug".to_string(),
+                "通过".to_string(),
+            ]);
+        }
+    }
+    let (head, body) = rows.split_first().expect("a header row");
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    super::export::write_table(path, "审核", &head, body)
+}
+
+/// What to type next, on the store the demo just made.
+fn next_commands(ctx: &Ctx, out: &Path) {
+    let home = ctx.home.display();
+    let o = out.display();
+    eprintln!(
+        "\n== 下一步 (next commands, on the store the demo made)
+  mulu --home {home} status
+  mulu --home {home} review list --status suggested --kind drug
+  mulu --home {home} review export --kind drug --out {o}/待审核.xlsx     # 填“审核结果”后：
+  mulu --home {home} review apply {o}/待审核.xlsx --by 王
+  mulu --home {home} export 3301 --kind drug --out {o}/3301_drug.xlsx
+  mulu --home {home} diff sample-v1 sample-v2 --kind drug --mapping store --impact-xlsx {o}/impact.xlsx"
+    );
 }

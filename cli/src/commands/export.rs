@@ -1,6 +1,8 @@
-//! `mulu export 3301`: the confirmed mappings in the platform's 3301 fields,
-//! JSON in batches of at most 100 rows, or a flat xlsx/CSV. Also the shared
-//! table writer of the matching commands.
+//! `mulu export 3301|3302`: the confirmed mappings in the platform's 3301
+//! fields (JSON in batches of at most 100 rows, or a flat xlsx/CSV), or the
+//! 3302 revoke rows of mappings changed after their upload. Every export is
+//! recorded as a numbered batch (`mapping::upload`). Also the shared table
+//! writer of the matching commands.
 
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// What to export: 3301 (目录对照上传)
+    /// What to export: 3301 (目录对照上传) or 3302 (目录对照撤销)
     pub what: String,
     #[arg(long)]
     pub out: PathBuf,
@@ -22,14 +24,20 @@ pub struct Args {
     /// begndate for mappings without their own start date [default: the review date]
     #[arg(long)]
     pub begin: Option<String>,
+    /// 只导出上次导出后新增或改动的对照 (only what changed since the last batch)
+    #[arg(long)]
+    pub new: bool,
+    /// 把审核备注作为 memo 上传 (send the reviewer's note as memo; empty by default)
+    #[arg(long)]
+    pub memo: bool,
 }
 
 pub use mapping::BATCH;
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
-    if args.what != "3301" {
+    if args.what != "3301" && args.what != "3302" {
         anyhow::bail!(
-            "unknown export '{}': only 3301 (目录对照上传) is supported",
+            "未知的导出 '{}'：应为 3301（目录对照上传）或 3302（目录对照撤销） (unknown export: 3301 or 3302)",
             args.what
         );
     }
@@ -37,16 +45,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         .list_type_table
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--list-type-table: {e}"))?;
-    let store = ctx.store()?;
-    let built = mapping::build_3301(
-        &store,
-        &mapping::ExportOptions {
-            kind: args.kind,
-            table,
-            begin: args.begin.clone(),
-        },
-    )?;
-    let (rows, skipped) = (built.rows, built.skipped);
+    let mut store = ctx.store()?;
+    let opts = mapping::ExportOptions {
+        kind: args.kind,
+        table,
+        begin: args.begin.clone(),
+        memo: args.memo,
+    };
+    if args.what == "3302" {
+        return revoke(ctx, &mut store, &args, &opts);
+    }
+    let built = mapping::upload::plan_3301(&store, &opts, args.new)?;
+    let (rows, skipped) = (&built.rows, &built.skipped);
     let ext = args
         .out
         .extension()
@@ -67,18 +77,69 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         let cells: Vec<Vec<String>> = rows.iter().map(mapping::Row3301::cells).collect();
         write_table(&args.out, "3301", mapping::FIELDS, &cells)?;
     }
-    for s in &skipped {
+    for s in skipped {
         ctx.say(format!("skipped {s}"));
     }
+    let batch = mapping::upload::record_3301(
+        &mut store,
+        &built,
+        &args.out.display().to_string(),
+        args.new,
+    )?;
     if ctx.json {
-        ctx.print_json(&serde_json::json!({"out": args.out, "rows": rows.len(), "batches": rows.len().div_ceil(BATCH), "skipped": skipped}))?;
+        ctx.print_json(&serde_json::json!({"out": args.out, "rows": rows.len(), "batches": rows.len().div_ceil(BATCH), "skipped": skipped, "upload_batch": batch}))?;
     } else {
         println!(
-            "exported {} confirmed mappings in {} batch(es) of ≤{BATCH} → {} ({} skipped)",
+            "exported {} confirmed mappings in {} batch(es) of ≤{BATCH} → {} ({} skipped); 记为第 {} 批",
             rows.len(),
             rows.len().div_ceil(BATCH),
             args.out.display(),
-            skipped.len()
+            skipped.len(),
+            batch.id
+        );
+    }
+    Ok(0)
+}
+
+/// `export 3302`: revoke rows for mappings replaced or withdrawn after upload.
+fn revoke(
+    ctx: &Ctx,
+    store: &mut catalog_core::Store,
+    args: &Args,
+    opts: &mapping::ExportOptions,
+) -> Result<u8> {
+    let (rows, sent) = mapping::upload::plan_3302(store, opts)?;
+    let ext = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "json" {
+        let batches: Vec<_> = rows
+            .chunks(BATCH)
+            .map(|c| serde_json::json!({ "data": c }))
+            .collect();
+        let f = std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        serde_json::to_writer_pretty(
+            std::io::BufWriter::new(f),
+            &serde_json::json!({ "batches": batches }),
+        )?;
+    } else {
+        let cells: Vec<Vec<String>> = rows.iter().map(mapping::upload::Row3302::cells).collect();
+        write_table(&args.out, "3302", mapping::upload::FIELDS_3302, &cells)?;
+    }
+    let batch = mapping::upload::record_3302(store, &sent, &args.out.display().to_string())?;
+    if ctx.json {
+        ctx.print_json(
+            &serde_json::json!({"out": args.out, "rows": rows.len(), "upload_batch": batch}),
+        )?;
+    } else {
+        println!(
+            "撤销 {} 条已上传后被替换或撤回的对照 → {}；记为第 {} 批 (3302 revoke rows)",
+            rows.len(),
+            args.out.display(),
+            batch.id
         );
     }
     Ok(0)

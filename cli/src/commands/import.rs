@@ -227,9 +227,9 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
         );
     }
     if !s.extra_columns.is_empty() {
-        ctx.say(format!(
-            "kept without a field (in extra): {}",
-            importer::limits::brief_list(&s.extra_columns, 30, 600)
+        ctx.say(tr!(
+            "import.extra",
+            list = importer::limits::brief_list(&s.extra_columns, 30, 600)
         ));
     }
     for n in s.note_rows.iter().take(5) {
@@ -251,6 +251,26 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
     }
     if let Some(files) = reject_files(s) {
         ctx.say(format!("rejected rows written to {files}"));
+    }
+    Ok(())
+}
+
+/// A re-published file with nothing new is usually the wrong download: say
+/// which stored version already holds exactly these rows (the checksum is
+/// over the rows, not the file, so a re-saved workbook is caught too).
+fn same_content_warning(store: &catalog_core::Store, s: &ImportSummary) -> Result<()> {
+    let Some(v) = &s.version else { return Ok(()) };
+    let twins: Vec<String> = store
+        .versions()?
+        .into_iter()
+        .filter(|o| o.id != v.id && o.category == v.category && o.checksum == v.checksum)
+        .map(|o| format!("'{}'", o.label))
+        .collect();
+    if !twins.is_empty() {
+        eprintln!(
+            "警告 (warning): 本次导入的内容与已有版本 {} 完全相同 (same rows as an existing version)",
+            twins.join("、")
+        );
     }
     Ok(())
 }
@@ -289,6 +309,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         // Committed: whatever happened to the reject files is a warning (D5).
         Ok(s) => {
             report(ctx, &s)?;
+            same_content_warning(&store, &s)?;
             Ok(0)
         }
         Err(e @ (ImportError::TooManyRejected(_) | ImportError::NoValidRows(_))) => {

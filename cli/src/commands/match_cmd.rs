@@ -2,12 +2,11 @@
 //! row per input row, store the results as `suggested` decisions (re-using
 //! mappings already approved) and print a tier summary.
 
-use super::export::write_table;
 use super::index::{open_matcher, parse_kind, resolve_version};
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
 use catalog_core::{Category, HospitalItem, Store};
-use matcher::{Candidate, MatchResult, Matcher, Tier};
+use matcher::{MatchResult, Matcher, Tier};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -45,78 +44,6 @@ pub struct Row {
     /// Status of a mapping reviewed earlier (approved/replaced/rejected/flagged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
-}
-
-pub const HEADERS: &[&str] = &[
-    "行号",
-    "类别",
-    "院内编码",
-    "院内名称",
-    "规格",
-    "剂型",
-    "单位",
-    "生产企业",
-    "批准文号",
-    "注册证号",
-    "目录版本",
-    "匹配编码",
-    "匹配名称",
-    "匹配规格",
-    "匹配包装",
-    "匹配剂型",
-    "匹配企业",
-    "匹配批准文号",
-    "得分",
-    "置信度",
-    "依据",
-    "备选",
-    "已有审核",
-    "审核结果",
-    "替换编码",
-    "备注",
-];
-
-fn alternatives(cands: &[Candidate]) -> String {
-    cands
-        .iter()
-        .skip(1)
-        .map(|c| format!("{} {} ({:.3})", c.code, c.name, c.score))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-pub fn row_cells(r: &Row) -> Vec<String> {
-    let it = &r.item;
-    let b = r.result.best();
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    vec![
-        it.row.to_string(),
-        r.kind.as_str().to_string(),
-        it.code.clone(),
-        it.name.clone(),
-        s(&it.spec),
-        s(&it.dosage_form),
-        s(&it.unit),
-        s(&it.manufacturer),
-        s(&it.approval_no),
-        s(&it.registration_no),
-        r.version.clone().unwrap_or_default(),
-        b.map(|c| c.code.clone()).unwrap_or_default(),
-        b.map(|c| c.name.clone()).unwrap_or_default(),
-        b.map(|c| c.spec.clone()).unwrap_or_default(),
-        b.and_then(|c| c.pack_spec.clone()).unwrap_or_default(),
-        b.and_then(|c| c.dosage_form.clone()).unwrap_or_default(),
-        b.map(|c| c.manufacturer.clone()).unwrap_or_default(),
-        b.and_then(|c| c.approval_no.clone()).unwrap_or_default(),
-        b.map(|c| format!("{:.4}", c.score)).unwrap_or_default(),
-        r.result.tier.as_str().to_string(),
-        r.result.reason.clone(),
-        alternatives(&r.result.candidates),
-        r.previous.clone().unwrap_or_default(),
-        String::new(),
-        String::new(),
-        String::new(),
-    ]
 }
 
 /// Re-use a confirmed mapping (the rule lives in `mapping::reuse_approved`)
@@ -261,6 +188,5 @@ fn write_rows(out: &Path, rows: &[Row]) -> Result<()> {
         serde_json::to_writer_pretty(std::io::BufWriter::new(f), rows)?;
         return Ok(());
     }
-    let cells: Vec<Vec<String>> = rows.iter().map(row_cells).collect();
-    write_table(out, "对码结果", HEADERS, &cells)
+    super::workbook::write(out, rows, &[])
 }

@@ -13,4 +13,6 @@ pub mod match_cmd;
 pub mod review;
 pub mod search;
 pub mod serve;
+pub mod status;
 pub mod versions;
+pub mod workbook;

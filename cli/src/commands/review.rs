@@ -5,6 +5,7 @@
 
 use super::index::parse_kind;
 use crate::ctx::Ctx;
+use crate::ui::pad;
 use anyhow::{Context, Result};
 use catalog_core::store::{Mapping, MappingStatus};
 use catalog_core::{Category, Store};
@@ -66,9 +67,27 @@ pub enum Cmd {
         /// Confirm approving low- or none-tier suggestions in the file
         #[arg(long)]
         force: bool,
-        /// Apply nothing if any row is refused
+        /// 只写入有效的行 (write the valid rows even when others are refused;
+        /// by default one refused row means nothing of the file is written)
         #[arg(long)]
+        partial: bool,
+        /// The default since issue #16 (kept so older scripts still run)
+        #[arg(long, hide = true, conflicts_with = "partial")]
         all_or_nothing: bool,
+    },
+    /// 导出审核工作簿：只含待审核和存疑的对照 (re-issue only what is left to decide)
+    #[command(
+        after_help = "示例 (example):\n  mulu review export --kind drug --out 待审核.xlsx\n  mulu review apply 待审核.xlsx --by 王"
+    )]
+    Export {
+        /// The workbook to write (.xlsx, or .csv)
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<Category>,
+        /// Candidates per item (the best and up to 4 alternatives)
+        #[arg(long, default_value_t = 5)]
+        top: usize,
     },
 }
 
@@ -115,17 +134,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             ),
         },
         Cmd::List { status, kind } => return list(ctx, &store, status.as_deref(), kind),
+        Cmd::Export { out, kind, top } => return export(ctx, &store, &out, kind, top),
         Cmd::Apply {
             file,
             by,
             sheet,
             force,
-            all_or_nothing,
+            partial,
+            all_or_nothing: _,
         } => {
-            let on_error = if all_or_nothing {
-                OnError::AllOrNothing
-            } else {
+            let on_error = if partial {
                 OnError::Partial
+            } else {
+                OnError::AllOrNothing
             };
             return apply(
                 ctx,
@@ -158,7 +179,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             after.hospital_name,
             after.target_code.as_deref().unwrap_or("-"),
             after.target_name.as_deref().unwrap_or(""),
-            after.status,
+            after.status.label_zh(),
             after.revision
         );
     }
@@ -176,16 +197,16 @@ fn list(ctx: &Ctx, store: &Store, status: Option<&str>, kind: Option<Category>) 
     }
     for m in &ms {
         println!(
-            "{:<10} {:<12} {:<28} → {:<24} {} {}",
-            m.status.as_str(),
-            m.hospital_code,
-            m.hospital_name,
-            m.target_code.as_deref().unwrap_or("-"),
-            m.tier.as_deref().unwrap_or(""),
+            "{} {} {} → {} {} {}",
+            pad(m.status.label_zh(), 6),
+            pad(&m.hospital_code, 12),
+            pad(&m.hospital_name, 28),
+            pad(m.target_code.as_deref().unwrap_or("-"), 24),
+            pad(m.tier.as_deref().map(tier_zh).unwrap_or(""), 2),
             m.target_name.as_deref().unwrap_or("")
         );
     }
-    ctx.say(format!("{} mappings", ms.len()));
+    ctx.say(format!("共 {} 条对照 ({} mappings)", ms.len(), ms.len()));
     Ok(0)
 }
 
@@ -229,14 +250,14 @@ fn apply(
         col(&["院内名称", "hospital_name"]),
     ) else {
         anyhow::bail!(
-            "{}: needs 院内编码 and 院内名称 columns (found: {})",
+            "{}：缺少“院内编码”和“院内名称”列 (needs 院内编码 and 院内名称 columns; found: {})",
             file.display(),
             t.header.join(", ")
         );
     };
     let Some(c_status) = col(&["审核结果", "status", "审核状态"]) else {
         anyhow::bail!(
-            "{}: needs a 审核结果 (status) column (found: {})",
+            "{}：缺少“审核结果”列 (needs a 审核结果 column; found: {})",
             file.display(),
             t.header.join(", ")
         );
@@ -272,7 +293,7 @@ fn apply(
             rep.unchanged += 1;
             continue;
         };
-        let at = format!("{fname} row {}", rec.row);
+        let at = format!("{fname} 第{}行", rec.row);
         let action = match Action::from_word(&raw_status, cell(c_new).as_deref()) {
             Ok(Some(a)) => a,
             Ok(None) => {
@@ -280,14 +301,14 @@ fn apply(
                 continue;
             }
             Err(e) => {
-                rep.errors.push(format!("{at}, column 审核结果: {e}"));
+                rep.errors.push(format!("{at} 审核结果：{e}"));
                 continue;
             }
         };
         let kind = match cell(c_kind).map(|k| k.parse::<Category>()) {
             Some(Ok(k)) => Some(k),
             Some(Err(e)) => {
-                rep.errors.push(format!("{at}, column 类别: {e}"));
+                rep.errors.push(format!("{at} 类别：{e}"));
                 continue;
             }
             None => None,
@@ -296,7 +317,7 @@ fn apply(
             Some(Ok(r)) => Some(r),
             Some(Err(_)) => {
                 rep.errors
-                    .push(format!("{at}, column 修订号: 应为整数 (not a number)"));
+                    .push(format!("{at} 修订号：应为整数 (not a number)"));
                 continue;
             }
             None => None,
@@ -353,7 +374,7 @@ fn apply(
         ctx.print_json(&rep)?;
     } else {
         println!(
-            "{} rows: {} approved, {} replaced, {} rejected, {} flagged, {} no counterpart, {} unchanged, {} errors{}",
+            "共 {} 行：通过 {}，替换 {}，驳回 {}，存疑 {}，无对应 {}，未改动 {}，出错 {}{}",
             rep.rows,
             rep.approved,
             rep.replaced,
@@ -362,10 +383,17 @@ fn apply(
             rep.no_counterpart,
             rep.unchanged,
             rep.errors.len(),
-            if rep.written { "" } else { "（未写入任何决定 nothing written）" }
+            if rep.written {
+                ""
+            } else {
+                "（未写入任何决定 nothing written）"
+            }
         );
         for e in &rep.errors {
-            eprintln!("error: {e}");
+            eprintln!("错误 (error): {e}");
+        }
+        if !rep.written && !rep.errors.is_empty() {
+            eprintln!("提示：改正以上各行后重新 review apply；或加 --partial 只写入有效的行");
         }
     }
     Ok(if rep.errors.is_empty() { 0 } else { 2 })
@@ -377,4 +405,81 @@ fn explain_ref(e: &MappingError) -> String {
         _ => "",
     };
     format!("{e}{hint}")
+}
+
+/// The matcher's tier as the workbook and the terminal show it.
+pub(crate) fn tier_zh(tier: &str) -> &str {
+    match tier {
+        "high" => "高",
+        "medium" => "中",
+        "low" => "低",
+        "none" => "无",
+        other => other,
+    }
+}
+
+/// `review export`: the undecided and flagged mappings, matched again so the
+/// workbook carries fresh evidence and alternatives, with each mapping's
+/// revision so a decision on a stale row is refused when it comes back.
+fn export(
+    ctx: &Ctx,
+    store: &Store,
+    out: &std::path::Path,
+    kind: Option<Category>,
+    top: usize,
+) -> Result<u8> {
+    use std::collections::BTreeMap;
+    let open: Vec<Mapping> = store
+        .mappings(kind, None)?
+        .into_iter()
+        .filter(|m| matches!(m.status, MappingStatus::Suggested | MappingStatus::Flagged))
+        .collect();
+    // One matcher per (kind, version): a home usually holds one or two.
+    let mut groups: BTreeMap<(Category, Option<String>), Vec<&Mapping>> = BTreeMap::new();
+    for m in &open {
+        groups
+            .entry((m.category, m.version_label.clone()))
+            .or_default()
+            .push(m);
+    }
+    let mut rows = Vec::new();
+    let mut revisions = Vec::new();
+    for ((k, label), ms) in groups {
+        let v = super::index::resolve_version(store, label.as_deref(), Some(k))
+            .or_else(|_| super::index::resolve_version(store, None, Some(k)))?;
+        let m = super::index::open_matcher(ctx, store, &v)?;
+        let items: Vec<catalog_core::HospitalItem> = ms
+            .iter()
+            .map(|m| {
+                let mut it: catalog_core::HospitalItem =
+                    serde_json::from_value(m.item.clone()).unwrap_or_default();
+                it.code = m.hospital_code.clone();
+                it.name = m.hospital_name.clone();
+                it
+            })
+            .collect();
+        let results = m.match_batch(&items, top.max(1), &|_| {});
+        for ((mp, item), result) in ms.iter().zip(items).zip(results) {
+            rows.push(super::match_cmd::Row {
+                kind: k,
+                version: Some(v.label.clone()),
+                item,
+                result,
+                previous: Some(mp.status.as_str().to_string()),
+            });
+            revisions.push(Some(mp.revision));
+        }
+    }
+    super::workbook::write(out, &rows, &revisions)?;
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({"out": out, "rows": rows.len()}))?;
+    } else {
+        println!(
+            "待审核 {} 条（未决定和存疑）→ {}；填写“审核结果”后运行 mulu review apply {}",
+            rows.len(),
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(0)
 }

@@ -1,6 +1,7 @@
 //! `mulu versions`: what the store holds.
 
 use crate::ctx::Ctx;
+use crate::ui::pad;
 use anyhow::Result;
 use catalog_core::Category;
 
@@ -42,15 +43,24 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         return Ok(0);
     }
     println!(
-        "{:>4}  {:<13} {:<20} {:>9}  {:<10} {:<20} {:<16} source",
-        "id", "kind", "label", "rows", "published", "imported", "checksum"
+        "{:>4}  {} {} {:>9}  {} {} {} 来源 source",
+        "id",
+        pad("类别 kind", 20),
+        pad("标签 label", 20),
+        "行数",
+        pad("发布 published", 14),
+        pad("导入 imported", 20),
+        pad("校验 checksum", 16)
     );
     for v in vs {
         println!(
-            "{:>4}  {:<13} {:<20} {:>9}  {:<10} {:<20} {:<16} {}",
+            "{:>4}  {} {} {:>9}  {:<14} {:<20} {:<16} {}",
             v.id,
-            v.category.as_str(),
-            v.label,
+            pad(
+                &format!("{} {}", v.category.label_zh(), v.category.as_str()),
+                20
+            ),
+            pad(&v.label, 20),
             v.row_count,
             v.published.map(|d| d.to_string()).unwrap_or_default(),
             v.imported_at.get(..19).unwrap_or(&v.imported_at),

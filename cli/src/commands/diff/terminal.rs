@@ -79,8 +79,26 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
     if !s.fields.is_empty() {
         let mut f: Vec<(&String, &u64)> = s.fields.iter().collect();
         f.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        let parts: Vec<String> = f.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!("  fields: {}", parts.join(", "));
+        // Labels (生产企业), not keys (manufacturer): the reader knows the columns.
+        let specs = catalog_core::field_specs(super::xlsx::category_of(d));
+        let name = |k: &str| -> String {
+            if catalog_core::i18n::lang() == catalog_core::i18n::Lang::En {
+                return k.to_string();
+            }
+            match k.strip_prefix("extra.") {
+                Some(col) => col.to_string(),
+                None => specs
+                    .iter()
+                    .find(|s| s.key == k)
+                    .map_or(k.to_string(), |s| s.label.to_string()),
+            }
+        };
+        let parts: Vec<String> = f.iter().map(|(k, n)| format!("{} {n}", name(k))).collect();
+        println!(
+            "  {}{}",
+            tr!("diff.fields"),
+            parts.join(&tr!("diff.field_sep"))
+        );
     }
     if d.changes.is_empty() {
         println!("{}", p.c("32", "no differences"));

@@ -61,7 +61,7 @@ fn finish(ws: &mut Worksheet, rows: usize, cols: usize) -> Result<()> {
     Ok(())
 }
 
-fn category_of(d: &CatalogDiff) -> Category {
+pub(super) fn category_of(d: &CatalogDiff) -> Category {
     d.new
         .category
         .or(d.old.category)
@@ -311,6 +311,8 @@ pub fn write_impact(path: &Path, items: &[ImpactItem]) -> Result<()> {
         "新值",
         "处理建议",
         "来源",
+        "审核结果",
+        "替换编码",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -354,7 +356,25 @@ pub fn write_impact(path: &Path, items: &[ImpactItem]) -> Result<()> {
             }
             put(ws, r, 14, &it.action, None)?;
             put(ws, r, 15, m.source.as_deref().unwrap_or_default(), None)?;
+            // The decision goes on a mapping's first line only, so `review
+            // apply` reads one decision per mapping; a re-code's new code is
+            // filled in, so 通过 (or 替换) moves the mapping to it.
+            if k == 0 {
+                if let Some(c) = &it.suggested_code {
+                    put(ws, r, 17, c, None)?;
+                }
+            }
         }
+    }
+    if r > 0 {
+        let dv = rust_xlsxwriter::DataValidation::new()
+            .allow_list_strings(crate::commands::workbook::DECISIONS)?
+            .set_input_title("审核结果")?
+            .set_input_message(
+                "通过 / 驳回 / 存疑 / 替换 / 无对应；填好后 mulu review apply 本文件",
+            )?;
+        let last = r.min(MAX_ROWS) as u32;
+        ws.add_data_validation(1, 16, last, 16, &dv)?;
     }
     finish(ws, r, cols.len())?;
     wb.save(path)?;
