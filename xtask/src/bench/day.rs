@@ -206,7 +206,9 @@ impl Bench<'_> {
         if self.wants("review") {
             let r = mulu(
                 &home,
-                &["review", "apply", &wb, "--by", "bench"],
+                // Every suggestion is approved, low tiers included: the
+                // guard rail asks for --force there, as a clerk would give.
+                &["review", "apply", &wb, "--by", "bench", "--force"],
                 limit,
                 false,
             )?;
