@@ -12,6 +12,25 @@ pub fn for_error(e: &anyhow::Error) -> Option<&'static str> {
         if cause.downcast_ref::<matcher::index::NoIndex>().is_some() {
             return Some("先运行 `mulu index --kind 类别` 建立检索索引 (run `mulu index` first)");
         }
+        let read = cause
+            .downcast_ref::<importer::ReadError>()
+            .or(match cause.downcast_ref::<ImportError>() {
+                Some(ImportError::Read(r)) => Some(r),
+                _ => None,
+            });
+        if let Some(importer::ReadError::UnknownKind { .. }) = read {
+            return Some("用 --kind 指明目录类别 (name the kind with --kind)");
+        }
+        if let Some(importer::ReadError::Format { message, .. }) = read {
+            if message.contains("13xx transaction") {
+                return Some("用 --layout 1301|1302|… 指明交易版式 (name the 13xx layout with --layout)");
+            }
+        }
+        if let Some(ImportError::Download { message, .. }) = cause.downcast_ref::<ImportError>() {
+            if message.contains("timed out") {
+                return Some("网络慢时可用 --timeout 放宽等待时间 (raise --timeout)");
+            }
+        }
         if let Some(ImportError::TooManyRejected(_)) = cause.downcast_ref::<ImportError>() {
             return Some(
                 "修正拒收行后重新导入；如确需接受，用 --max-reject 提高允许的拒收比例 (fix the rejected rows, or raise --max-reject)",
@@ -108,5 +127,16 @@ mod tests {
         assert!(!msg.contains("mulu "), "{msg}");
         let e = e.context("matching his.csv");
         assert!(for_error(&e).unwrap().contains("mulu index"));
+    }
+
+    #[test]
+    fn importer_messages_name_no_flag_and_the_cli_adds_it() {
+        let e = importer::ReadError::UnknownKind {
+            file: "x.csv".into(),
+            found: vec!["甲".into()],
+        };
+        assert!(!e.to_string().contains("--"), "{e}");
+        let e = anyhow::Error::new(ImportError::Read(e)).context("importing x.csv");
+        assert!(for_error(&e).unwrap().contains("--kind"));
     }
 }

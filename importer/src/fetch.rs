@@ -94,10 +94,7 @@ pub fn fetch(
     }
     let mut resp = req.send().map_err(|e| {
         let why = if e.is_timeout() {
-            format!(
-                "no answer within {} s (timed out; raise --timeout?)",
-                timeout.as_secs_f32()
-            )
+            format!("no answer within {} s (timed out)", timeout.as_secs_f32())
         } else if e.is_connect() {
             "cannot connect (offline, or the host is down?)".to_string()
         } else {

@@ -145,7 +145,7 @@ pub enum ReadError {
     },
     /// No kind was given and the headers do not tell it.
     #[error(
-        "{file}: cannot tell the catalogue kind from the headers ({}); pass --kind",
+        "{file}: cannot tell the catalogue kind from the headers ({}); name the kind",
         brief_list(found, 30, 600)
     )]
     UnknownKind {

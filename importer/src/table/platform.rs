@@ -269,7 +269,7 @@ fn open_lines(
         None => detect_layout(&first_fields).ok_or_else(|| {
             ReadError::format(
                 display,
-                format!("cannot tell the 13xx transaction from {} fields per line; pass --layout 1301|1302|…", first_fields.len()),
+                format!("cannot tell the 13xx transaction from {} fields per line; name the layout (1301, 1302, …)", first_fields.len()),
             )
         })?,
     };
