@@ -57,26 +57,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     }
     let built = mapping::upload::plan_3301(&store, &opts, args.new)?;
     let (rows, skipped) = (&built.rows, &built.skipped);
-    let ext = args
-        .out
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if ext == "json" {
-        let batches: Vec<_> = rows
-            .chunks(BATCH)
-            .map(|c| serde_json::json!({ "data": c }))
-            .collect();
-        let f = std::fs::File::create(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
-        serde_json::to_writer_pretty(
-            std::io::BufWriter::new(f),
-            &serde_json::json!({ "batches": batches }),
-        )?;
-    } else {
-        let cells: Vec<Vec<String>> = rows.iter().map(mapping::Row3301::cells).collect();
-        write_table(&args.out, "3301", mapping::FIELDS, &cells)?;
-    }
+    write_upload(
+        &args.out,
+        "3301",
+        mapping::FIELDS,
+        rows,
+        mapping::Row3301::cells,
+    )?;
     for s in skipped {
         ctx.say(format!("skipped {s}"));
     }
@@ -109,26 +96,13 @@ fn revoke(
     opts: &mapping::ExportOptions,
 ) -> Result<u8> {
     let (rows, sent) = mapping::upload::plan_3302(store, opts)?;
-    let ext = args
-        .out
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if ext == "json" {
-        let batches: Vec<_> = rows
-            .chunks(BATCH)
-            .map(|c| serde_json::json!({ "data": c }))
-            .collect();
-        let f = std::fs::File::create(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
-        serde_json::to_writer_pretty(
-            std::io::BufWriter::new(f),
-            &serde_json::json!({ "batches": batches }),
-        )?;
-    } else {
-        let cells: Vec<Vec<String>> = rows.iter().map(mapping::upload::Row3302::cells).collect();
-        write_table(&args.out, "3302", mapping::upload::FIELDS_3302, &cells)?;
-    }
+    write_upload(
+        &args.out,
+        "3302",
+        mapping::upload::FIELDS_3302,
+        &rows,
+        mapping::upload::Row3302::cells,
+    )?;
     let batch = mapping::upload::record_3302(store, &sent, &args.out.display().to_string())?;
     if ctx.json {
         ctx.print_json(
@@ -197,6 +171,37 @@ pub fn write_table(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<Strin
             "cannot write '.{other}' files: use .xlsx, .csv or .json ({})",
             path.display()
         ),
+    }
+    Ok(())
+}
+
+/// An upload file: JSON in the platform's batches of ≤ BATCH rows, else a
+/// table (xlsx/CSV) with the transaction's field names as the header.
+fn write_upload<T: serde::Serialize>(
+    out: &std::path::Path,
+    sheet: &str,
+    fields: &[&str],
+    rows: &[T],
+    cells: impl Fn(&T) -> Vec<String>,
+) -> Result<()> {
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext == "json" {
+        let batches: Vec<_> = rows
+            .chunks(BATCH)
+            .map(|c| serde_json::json!({ "data": c }))
+            .collect();
+        let f =
+            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+        serde_json::to_writer_pretty(
+            std::io::BufWriter::new(f),
+            &serde_json::json!({ "batches": batches }),
+        )?;
+    } else {
+        let cells: Vec<Vec<String>> = rows.iter().map(cells).collect();
+        write_table(out, sheet, fields, &cells)?;
     }
     Ok(())
 }
