@@ -31,7 +31,16 @@ pub(crate) struct SecondKeys {
     /// Distinct manufacturer cores and the rows of each (ascending).
     mfr_cores: Vec<Text>,
     mfr_rows: Vec<Vec<u32>>,
+    /// Core → its id in `mfr_cores`.
+    mfr_id: HashMap<Text, u32>,
+    /// Character → ids of the cores holding it (ascending). A national list
+    /// has tens of thousands of makers; testing each for containment cost
+    /// more per item than everything else the matcher does.
+    mfr_chars: HashMap<char, Vec<u32>>,
 }
+
+/// Longest item maker core whose substrings are looked up one by one.
+const MFR_SUBSTRINGS_MAX: usize = 40;
 
 fn weight(token: &str) -> u32 {
     // A model number (`mt-1044`) identifies a row; a size (`10ml`) narrows.
@@ -42,21 +51,49 @@ fn weight(token: &str) -> u32 {
     }
 }
 
-/// Rows of `sorted` also in `block` (both ascending): walk the shorter one,
-/// binary-search the longer.
+/// Rows in both `a` and `b` (both ascending). Lists of like length are
+/// merged; a short list gallops through a long one (exponential then binary
+/// search from the last hit), so the cost follows the short list and the
+/// distance between hits rather than the long list's length per probe —
+/// plain binary searches over the whole tail were most of a consumable
+/// match's time.
 fn intersect(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return;
+    }
+    if long.len() <= short.len() * 8 {
+        let (mut i, mut j) = (0, 0);
+        while i < short.len() && j < long.len() {
+            match short[i].cmp(&long[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    out.push(short[i]);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        return;
+    }
     let mut from = 0;
     for &x in short {
-        match long[from..].binary_search(&x) {
+        if from >= long.len() {
+            break;
+        }
+        let mut step = 1;
+        while from + step < long.len() && long[from + step] < x {
+            from += step;
+            step <<= 1;
+        }
+        let hi = (from + step + 1).min(long.len());
+        match long[from..hi].binary_search(&x) {
             Ok(i) => {
                 out.push(x);
                 from += i + 1;
             }
             Err(i) => from += i,
-        }
-        if from >= long.len() {
-            break;
         }
     }
 }
@@ -82,13 +119,68 @@ impl SecondKeys {
                 k.mfr_rows[id as usize].push(i);
             }
         }
+        for (id, c) in k.mfr_cores.iter().enumerate() {
+            k.mfr_id.insert(c.clone(), id as u32);
+            for ch in c.chars() {
+                let list = k.mfr_chars.entry(ch).or_default();
+                if list.last() != Some(&(id as u32)) {
+                    list.push(id as u32);
+                }
+            }
+        }
         for v in k.tokens.values_mut() {
             v.shrink_to_fit();
         }
         for v in &mut k.mfr_rows {
             v.shrink_to_fit();
         }
+        for v in k.mfr_chars.values_mut() {
+            v.shrink_to_fit();
+        }
         k
+    }
+
+    /// Ids of the catalogue's maker cores that contain `q` or are contained
+    /// in it (the pre-score's and the scorer's "same maker"), ascending.
+    fn mfr_matches(&self, q: &str) -> Vec<u32> {
+        let chars: Vec<char> = q.chars().collect();
+        let mut out = Vec::new();
+        // Cores inside `q`: every substring of `q` looked up.
+        if chars.len() <= MFR_SUBSTRINGS_MAX {
+            let mut sub = String::new();
+            for i in 0..chars.len() {
+                sub.clear();
+                for &c in &chars[i..] {
+                    sub.push(c);
+                    if let Some(&id) = self.mfr_id.get(sub.as_str()) {
+                        out.push(id);
+                    }
+                }
+            }
+        } else {
+            out.extend(
+                self.mfr_cores
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| q.contains(&***c))
+                    .map(|(id, _)| id as u32),
+            );
+        }
+        // Cores holding `q`: those holding its rarest character, checked.
+        let rarest = chars
+            .iter()
+            .map(|c| self.mfr_chars.get(c).map(Vec::as_slice).unwrap_or(&[]))
+            .min_by_key(|l| l.len());
+        if let Some(list) = rarest {
+            out.extend(
+                list.iter()
+                    .copied()
+                    .filter(|&id| self.mfr_cores[id as usize].contains(q)),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Rows holding a device model token (`mt-1044`) anywhere in the
@@ -123,10 +215,8 @@ impl SecondKeys {
         if !q.mfr_core.is_empty() {
             // Containment either way, as the pre-score and the scorer count it
             // (`恒瑞` in `江苏恒瑞医疗器械`).
-            for (c, rows) in self.mfr_cores.iter().zip(&self.mfr_rows) {
-                if c.contains(q.mfr_core.as_str()) || q.mfr_core.contains(&**c) {
-                    lists.push((3, rows, "生产企业"));
-                }
+            for id in self.mfr_matches(&q.mfr_core) {
+                lists.push((3, &self.mfr_rows[id as usize], "生产企业"));
             }
         }
         let mut hits: Vec<(u32, u32)> = Vec::new();
@@ -205,6 +295,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn maker_cores_are_found_by_containment_either_way() {
+        let mut k = SecondKeys::default();
+        for c in ["恒瑞", "江苏恒瑞医疗", "瑞康", "华海", "恒"] {
+            k.mfr_id.insert(c.into(), k.mfr_cores.len() as u32);
+            k.mfr_cores.push(c.into());
+        }
+        for (id, c) in k.mfr_cores.iter().enumerate() {
+            for ch in c.chars() {
+                let l = k.mfr_chars.entry(ch).or_default();
+                if l.last() != Some(&(id as u32)) {
+                    l.push(id as u32);
+                }
+            }
+        }
+        let brute = |q: &str| -> Vec<u32> {
+            (0..k.mfr_cores.len() as u32)
+                .filter(|&i| {
+                    let c = &*k.mfr_cores[i as usize];
+                    c.contains(q) || q.contains(c)
+                })
+                .collect()
+        };
+        for q in ["恒瑞", "江苏恒瑞医疗器械", "瑞", "华海药业", "无关", "恒"] {
+            assert_eq!(k.mfr_matches(q), brute(q), "{q}");
+        }
+        assert_eq!(k.mfr_matches("恒瑞"), vec![0, 1, 4]);
+    }
+
+    #[test]
     fn intersect_walks_either_side() {
         let mut out = Vec::new();
         intersect(&[1, 5, 9, 12], &[0, 1, 2, 3, 4, 5, 6, 12, 40], &mut out);
@@ -215,5 +334,30 @@ mod tests {
         out.clear();
         intersect(&[], &[1], &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn intersect_agrees_with_a_set_on_every_shape() {
+        // Sizes on both sides of the merge/gallop switch, sparse and dense.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        for (na, nb, range) in [(3, 5000, 20_000), (40, 300, 500), (900, 1000, 3000), (1, 1, 2)] {
+            let mut a: Vec<u32> = (0..na).map(|_| next() % range).collect();
+            let mut b: Vec<u32> = (0..nb).map(|_| next() % range).collect();
+            a.sort_unstable();
+            a.dedup();
+            b.sort_unstable();
+            b.dedup();
+            let set: std::collections::BTreeSet<u32> = b.iter().copied().collect();
+            let want: Vec<u32> = a.iter().copied().filter(|x| set.contains(x)).collect();
+            for (x, y) in [(&a, &b), (&b, &a)] {
+                let mut out = Vec::new();
+                intersect(x, y, &mut out);
+                assert_eq!(out, want, "{na} × {nb}");
+            }
+        }
     }
 }
