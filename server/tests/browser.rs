@@ -430,6 +430,14 @@ async fn clerk(c: &Client, base: &str, home: &Path) {
     let bars = c.find_all(Locator::Css("#chart svg rect")).await.unwrap();
     assert!(bars.len() >= 3, "a chart was drawn");
     shot(c, "dashboard").await;
+    let his_shown = c
+        .find(Locator::Id("his-panel"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap();
+    assert!(!his_shown, "one tab's view at a time");
     let store = Store::open_home(home).unwrap();
     let rows = mapping::build_3301(&store, &mapping::ExportOptions::default())
         .unwrap()
