@@ -70,6 +70,14 @@ pub enum MappingError {
         /// The hospital item's name.
         name: String,
     },
+    /// A reviewer may undo only their own decision; someone else's needs an admin.
+    #[error("{name} 的这次决定由「{decided_by}」做出：审核员只能撤销自己的决定，撤销他人的决定需要管理员，未写入任何内容 (only the reviewer who decided, or an admin, may undo it)")]
+    NotYours {
+        /// The hospital item's name (or the batch).
+        name: String,
+        /// Who made the decision.
+        decided_by: String,
+    },
     /// Every decision records who made it.
     #[error("审核决定必须记录审核人 (a decision needs a reviewer)")]
     NoReviewer,
@@ -134,13 +142,15 @@ fn conflict_message(m: &Mapping, expected: i64) -> String {
 impl MappingError {
     /// A stable machine-readable name of the refusal, for any face to map to
     /// its own status: `conflict`, `not_found`, `needs_confirmation`,
-    /// `bad_request` (a decision that can never pass as given) or `internal`.
+    /// `forbidden` (someone else's decision to undo), `bad_request` (a
+    /// decision that can never pass as given) or `internal`.
     /// (`nothing_to_undo` is a `bad_request`.)
     pub fn code(&self) -> &'static str {
         match self {
             MappingError::Conflict { .. } | MappingError::CountChanged { .. } => "conflict",
             MappingError::NotFound(_) => "not_found",
             MappingError::NeedsConfirmation { .. } => "needs_confirmation",
+            MappingError::NotYours { .. } => "forbidden",
             MappingError::Store(_) => "internal",
             _ => "bad_request",
         }

@@ -5,6 +5,8 @@
 //! - **suggest** ([`Suggestion`], [`record_suggestions`]): a match result
 //!   becomes a `suggested` mapping; a mapping a reviewer has decided is never
 //!   overwritten by a new suggestion.
+//! - **match a HIS dictionary** ([`match_and_suggest`], [`group_by_kind`]):
+//!   the path `mulu match` and the page's upload share.
 //! - **re-use** ([`reuse_approved`]): a confirmed target goes first in the
 //!   next match, and its reason says whether it is unchanged, changed or gone.
 //! - **decide** ([`decide`], [`Action`], [`Request`]): approve, reject, flag,
@@ -18,10 +20,13 @@
 //! - **queue** ([`queue`], [`Query`]): one sorted page of the mappings a
 //!   filter selects, with the total; **bulk** ([`bulk_decide`]): one
 //!   decision on a whole filtered view in one transaction, with a report of
-//!   the rows that could not change; **undo** ([`undo`], [`undo_batch`]) and
+//!   the rows that could not change; **undo** ([`undo`], [`undo_batch`]; a
+//!   reviewer undoes only their own decisions, an admin anyone's) and
 //!   [`history`]; **stats** ([`stats`]): progress and usage-weighted coverage.
 //! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
 //!   pass by primary key.
+//! - **files** ([`files`]): upload rows as JSON batches, xlsx or CSV bytes
+//!   (the CLI saves them, the page downloads them).
 //! - **upload** ([`upload`]): each export a numbered batch with per-mapping
 //!   upload state; only what changed since the last batch; 3302 revoke rows.
 //!
@@ -79,6 +84,8 @@ mod bulk;
 mod decide;
 mod error;
 mod export;
+pub mod files;
+mod his;
 mod query;
 mod stats;
 mod suggest;
@@ -94,10 +101,11 @@ pub use export::{
     build_3301, list_type, to_3301, Export3301, ExportOptions, ListTypeTable, Row3301, BATCH,
     FIELDS,
 };
+pub use his::{group_by_kind, match_and_suggest, Matched};
 pub use query::{queue, Query, MAX_PER_PAGE};
 pub use stats::{stats, StatCell, Stats, Weighted, WEIGHT_COLUMNS};
 pub use suggest::{apply_previous, record_suggestions, reuse_approved, SuggestReport, Suggestion};
-pub use undo::{history, undo, undo_batch, UndoReport};
+pub use undo::{history, undo, undo_batch, UndoReport, UndoRight};
 
 #[cfg(test)]
 mod tests;

@@ -159,3 +159,36 @@ pub fn record_3302(
 ) -> Result<UploadBatch, StoreError> {
     store.record_upload("3302", file, false, sent)
 }
+
+/// A short fingerprint of what a 3301 plan sends (each mapping's id,
+/// revision and target), so a batch recorded after a download can be
+/// checked to be the one downloaded.
+pub fn check_3301(export: &Export3301) -> String {
+    fingerprint(
+        export
+            .mappings
+            .iter()
+            .map(|m| (m.id, m.revision, m.target_code.as_deref().unwrap_or(""))),
+    )
+}
+
+/// The fingerprint of a 3302 plan (see [`check_3301`]).
+pub fn check_3302(sent: &[UploadRow]) -> String {
+    fingerprint(
+        sent.iter()
+            .map(|r| (r.mapping_id, r.revision, r.target_code.as_str())),
+    )
+}
+
+fn fingerprint<'a>(rows: impl Iterator<Item = (i64, i64, &'a str)>) -> String {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same plan gives the same value in one build.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut n = 0u64;
+    for r in rows {
+        r.hash(&mut h);
+        n += 1;
+    }
+    n.hash(&mut h);
+    format!("{n}-{:016x}", h.finish())
+}

@@ -197,7 +197,16 @@ fn bulk_approve_reports_weak_rows_and_undoes_as_one_batch() {
     // One reviewer re-decides one item after the batch: undoing the batch keeps it.
     let one = s.mapping(1).unwrap().unwrap();
     decide(&mut s, &one, &Request::new(Action::Flag, "李四")).unwrap();
-    let u = undo_batch(&mut s, &rep.batch, "王医保").unwrap();
+    // Another reviewer may not undo 王医保's batch; nothing changes.
+    assert!(matches!(
+        undo_batch(&mut s, &rep.batch, "李四", UndoRight::Own),
+        Err(MappingError::NotYours { ref decided_by, .. }) if decided_by == "王医保"
+    ));
+    assert_eq!(
+        s.mapping(5).unwrap().unwrap().status,
+        MappingStatus::Approved
+    );
+    let u = undo_batch(&mut s, &rep.batch, "王医保", UndoRight::Own).unwrap();
     assert_eq!(u.restored, 5);
     assert_eq!(u.changed_since.len(), 1);
     assert_eq!(
@@ -225,18 +234,25 @@ fn undo_restores_the_prior_state_and_history_says_who() {
 
     // A stale view cannot undo.
     assert!(matches!(
-        undo(&mut s, 1, "张三", Some(a.revision)),
+        undo(&mut s, 1, "李四", UndoRight::Own, Some(a.revision)),
         Err(MappingError::Conflict { .. })
     ));
-    let u1 = undo(&mut s, 1, "张三", Some(r.revision)).unwrap();
+    // 张三 may not undo 李四's replacement: refused, nothing written.
+    let e = undo(&mut s, 1, "张三", UndoRight::Own, Some(r.revision)).unwrap_err();
+    assert_eq!(e.code(), "forbidden");
+    assert!(e.to_string().contains("李四"), "{e}");
+    assert_eq!(s.mapping(1).unwrap().unwrap(), r);
+    // An admin may.
+    let u1 = undo(&mut s, 1, "李主任", UndoRight::Anyone, Some(r.revision)).unwrap();
     assert_eq!(u1.status, MappingStatus::Approved);
     assert_eq!(u1.target_code.as_deref(), Some(DRUG));
     assert_eq!(u1.reviewer.as_deref(), Some("张三"));
-    let u2 = undo(&mut s, 1, "张三", None).unwrap();
+    // 张三 undoes their own approval.
+    let u2 = undo(&mut s, 1, "张三", UndoRight::Own, None).unwrap();
     assert_eq!(u2.status, MappingStatus::Suggested);
     assert_eq!(u2.reviewer, None);
     assert!(matches!(
-        undo(&mut s, 1, "张三", None),
+        undo(&mut s, 1, "张三", UndoRight::Own, None),
         Err(MappingError::NothingToUndo { .. })
     ));
 
@@ -251,9 +267,15 @@ fn undo_restores_the_prior_state_and_history_says_who() {
             ("suggested", None, false),
             ("approved", Some("张三"), true),
             ("replaced", Some("李四"), true),
-            ("undo", Some("张三"), false),
+            ("undo", Some("李主任"), false),
             ("undo", Some("张三"), false),
         ]
+    );
+    // The admin's undo says whose decision it undid.
+    assert!(
+        h[3].note.as_deref().unwrap_or("").contains("李四"),
+        "{:?}",
+        h[3].note
     );
 }
 

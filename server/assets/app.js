@@ -17,7 +17,7 @@ const KIND_ZH = {
 
 const state = {
   page: 1, perPage: 50, total: 0, rows: [], cursor: -1, item: null, candidates: [],
-  lastBatch: null, filterKey: "",
+  lastBatch: null, filterKey: "", lastDownload: null,
 };
 
 // Build an element; strings become text nodes, never markup.
@@ -427,21 +427,107 @@ async function loadDash() {
   for (const c of s.cells) cells.append(el("tr", {}, el("td", {}, KIND_ZH[c.kind] || c.kind), el("td", {}, TIER_ZH[c.tier]), el("td", {}, STATUS_ZH[c.status]), el("td", {}, c.count)));
 }
 
-async function export3301() {
-  const r = await api("GET", "/v1/export/3301");
-  if (!r.ok) { say(errText(r), "bad"); return; }
-  const blob = new Blob([JSON.stringify(r.data, null, 2)], { type: "application/json" });
-  const a = el("a", { href: URL.createObjectURL(blob), download: "3301.json" });
+// ---- HIS upload ----
+function kindsText(m) { return Object.entries(m || {}).map(([k, n]) => (KIND_ZH[k] || TIER_ZH[k] || k) + " " + n).join(" · "); }
+
+async function uploadHis() {
+  const f = $("his-file").files[0];
+  if (!f) { say("请选择 HIS 字典文件", "bad"); return; }
+  if (!token()) { say("请先输入审核令牌并登录", "bad"); return; }
+  const format = (f.name.split(".").pop() || "").toLowerCase();
+  const p = new URLSearchParams({ format });
+  if ($("his-kind").value) p.set("kind", $("his-kind").value);
+  clear($("his-summary")); clear($("his-rejects"));
+  $("his-upload").disabled = true;
+  $("his-phase").textContent = "上传中…";
+  let r;
+  try {
+    const res = await fetch("/v1/his?" + p.toString(), {
+      method: "POST", credentials: "omit", body: f,
+      headers: { Accept: "application/json", Authorization: "Bearer " + token(), "Content-Type": "application/octet-stream" },
+    });
+    let data = null;
+    try { data = await res.json(); } catch (_) { data = null; }
+    r = { status: res.status, ok: res.ok, data };
+  } catch (e) {
+    r = { status: 0, ok: false, data: null };
+  }
+  if (!r.ok) { $("his-upload").disabled = false; $("his-phase").textContent = ""; say(errText(r), "bad"); return; }
+  pollJob(r.data.job.id);
+}
+
+async function pollJob(id) {
+  const r = await api("GET", "/v1/jobs/" + id);
+  if (!r.ok) { $("his-upload").disabled = false; say(errText(r), "bad"); return; }
+  const j = r.data.job;
+  const bar = $("his-progress");
+  if (j.status === "queued" || j.status === "running") {
+    const pr = j.progress;
+    bar.hidden = false;
+    if (pr && pr.total) { bar.max = pr.total; bar.value = pr.done; } else { bar.removeAttribute("value"); }
+    $("his-phase").textContent = j.status === "queued" ? "排队中…" : (pr ? pr.phase_zh + (pr.total ? " " + pr.done + " / " + pr.total : "") : "处理中…");
+    setTimeout(() => pollJob(id), 300);
+    return;
+  }
+  $("his-upload").disabled = false;
+  if (j.status !== "matched") {
+    bar.hidden = true;
+    $("his-phase").textContent = "失败";
+    say("导入HIS字典失败：" + ((j.error && j.error.message) || j.status), "bad");
+    return;
+  }
+  const s = j.summary;
+  bar.hidden = false; bar.max = 1; bar.value = 1;
+  $("his-phase").textContent = "完成";
+  $("his-summary").textContent = "读到 " + s.read + " 行：匹配 " + s.matched + " 条，拒绝 " + s.rejected + " 行；写入建议 " +
+    s.recorded + " 条，已审核保留 " + s.kept_reviewed + " 条。置信度：" + kindsText(s.tiers) + "。类别：" + kindsText(s.kinds) + "。";
+  for (const x of j.first_rejects || []) $("his-rejects").append(el("li", {}, x));
+  say("HIS 字典已匹配：" + s.matched + " 条建议进入审核队列", s.rejected ? "warn" : "ok");
+  await loadQueue(false);
+}
+
+// ---- downloads ----
+async function download(what, format) {
+  const only = what === "3301" && $("export-new").checked;
+  const p = new URLSearchParams({ format });
+  if (only) p.set("new", "true");
+  const res = await fetch("/v1/export/" + what + "?" + p.toString(), { credentials: "omit" });
+  if (!res.ok) {
+    let data = null;
+    try { data = await res.json(); } catch (_) { data = null; }
+    say(errText({ status: res.status, data }), "bad");
+    return;
+  }
+  const blob = await res.blob();
+  const name = what + (only ? "-new" : "") + (format === "xlsx" ? ".xlsx" : ".json");
+  const rows = Number(res.headers.get("x-mulu-rows") || 0);
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
   document.body.append(a); a.click(); a.remove();
-  $("export-info").textContent = "已导出 " + r.data.rows.length + " 行" + (r.data.skipped.length ? "，跳过 " + r.data.skipped.length + " 条" : "");
+  state.lastDownload = { what, check: res.headers.get("x-mulu-check"), new: only, file: name, rows };
+  $("export-record").disabled = !token();
+  $("export-info").textContent = "已下载 " + name + "：" + rows + " 行（" + (what === "3301" ? "目录对照上传" : "目录对照撤销") +
+    "）。上传到医保平台后请点「记为已上传」。";
+}
+
+async function recordUpload() {
+  const d = state.lastDownload;
+  if (!d) return;
+  if (!token()) { say("请先输入审核令牌并登录", "bad"); return; }
+  if (!(await confirmBox("将 " + d.file + "（" + d.rows + " 行）记为已上传到医保平台的下一个批次，确定？"))) return;
+  const r = await api("POST", "/v1/export/" + d.what + "/record", { check: d.check, new: d.new, file: d.file });
+  if (!r.ok) { say(errText(r), "bad"); return; }
+  state.lastDownload = null;
+  $("export-record").disabled = true;
+  $("export-info").textContent = "已记为第 " + r.data.batch.id + " 批（" + r.data.batch.kind + "，" + r.data.batch.rows + " 行）";
+  say("已记为第 " + r.data.batch.id + " 批", "ok");
 }
 
 // ---- wiring ----
 function tab(which) {
-  $("queue-view").hidden = which !== "queue";
-  $("dash-view").hidden = which !== "dash";
-  $("tab-queue").classList.toggle("active", which === "queue");
-  $("tab-dash").classList.toggle("active", which === "dash");
+  for (const v of ["queue", "his", "dash"]) {
+    $(v + "-view").hidden = which !== v;
+    $("tab-" + v).classList.toggle("active", which === v);
+  }
   if (which === "dash") loadDash();
 }
 
@@ -490,6 +576,12 @@ document.addEventListener("DOMContentLoaded", () => {
   $("search-btn").onclick = search;
   $("tab-queue").onclick = () => tab("queue");
   $("tab-dash").onclick = () => tab("dash");
-  $("export-3301").onclick = export3301;
+  $("tab-his").onclick = () => tab("his");
+  $("his-form").addEventListener("submit", (e) => { e.preventDefault(); uploadHis(); });
+  $("export-3301").onclick = () => download("3301", "batches");
+  $("export-3301-xlsx").onclick = () => download("3301", "xlsx");
+  $("export-3302").onclick = () => download("3302", "batches");
+  $("export-3302-xlsx").onclick = () => download("3302", "xlsx");
+  $("export-record").onclick = recordUpload;
   login().then(() => loadQueue(false));
 });

@@ -1,7 +1,8 @@
-//! HTTP imports run as background jobs on one writer thread: `POST
-//! /v1/import` saves the upload and answers 202 with a job id at once;
-//! `GET /v1/jobs/{id}` tells queued, running, imported, rejected or failed,
-//! with the summary. A client that times out or goes away therefore never
+//! HTTP imports and HIS-dictionary matches run as background jobs on one
+//! writer thread: `POST /v1/import` (or `POST /v1/his`) saves the upload and
+//! answers 202 with a job id at once; `GET /v1/jobs/{id}` tells queued,
+//! running (with progress), imported, matched, rejected or failed, with the
+//! summary. A client that times out or goes away therefore never
 //! leaves a write half-reported: the job's outcome stays readable.
 
 use crate::state::{App, Shared};
@@ -16,11 +17,27 @@ use std::sync::{Mutex, Weak};
 /// Finished jobs remembered at most (the oldest are forgotten first).
 const KEEP_FINISHED: usize = 200;
 
-/// One import job as clients see it.
+/// How far a running job is.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Progress {
+    /// reading, matching or recording.
+    pub phase: &'static str,
+    /// The phase in Chinese, for the page.
+    pub phase_zh: &'static str,
+    /// Items done in this phase.
+    pub done: u64,
+    /// Items in this phase (0 while unknown).
+    pub total: u64,
+}
+
+/// One job as clients see it.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Job {
     pub id: u64,
-    /// queued, running, imported, rejected (too many bad rows) or failed.
+    /// import (a catalogue version) or match (a HIS dictionary).
+    #[serde(rename = "type")]
+    pub job_type: &'static str,
+    /// queued, running, imported, matched, rejected (too many bad rows) or failed.
     pub status: &'static str,
     pub kind: Option<String>,
     pub label: String,
@@ -36,6 +53,8 @@ pub(crate) struct Job {
     pub first_rejects: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
 }
 
 impl Job {
@@ -44,12 +63,20 @@ impl Job {
     }
 }
 
-/// A queued import: the saved upload and how to import it.
+/// What a job does with its upload.
+pub(crate) enum Task {
+    /// Import a catalogue version.
+    Import(importer::ImportOptions),
+    /// Match a HIS dictionary and record the suggestions.
+    Match(crate::his::MatchTask),
+}
+
+/// A queued job: the saved upload and what to do with it.
 pub(crate) struct Work {
     pub path: PathBuf,
     /// The name clients know the upload by (`upload.csv`), never the server path.
     pub shown: String,
-    pub options: importer::ImportOptions,
+    pub task: Task,
 }
 
 pub(crate) struct Jobs {
@@ -141,14 +168,14 @@ impl Jobs {
         w.clone()
     }
 
-    fn update(&self, id: u64, f: impl FnOnce(&mut Job)) {
+    pub(crate) fn update(&self, id: u64, f: impl FnOnce(&mut Job)) {
         if let Some(j) = self.lock().jobs.get_mut(&id) {
             f(j);
         }
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339()
 }
 
@@ -158,8 +185,17 @@ fn run(app: &App, id: u64, work: Work) {
         j.status = "running";
         j.started_at = Some(now());
     });
+    let options = match &work.task {
+        Task::Import(o) => o,
+        Task::Match(t) => {
+            crate::his::run(app, id, &work, t);
+            let _ = std::fs::remove_file(&work.path);
+            return;
+        }
+    };
     let source = work.path.display().to_string();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| import(app, &work)));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| import(app, &work, options)));
     let _ = std::fs::remove_file(&work.path);
     let redact = |mut v: Value| {
         crate::public::redact_value(&mut v, &source, &work.shown);
@@ -234,13 +270,17 @@ fn run(app: &App, id: u64, work: Work) {
 }
 
 /// The import itself, on its own writer connection.
-fn import(app: &App, work: &Work) -> Result<importer::ImportSummary, importer::ImportError> {
+fn import(
+    app: &App,
+    work: &Work,
+    options: &importer::ImportOptions,
+) -> Result<importer::ImportSummary, importer::ImportError> {
     let mut store = catalog_core::Store::open_home(app.home())?;
     store.set_busy_timeout(app.config().busy_timeout)?;
     importer::import_into(
         &mut store,
         &work.path.display().to_string(),
-        &work.options,
+        options,
         &|_| {},
     )
 }

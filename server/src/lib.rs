@@ -1,5 +1,6 @@
 //! The mulu HTTP service as a library: look-ups, code validation, matching,
-//! search, diffs, mapping review and background imports over a mulu home,
+//! search, diffs, mapping review, background imports and HIS-dictionary
+//! matches, and the upload files (3301/3302) over a mulu home,
 //! as an [`axum::Router`] built apart from any socket.
 //!
 //! - [`App::open`] opens the store (read-only when the home is not
@@ -33,6 +34,7 @@ mod body;
 mod config;
 mod engines;
 mod error;
+mod his;
 mod jobs;
 mod listen;
 mod local;

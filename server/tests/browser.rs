@@ -1,8 +1,10 @@
 //! The workbench in a real browser: headless Chromium driven through
 //! ChromeDriver (WebDriver, via fantoccini) along the clerk's path — log
 //! in, filter high tier, bulk approve, review a medium item with the
-//! keyboard, replace via search, undo, a conflict, a hostile name, export —
-//! asserting on the page and on the store.
+//! keyboard (pick candidate 2 with `2`, undo, approve), replace via search,
+//! undo, a conflict, a hostile name, the downloads (3301 JSON and xlsx,
+//! 记为已上传, 3302), and a HIS dictionary uploaded from the page with its
+//! progress — asserting on the page and on the store.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian:
 //! `apt-get install chromium chromium-driver`); fails with that advice when
@@ -188,12 +190,15 @@ fn the_clerks_path_in_headless_chromium() {
     .unwrap();
     let (_driver, port) = start_driver();
     let base = format!("http://{}", server.addr);
+    let downloads = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=zh-CN"]}),
+            json!({"binary": CHROMIUM, "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=zh-CN"],
+                   // Downloads land in the test's temporary directory.
+                   "prefs": {"download.default_directory": downloads.path().display().to_string(), "download.prompt_for_download": false}}),
         );
         let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -285,6 +290,41 @@ async fn clerk(c: &Client, base: &str, home: &Path) {
     })
     .await;
     shot(c, "item").await;
+    // `1` picks the first candidate by the keyboard: the current target, so
+    // it approves (another candidate would be a replacement by its code).
+    let first = c
+        .execute(
+            "const b = document.querySelector('#compare button.pick[data-n=\"1\"]'); \
+             return b ? b.parentElement.childNodes[1].textContent.trim().split(/[\\s（]/)[0] : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let first = first
+        .as_str()
+        .expect("a first candidate for 白术(炒)")
+        .to_string();
+    keys(c, "1").await;
+    wait_for(c, "#item-state", "the decision by key", |t| {
+        t.contains("通过") || t.contains("替换")
+    })
+    .await;
+    let m = stored(home, "M01");
+    let expected = if first == "T008001008" {
+        MappingStatus::Approved
+    } else {
+        MappingStatus::Replaced
+    };
+    assert_eq!(
+        (m.status, m.target_code.as_deref()),
+        (expected, Some(first.as_str()))
+    );
+    keys(c, "u").await;
+    wait_for(c, "#item-state", "the undone state", |t| {
+        t.contains("待审核")
+    })
+    .await;
+    assert_eq!(stored(home, "M01").status, MappingStatus::Suggested);
     keys(c, "a").await;
     wait_for(c, "#msg", "the approval", |t| t.contains("通过")).await;
     assert_eq!(stored(home, "M01").status, MappingStatus::Approved);
@@ -390,18 +430,111 @@ async fn clerk(c: &Client, base: &str, home: &Path) {
     let bars = c.find_all(Locator::Css("#chart svg rect")).await.unwrap();
     assert!(bars.len() >= 3, "a chart was drawn");
     shot(c, "dashboard").await;
-    c.find(Locator::Id("export-3301"))
+    let his_shown = c
+        .find(Locator::Id("his-panel"))
         .await
         .unwrap()
-        .click()
+        .is_displayed()
         .await
         .unwrap();
-    let info = wait_for(c, "#export-info", "the export", |t| t.contains("已导出")).await;
+    assert!(!his_shown, "one tab's view at a time");
     let store = Store::open_home(home).unwrap();
     let rows = mapping::build_3301(&store, &mapping::ExportOptions::default())
         .unwrap()
         .rows
         .len();
     assert_eq!(rows, 6);
-    assert!(info.contains(&format!("已导出 {rows} 行")), "{info}");
+    drop(store);
+    // The downloads: JSON batches and xlsx preview without recording.
+    click(c, "export-3301").await;
+    let info = wait_for(c, "#export-info", "the JSON download", |t| {
+        t.contains("已下载 3301.json")
+    })
+    .await;
+    assert!(info.contains(&format!("{rows} 行")), "{info}");
+    click(c, "export-3301-xlsx").await;
+    wait_for(c, "#export-info", "the xlsx download", |t| {
+        t.contains("已下载 3301.xlsx") && t.contains(&format!("{rows} 行"))
+    })
+    .await;
+    assert_eq!(Store::open_home(home).unwrap().last_upload().unwrap(), None);
+    // 记为已上传 records the batch downloaded.
+    click(c, "export-record").await;
+    wait_for(c, "#modal-text", "the confirmation", |t| {
+        t.contains("3301.xlsx")
+    })
+    .await;
+    click(c, "modal-ok").await;
+    wait_for(c, "#export-info", "the recorded batch", |t| {
+        t.contains("已记为第 1 批")
+    })
+    .await;
+    let batch = Store::open_home(home)
+        .unwrap()
+        .last_upload()
+        .unwrap()
+        .unwrap();
+    assert_eq!((batch.kind.as_str(), batch.rows), ("3301", rows as i64));
+    click(c, "export-3302").await;
+    wait_for(c, "#export-info", "the 3302 download", |t| {
+        t.contains("已下载 3302.json") && t.contains("0 行")
+    })
+    .await;
+
+    // A HIS dictionary uploaded from the page: progress, then the queue grows.
+    let dir = tempfile::tempdir().unwrap();
+    let his = dir.path().join("his.csv");
+    std::fs::write(
+        &his,
+        "院内编码,院内名称,单位\nU01,黄芪,克\nU02,党参,克\nU03,甘草,克\n",
+    )
+    .unwrap();
+    click(c, "tab-his").await;
+    c.find(Locator::Id("his-file"))
+        .await
+        .unwrap()
+        .send_keys(&his.display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::Id("his-kind"))
+        .await
+        .unwrap()
+        .select_by_value("herbal")
+        .await
+        .unwrap();
+    click(c, "his-upload").await;
+    wait_for(c, "#his-phase", "the job to finish", |t| t == "完成").await;
+    let summary = wait_for(c, "#his-summary", "the summary", |t| {
+        t.contains("匹配 3 条")
+    })
+    .await;
+    assert!(summary.contains("读到 3 行"), "{summary}");
+    let done = c
+        .execute(
+            "const p = document.getElementById('his-progress'); return [p.hidden, p.value, p.max];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, json!([false, 1, 1]), "the progress bar is full");
+    shot(c, "his").await;
+    assert_eq!(stored(home, "U03").status, MappingStatus::Suggested);
+    click(c, "tab-queue").await;
+    c.find(Locator::Id("f-q"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    click(c, "f-apply").await;
+    wait_for(c, "#total", "the grown queue", |t| t == "共 11 条").await;
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }

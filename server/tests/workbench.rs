@@ -238,11 +238,27 @@ async fn bulk_approve_reports_what_could_not_change_and_undoes_as_a_batch() {
         (Some(12), Some(6))
     );
 
+    // 李四 may not undo 张三's batch: 403 naming 张三, nothing restored.
     let (st, u) = post(
         &s,
         "/v1/mappings/bulk/undo",
         REVIEWER_B,
         json!({"batch": rep["batch"]}),
+    )
+    .await;
+    assert_eq!((st, code(&u)), (403, "forbidden"), "{u}");
+    assert_eq!(u["reviewer"], "张三", "{u}");
+    assert!(
+        u["error"]["message"].as_str().unwrap().contains("张三"),
+        "{u}"
+    );
+    assert_eq!(get(&s, "/v1/mappings?status=approved").await["total"], 6);
+    // An admin may.
+    let (st, u) = post(
+        &s,
+        "/v1/mappings/bulk/undo",
+        "admin-token",
+        json!({"batch": rep["batch"], "by": "王主任"}),
     )
     .await;
     assert_eq!(st, 200, "{u}");
@@ -256,7 +272,7 @@ async fn bulk_approve_reports_what_could_not_change_and_undoes_as_a_batch() {
         .skip(1)
         .map(|e| (e["action"].as_str().unwrap(), e["who"].as_str().unwrap()))
         .collect();
-    assert_eq!(who, [("approved", "张三"), ("undo", "李四")]);
+    assert_eq!(who, [("approved", "张三"), ("undo", "王主任")]);
 }
 
 #[tokio::test]
@@ -280,6 +296,8 @@ async fn undo_restores_the_previous_decision_and_refuses_a_stale_view() {
     .await;
     assert_eq!((st, code(&v)), (409, "conflict"), "{v}");
     assert_eq!(v["current"]["status"], "flagged");
+    // 张三 may not undo 李四's flag: 403 naming 李四, the store unchanged.
+    let before = get(&s, "/v1/mappings/3").await;
     let (st, v) = post(
         &s,
         "/v1/mappings/3/undo",
@@ -287,10 +305,41 @@ async fn undo_restores_the_previous_decision_and_refuses_a_stale_view() {
         json!({"revision": b["mapping"]["revision"]}),
     )
     .await;
+    assert_eq!((st, code(&v)), (403, "forbidden"), "{v}");
+    assert_eq!(v["reviewer"], "李四", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("管理员"),
+        "the message is Chinese and says who may: {v}"
+    );
+    assert_eq!(get(&s, "/v1/mappings/3").await, before);
+    // 李四 undoes their own flag, then an admin undoes 张三's reject.
+    let (st, v) = post(
+        &s,
+        "/v1/mappings/3/undo",
+        REVIEWER_B,
+        json!({"revision": b["mapping"]["revision"]}),
+    )
+    .await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["mapping"]["status"], "rejected");
     assert_eq!(v["mapping"]["reviewer"], "张三");
     assert_eq!(v["mapping"]["note"], "规格不符");
+    let (st, v) = post(
+        &s,
+        "/v1/mappings/3/undo",
+        "admin-token",
+        json!({"revision": v["mapping"]["revision"], "by": "王主任"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["mapping"]["status"], "suggested");
+    let h = get(&s, "/v1/mappings/3/history").await;
+    let last = h["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["who"].as_str()),
+        (Some("undo"), Some("王主任"))
+    );
+    assert!(last["note"].as_str().unwrap().contains("张三"), "{last}");
 }
 
 #[tokio::test]
@@ -363,10 +412,328 @@ fn every_workbench_endpoint_is_in_openapi() {
         "/v1/mappings/{id}/candidates",
         "/v1/whoami",
         "/v1/export/3301",
+        "/v1/export/3302",
+        "/v1/export/{what}/record",
+        "/v1/his",
     ] {
         assert!(doc["paths"][p].is_object(), "{p} missing from openapi.json");
     }
     let actions =
         &doc["paths"]["/v1/mappings/{id}/{action}"]["post"]["parameters"][1]["schema"]["enum"];
     assert!(actions.as_array().unwrap().iter().any(|a| a == "undo"));
+}
+
+/// A request whose answer may be a file: status, headers, body bytes.
+async fn raw(
+    s: &Served,
+    method: &str,
+    uri: &str,
+    tok: Option<&str>,
+    body: Vec<u8>,
+) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    use tower::ServiceExt;
+    let mut b = axum::http::Request::builder().method(method).uri(uri);
+    if let Some(t) = tok {
+        b = b.header("Authorization", bearer(t));
+    }
+    let resp = s
+        .router
+        .clone()
+        .oneshot(b.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let (st, h) = (resp.status().as_u16(), resp.headers().clone());
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (st, h, bytes.to_vec())
+}
+
+fn json_of(b: &[u8]) -> Value {
+    serde_json::from_slice(b).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(b)))
+}
+
+/// Upload a HIS file as a reviewer and wait for its job.
+async fn his_job(s: &Served, query: &str, file: &str) -> Value {
+    let (st, h, b) = raw(
+        s,
+        "POST",
+        &format!("/v1/his?{query}"),
+        Some(REVIEWER_A),
+        file.as_bytes().to_vec(),
+    )
+    .await;
+    let v = json_of(&b);
+    assert_eq!(st, 202, "{v}");
+    assert_eq!(v["job"]["type"], "match", "{v}");
+    let id = v["job"]["id"].as_u64().unwrap();
+    assert_eq!(h["location"], format!("/v1/jobs/{id}"));
+    finished_job(&s.router, id).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_his_dictionary_uploaded_over_http_is_matched_by_a_job_and_every_row_is_accounted_for() {
+    let s = served();
+    // Row 4 is wider than the header, row 5 a total line: both rejected.
+    let csv = "院内编码,院内名称,规格\nN01,黄芪,\nN02,党参,\nN03,当归,,多余的列\n合计,,\n";
+    let (st, _, b) = raw(
+        &s,
+        "POST",
+        "/v1/his?kind=herbal&format=csv",
+        Some(VIEWER),
+        csv.into(),
+    )
+    .await;
+    assert_eq!((st, code(&json_of(&b))), (403, "forbidden"));
+    let (st, _, b) = raw(
+        &s,
+        "POST",
+        "/v1/his?kind=herbal&format=pdf",
+        Some(REVIEWER_A),
+        csv.into(),
+    )
+    .await;
+    assert_eq!(st, 400, "{}", json_of(&b));
+    let (st, _, b) = raw(
+        &s,
+        "POST",
+        "/v1/his?kind=drug&format=csv",
+        Some(REVIEWER_A),
+        csv.into(),
+    )
+    .await;
+    assert_eq!(
+        (st, code(&json_of(&b))),
+        (404, "no_catalogue"),
+        "no drug catalogue is loaded"
+    );
+
+    let job = his_job(&s, "kind=herbal&format=csv", csv).await;
+    assert_eq!(job["status"], "matched", "{job}");
+    let sum = &job["summary"];
+    assert_eq!(
+        (
+            sum["read"].as_u64(),
+            sum["matched"].as_u64(),
+            sum["rejected"].as_u64(),
+            sum["recorded"].as_u64()
+        ),
+        (Some(4), Some(2), Some(2), Some(2)),
+        "matched + rejected = read: {job}"
+    );
+    assert_eq!(
+        (
+            job["progress"]["done"].as_u64(),
+            job["progress"]["total"].as_u64()
+        ),
+        (Some(2), Some(2)),
+        "{job}"
+    );
+    let rejects: Vec<&str> = job["first_rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(rejects.len(), 2, "{job}");
+    assert!(
+        rejects[0].starts_with("his.csv 第 4 行") && rejects[1].starts_with("his.csv 第 5 行"),
+        "rows named, in Chinese: {rejects:?}"
+    );
+    assert!(
+        !job.to_string().contains("uploads"),
+        "no server path: {job}"
+    );
+    // The suggestions are in the queue.
+    assert_eq!(get(&s, "/v1/mappings").await["total"], 14);
+    let n01 = get(&s, "/v1/mappings?q=N01").await["mappings"][0].clone();
+    assert_eq!(
+        (n01["status"].as_str(), n01["target_code"].as_str()),
+        (Some("suggested"), Some("T001001001")),
+        "{n01}"
+    );
+
+    // A reviewed mapping survives a second upload (the CLI's rule).
+    let (st, v) = post(
+        &s,
+        &format!("/v1/mappings/{}/approve", n01["id"]),
+        REVIEWER_A,
+        json!({}),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    let again = his_job(&s, "kind=herbal&format=csv", csv).await;
+    assert_eq!(
+        (
+            again["summary"]["recorded"].as_u64(),
+            again["summary"]["kept_reviewed"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{again}"
+    );
+    assert_eq!(
+        get(&s, &format!("/v1/mappings/{}", n01["id"])).await["mapping"]["status"],
+        "approved"
+    );
+
+    // No name column: the job fails in Chinese, nothing written.
+    let bad = his_job(&s, "kind=herbal&format=csv", "编码,规格\nA1,10g\n").await;
+    assert_eq!(
+        (bad["status"].as_str(), bad["error"]["code"].as_str()),
+        (Some("failed"), Some("unreadable")),
+        "{bad}"
+    );
+    let msg = bad["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("院内名称") && msg.contains("编码") && msg.contains("未写入"),
+        "{msg}"
+    );
+    assert_eq!(get(&s, "/v1/mappings").await["total"], 14);
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn downloads_preview_without_recording_and_record_marks_the_batch_downloaded() {
+    let s = served();
+    for id in [1, 2] {
+        let (st, v) = post(
+            &s,
+            &format!("/v1/mappings/{id}/approve"),
+            REVIEWER_A,
+            json!({}),
+        )
+        .await;
+        assert_eq!(st, 200, "{v}");
+    }
+    // 3301 as a real xlsx: the platform's fields as the header, one row each.
+    let (st, h, b) = raw(&s, "GET", "/v1/export/3301?format=xlsx", None, vec![]).await;
+    assert_eq!(st, 200);
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("3301.xlsx"));
+    assert_eq!(h["x-mulu-rows"], "2");
+    let check = h["x-mulu-check"].to_str().unwrap().to_string();
+    let rows = xlsx_rows(&b);
+    assert_eq!(rows[0], mapping::FIELDS, "header");
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let col = mapping::FIELDS
+        .iter()
+        .position(|f| *f == "med_list_codg")
+        .unwrap();
+    let hosp = mapping::FIELDS
+        .iter()
+        .position(|f| *f == "fixmedins_hilist_id")
+        .unwrap();
+    assert_eq!(
+        (rows[1][hosp].as_str(), rows[1][col].as_str()),
+        ("H000", "T001001001")
+    );
+    // JSON batches, as `mulu export 3301 --out x.json` writes them.
+    let (st, h, b) = raw(&s, "GET", "/v1/export/3301?format=batches", None, vec![]).await;
+    assert_eq!(st, 200);
+    assert_eq!(h["x-mulu-check"].to_str().unwrap(), check, "same plan");
+    let v = json_of(&b);
+    assert_eq!(v["batches"][0]["data"].as_array().unwrap().len(), 2, "{v}");
+    // Downloads recorded nothing: --new still sends both.
+    let v = get(&s, "/v1/export/3301?new=true").await;
+    assert_eq!(v["rows"].as_array().unwrap().len(), 2, "{v}");
+    let store = Store::open_home(s.home.path()).unwrap();
+    assert_eq!(store.last_upload().unwrap(), None);
+    drop(store);
+
+    // Recording needs a reviewer and the download's check.
+    let (st, v) = post(
+        &s,
+        "/v1/export/3301/record",
+        VIEWER,
+        json!({"check": check}),
+    )
+    .await;
+    assert_eq!((st, code(&v)), (403, "forbidden"));
+    let (st, v) = post(&s, "/v1/export/3301/record", REVIEWER_A, json!({})).await;
+    assert_eq!(st, 400, "{v}");
+    let (st, v) = post(
+        &s,
+        "/v1/mappings/3/approve",
+        REVIEWER_A,
+        json!({"confirm": true}),
+    )
+    .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = post(
+        &s,
+        "/v1/export/3301/record",
+        REVIEWER_A,
+        json!({"check": check, "file": "3301.xlsx"}),
+    )
+    .await;
+    assert_eq!(
+        (st, code(&v)),
+        (409, "export_changed"),
+        "a third mapping was confirmed after the download: {v}"
+    );
+    let store = Store::open_home(s.home.path()).unwrap();
+    assert_eq!(store.last_upload().unwrap(), None, "nothing recorded");
+    drop(store);
+    let v = get(&s, "/v1/export/3301").await;
+    let (st, rec) = post(
+        &s,
+        "/v1/export/3301/record",
+        REVIEWER_A,
+        json!({"check": v["check"], "file": "3301.xlsx"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{rec}");
+    assert_eq!(
+        (
+            rec["batch"]["id"].as_i64(),
+            rec["batch"]["rows"].as_i64(),
+            rec["batch"]["kind"].as_str()
+        ),
+        (Some(1), Some(3), Some("3301"))
+    );
+    let v = get(&s, "/v1/export/3301?new=true").await;
+    assert_eq!(v["rows"].as_array().unwrap().len(), 0, "all sent: {v}");
+
+    // A mapping withdrawn after upload is on the 3302 revoke list.
+    let (st, v) = post(&s, "/v1/mappings/1/reject", REVIEWER_A, json!({})).await;
+    assert_eq!(st, 200, "{v}");
+    let (st, h, b) = raw(&s, "GET", "/v1/export/3302?format=xlsx", None, vec![]).await;
+    assert_eq!(st, 200);
+    let rows = xlsx_rows(&b);
+    assert_eq!(rows[0], mapping::upload::FIELDS_3302);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[1][0].as_str(), rows[1][3].as_str()),
+        ("H000", "T001001001")
+    );
+    let check = h["x-mulu-check"].to_str().unwrap().to_string();
+    let (st, rec) = post(
+        &s,
+        "/v1/export/3302/record",
+        REVIEWER_B,
+        json!({"check": check}),
+    )
+    .await;
+    assert_eq!(st, 200, "{rec}");
+    assert_eq!(
+        (rec["batch"]["id"].as_i64(), rec["batch"]["kind"].as_str()),
+        (Some(2), Some("3302"))
+    );
+    let v = get(&s, "/v1/export/3302").await;
+    assert_eq!(v["rows"].as_array().unwrap().len(), 0, "revoked: {v}");
+    let (st, _, b) = raw(&s, "GET", "/v1/export/3303", None, vec![]).await;
+    assert_eq!(st, 404, "{}", json_of(&b));
 }

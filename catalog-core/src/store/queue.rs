@@ -252,6 +252,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
     }
 
+    /// Who made the (not undone) decisions of a bulk batch.
+    pub fn batch_reviewers(&self, batch: &str) -> Result<Vec<String>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT DISTINCT COALESCE(who, '') FROM mapping_events WHERE batch = ?1 AND undone = 0 \
+             AND action <> 'undo'",
+        )?;
+        let rows = st.query_map([batch], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
     /// Undo, in one transaction, the newest not-yet-undone event of each
     /// mapping listed (by mapping id, optionally only the events of `batch`):
     /// restore the state before it, mark it undone and log an `undo` event
@@ -336,7 +346,12 @@ impl Store {
                 who,
                 m.target_code,
                 prior.target_code,
-                format!("撤销 {}（事件 {}）", ev.action, ev.id),
+                format!(
+                    "撤销 {} 的 {}（事件 {}）",
+                    ev.who.as_deref().unwrap_or("-"),
+                    ev.action,
+                    ev.id
+                ),
                 batch,
                 m.revision + 1
             ])?;

@@ -120,59 +120,23 @@ fn revoke(
 }
 
 /// Write rows as xlsx (header frozen, autofilter on) or CSV (UTF-8 with BOM,
-/// so Excel shows Chinese correctly), by the file's extension.
+/// so Excel shows Chinese correctly), by the file's extension. The bytes
+/// come from `mapping::files`, which the page's downloads use too.
 pub fn write_table(path: &Path, sheet: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    match ext.as_str() {
-        "xlsx" => {
-            let mut wb = rust_xlsxwriter::Workbook::new();
-            let ws = wb.add_worksheet();
-            ws.set_name(sheet)?;
-            for (c, h) in headers.iter().enumerate() {
-                ws.write_string(0, c as u16, *h)?;
-                ws.set_column_width(c as u16, 14)?;
-            }
-            for (r, row) in rows.iter().enumerate() {
-                for (c, v) in row.iter().enumerate() {
-                    // Excel's cell limit is 32,767 characters.
-                    let v: String = if v.len() > 30_000 {
-                        v.chars().take(10_000).collect()
-                    } else {
-                        v.clone()
-                    };
-                    ws.write_string(r as u32 + 1, c as u16, v)?;
-                }
-            }
-            ws.set_freeze_panes(1, 0)?;
-            ws.autofilter(
-                0,
-                0,
-                rows.len() as u32,
-                headers.len().saturating_sub(1) as u16,
-            )?;
-            wb.save(path)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-        "csv" | "txt" => {
-            let mut f = std::fs::File::create(path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            std::io::Write::write_all(&mut f, "\u{feff}".as_bytes())?;
-            let mut w = csv::Writer::from_writer(f);
-            w.write_record(headers)?;
-            for r in rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
-        }
-        other => anyhow::bail!(
-            "cannot write '.{other}' files: use .xlsx, .csv or .json ({})",
+    let bytes = match mapping::files::FileFormat::from_extension(&ext) {
+        Some(mapping::files::FileFormat::Xlsx) => mapping::files::xlsx(sheet, headers, rows),
+        Some(mapping::files::FileFormat::Csv) => mapping::files::csv(headers, rows),
+        _ => anyhow::bail!(
+            "cannot write '.{ext}' files: use .xlsx, .csv or .json ({})",
             path.display()
         ),
     }
-    Ok(())
+    .map_err(anyhow::Error::msg)?;
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// An upload file: JSON in the platform's batches of ≤ BATCH rows, else a
@@ -188,20 +152,13 @@ fn write_upload<T: serde::Serialize>(
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    if ext == "json" {
-        let batches: Vec<_> = rows
-            .chunks(BATCH)
-            .map(|c| serde_json::json!({ "data": c }))
-            .collect();
-        let f =
-            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
-        serde_json::to_writer_pretty(
-            std::io::BufWriter::new(f),
-            &serde_json::json!({ "batches": batches }),
-        )?;
-    } else {
-        let cells: Vec<Vec<String>> = rows.iter().map(cells).collect();
-        write_table(out, sheet, fields, &cells)?;
-    }
-    Ok(())
+    let Some(format) = mapping::files::FileFormat::from_extension(&ext) else {
+        anyhow::bail!(
+            "cannot write '.{ext}' files: use .xlsx, .csv or .json ({})",
+            out.display()
+        );
+    };
+    let bytes = mapping::files::upload_file(format, sheet, fields, rows, cells)
+        .map_err(anyhow::Error::msg)?;
+    std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))
 }

@@ -5,8 +5,8 @@
 use super::index::{open_matcher, parse_kind, resolve_version};
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
-use catalog_core::{Category, HospitalItem, Store};
-use matcher::{MatchResult, Matcher, Tier};
+use catalog_core::{Category, HospitalItem};
+use matcher::{MatchResult, Tier};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -46,14 +46,6 @@ pub struct Row {
     pub previous: Option<String>,
 }
 
-/// Re-use a confirmed mapping (the rule lives in `mapping::reuse_approved`)
-/// and remember the stored status for the 已有审核 column.
-fn apply_previous(store: &Store, m: &Matcher, kind: Category, row: &mut Row) -> Result<()> {
-    let prev = mapping::reuse_approved(store, m, kind, &row.item, &mut row.result)?;
-    row.previous = prev.map(|p| p.status.as_str().to_string());
-    Ok(())
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let read = importer::hospital::read_items(
         &args.file,
@@ -69,11 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let mut store = ctx.store()?;
     let items = read.items;
     // Group by kind so a mixed dictionary goes to the right catalogues.
-    let mut groups: BTreeMap<Category, Vec<usize>> = BTreeMap::new();
-    for (i, it) in items.iter().enumerate() {
-        let k = args.kind.or(it.category).unwrap_or(Category::Drug);
-        groups.entry(k).or_default().push(i);
-    }
+    let groups = mapping::group_by_kind(&items, args.kind);
     let mut rows: Vec<Option<Row>> = (0..items.len()).map(|_| None).collect();
     let started = std::time::Instant::now();
     for (kind, idx) in &groups {
@@ -109,28 +97,27 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         };
         let group: Vec<HospitalItem> = idx.iter().map(|&i| items[i].clone()).collect();
         let bar = ctx.bar(group.len() as u64, &format!("matching {kind}"));
-        let results = m.match_batch(&group, args.top, &|n| bar.inc(n));
+        // Matching, re-use of approved decisions and the one-transaction
+        // record of suggestions are the mapping crate's (the page's HIS
+        // upload runs the same path).
+        let (matched, _) = mapping::match_and_suggest(
+            &mut store,
+            &m,
+            *kind,
+            &group,
+            args.top,
+            !args.no_store,
+            &|n| bar.inc(n),
+        )?;
         bar.finish_and_clear();
-        for ((&i, item), result) in idx.iter().zip(group).zip(results) {
-            let mut row = Row {
+        for ((&i, item), x) in idx.iter().zip(group).zip(matched) {
+            rows[i] = Some(Row {
                 kind: *kind,
                 version: Some(v.label.clone()),
                 item,
-                result,
-                previous: None,
-            };
-            apply_previous(&store, &m, *kind, &mut row)?;
-            rows[i] = Some(row);
-        }
-        if !args.no_store {
-            // One transaction for the whole group; reviewed mappings are never
-            // overwritten by a new suggestion (checked inside it).
-            let suggestions: Vec<mapping::Suggestion> = idx
-                .iter()
-                .filter_map(|&i| rows[i].as_ref())
-                .map(|row| mapping::Suggestion::from_match(*kind, &v.label, &row.item, &row.result))
-                .collect();
-            mapping::record_suggestions(&mut store, &suggestions)?;
+                result: x.result,
+                previous: x.previous.map(|p| p.as_str().to_string()),
+            });
         }
     }
     let rows: Vec<Row> = rows.into_iter().flatten().collect();

@@ -69,6 +69,60 @@ pub(crate) async fn import(
             "the request body (the catalogue file) is empty",
         ));
     }
+    let path = save_upload(&app, &format, bytes).await?;
+    let options = importer::ImportOptions {
+        kind,
+        label: Some(label.clone()),
+        sheet: q.sheet,
+        replace: q.replace,
+        max_reject: q.max_reject.unwrap_or(0.0).clamp(0.0, 1.0),
+        note: Some("uploaded over HTTP (POST /v1/import)".into()),
+        ..Default::default()
+    };
+    let job = Job {
+        id: 0,
+        job_type: "import",
+        status: "queued",
+        kind: kind.map(|k| k.as_str().to_string()),
+        label,
+        format: format.clone(),
+        submitted_at: chrono::Utc::now().to_rfc3339(),
+        started_at: None,
+        finished_at: None,
+        summary: None,
+        first_rejects: Vec::new(),
+        error: None,
+        progress: None,
+    };
+    let work = Work {
+        path: path.clone(),
+        shown: format!("upload.{format}"),
+        task: crate::jobs::Task::Import(options),
+    };
+    match app.inner.jobs.submit(job, work) {
+        Ok(job) => {
+            let url = format!("/v1/jobs/{}", job.id);
+            Ok((
+                StatusCode::ACCEPTED,
+                [(header::LOCATION, url.clone())],
+                Json(json!({ "job": job, "url": url })),
+            )
+                .into_response())
+        }
+        Err(refused) => {
+            let _ = std::fs::remove_file(&path);
+            Err(self::refused(refused))
+        }
+    }
+}
+
+/// Save an upload under a name the server makes up (never one the client
+/// sends), in the home's `uploads/`.
+pub(crate) async fn save_upload(
+    app: &crate::state::App,
+    format: &str,
+    bytes: Bytes,
+) -> ApiResult<std::path::PathBuf> {
     let dir = app.home().join("uploads");
     let path = dir.join(format!(
         "upload-{}-{}.{format}",
@@ -84,65 +138,28 @@ pub(crate) async fn import(
         .await
     };
     match saved {
-        Ok(Ok(())) => {}
+        Ok(Ok(())) => Ok(path),
         Ok(Err(e)) => {
             let _ = std::fs::remove_file(&path);
-            return Err(ApiError::internal(format!("saving the upload: {e}")));
+            Err(ApiError::internal(format!("saving the upload: {e}")))
         }
-        Err(e) => return Err(ApiError::internal(format!("worker failed: {e}"))),
+        Err(e) => Err(ApiError::internal(format!("worker failed: {e}"))),
     }
-    let options = importer::ImportOptions {
-        kind,
-        label: Some(label.clone()),
-        sheet: q.sheet,
-        replace: q.replace,
-        max_reject: q.max_reject.unwrap_or(0.0).clamp(0.0, 1.0),
-        note: Some("uploaded over HTTP (POST /v1/import)".into()),
-        ..Default::default()
-    };
-    let job = Job {
-        id: 0,
-        status: "queued",
-        kind: kind.map(|k| k.as_str().to_string()),
-        label,
-        format: format.clone(),
-        submitted_at: chrono::Utc::now().to_rfc3339(),
-        started_at: None,
-        finished_at: None,
-        summary: None,
-        first_rejects: Vec::new(),
-        error: None,
-    };
-    let work = Work {
-        path: path.clone(),
-        shown: format!("upload.{format}"),
-        options,
-    };
-    match app.inner.jobs.submit(job, work) {
-        Ok(job) => {
-            let url = format!("/v1/jobs/{}", job.id);
-            Ok((
-                StatusCode::ACCEPTED,
-                [(header::LOCATION, url.clone())],
-                Json(json!({ "job": job, "url": url })),
-            )
-                .into_response())
+}
+
+/// A job the queue did not take, as an HTTP error.
+pub(crate) fn refused(r: Refused) -> ApiError {
+    match r {
+        Refused::QueueFull(n) => {
+            // 429, not 503: the client sends faster than jobs run.
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_imports",
+                format!("已有 {n} 个导入在排队，请稍后重试 / {n} imports are already waiting; retry later"),
+            );
+            e.retry_after = Some(2);
+            e
         }
-        Err(refused) => {
-            let _ = std::fs::remove_file(&path);
-            Err(match refused {
-                Refused::QueueFull(n) => {
-                    // 429, not 503: the client sends faster than imports run.
-                    let mut e = ApiError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_imports",
-                        format!("已有 {n} 个导入在排队，请稍后重试 / {n} imports are already waiting; retry later"),
-                    );
-                    e.retry_after = Some(2);
-                    e
-                }
-                Refused::WorkerGone => ApiError::internal("the import worker is not running"),
-            })
-        }
+        Refused::WorkerGone => ApiError::internal("the import worker is not running"),
     }
 }

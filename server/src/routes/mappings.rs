@@ -4,7 +4,8 @@
 //! evidence, for the item view), `GET /v1/mappings/{id}/history`,
 //! `GET /v1/mappings/stats`, and the writes (reviewer token):
 //! `POST /v1/mappings/{id}/{approve|reject|flag|replace|no_counterpart|undo}`,
-//! `POST /v1/mappings/bulk`, `POST /v1/mappings/bulk/undo`. The rules are the
+//! `POST /v1/mappings/bulk`, `POST /v1/mappings/bulk/undo` (a reviewer undoes
+//! only their own decisions, an admin anyone's). The rules are the
 //! `mapping` crate's; this file maps requests and refusals.
 
 use super::{blocking, parse_kind, AppState};
@@ -268,6 +269,16 @@ fn optional_json<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
+/// An admin may undo anyone's decision; a reviewer only their own (the
+/// rule is the mapping crate's, the role is the token's).
+fn undo_right(caller: &Caller) -> mapping::UndoRight {
+    if caller.role >= Role::Admin {
+        mapping::UndoRight::Anyone
+    } else {
+        mapping::UndoRight::Own
+    }
+}
+
 /// `POST /v1/mappings/{id}/{action}`; a reviewer's token.
 pub(crate) async fn review(
     State(app): AppState,
@@ -279,9 +290,11 @@ pub(crate) async fn review(
     let req: ReviewReq = optional_json(b)?;
     let reviewer = caller.reviewer(req.by.as_deref());
     if action == "undo" {
-        let outcome =
-            blocking(move || Ok(app.write(|s| mapping::undo(s, id, &reviewer, req.revision))))
-                .await?;
+        let right = undo_right(&caller);
+        let outcome = blocking(move || {
+            Ok(app.write(|s| mapping::undo(s, id, &reviewer, right, req.revision)))
+        })
+        .await?;
         return Ok(match outcome {
             Ok(m) => Json(json!({ "mapping": m })).into_response(),
             Err(e) => mapping_refusal(e),
@@ -377,26 +390,14 @@ pub(crate) async fn bulk_undo(
     let caller = require(&app, &headers, Role::Reviewer)?;
     let req: BulkUndoReq = body::json(b)?;
     let who = caller.reviewer(req.by.as_deref());
+    let right = undo_right(&caller);
     let outcome =
-        blocking(move || Ok(app.write(|s| mapping::undo_batch(s, &req.batch, &who)))).await?;
+        blocking(move || Ok(app.write(|s| mapping::undo_batch(s, &req.batch, &who, right))))
+            .await?;
     Ok(match outcome {
         Ok(rep) => Json(json!(rep)).into_response(),
         Err(e) => mapping_refusal(e),
     })
-}
-
-/// `GET /v1/export/3301`: the 3301 upload rows of every confirmed mapping.
-pub(crate) async fn export_3301(State(app): AppState) -> ApiResult<Response> {
-    let x = blocking(move || {
-        Ok(app.read(|s| mapping::build_3301(s, &mapping::ExportOptions::default()))??)
-    })
-    .await?;
-    let mut resp = Json(json!(x)).into_response();
-    resp.headers_mut().insert(
-        axum::http::header::CONTENT_DISPOSITION,
-        axum::http::HeaderValue::from_static("attachment; filename=\"3301.json\""),
-    );
-    Ok(resp)
 }
 
 fn refusal_error(e: mapping::MappingError) -> ApiError {
@@ -419,6 +420,7 @@ fn mapping_refusal(e: mapping::MappingError) -> Response {
         "conflict" => StatusCode::CONFLICT,
         "not_found" => StatusCode::NOT_FOUND,
         "needs_confirmation" => StatusCode::UNPROCESSABLE_ENTITY,
+        "forbidden" => StatusCode::FORBIDDEN,
         _ => StatusCode::BAD_REQUEST,
     };
     let code = match &e {
@@ -435,6 +437,7 @@ fn mapping_refusal(e: mapping::MappingError) -> Response {
     match &e {
         E::Conflict { current, .. } => body["current"] = json!(current),
         E::CountChanged { found, .. } => body["current_total"] = json!(found),
+        E::NotYours { decided_by, .. } => body["reviewer"] = json!(decided_by),
         _ => {}
     }
     (status, Json(body)).into_response()

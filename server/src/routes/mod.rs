@@ -3,7 +3,9 @@
 
 mod codes;
 mod diff;
+mod export;
 mod health;
+mod his;
 mod import;
 mod jobs;
 mod mappings;
@@ -47,7 +49,9 @@ pub(crate) fn routes() -> Router<App> {
         .route("/v1/mappings/{id}/candidates", get(mappings::candidates))
         .route("/v1/mappings/{id}/{action}", post(mappings::review))
         .route("/v1/whoami", get(mappings::whoami))
-        .route("/v1/export/3301", get(mappings::export_3301))
+        .route("/v1/his", post(his::upload))
+        .route("/v1/export/{what}", get(export::export))
+        .route("/v1/export/{what}/record", post(export::record))
         .route("/", get(page::index))
         .route("/assets/{file}", get(page::asset))
         .fallback(|| async { ApiError::not_found("no such endpoint; see /openapi.json") })
