@@ -70,6 +70,12 @@ pub enum MappingError {
         /// The hospital item's name.
         name: String,
     },
+    /// A reset of a mapping that is undecided already.
+    #[error("'{name}' 本来就是待审核，无需重置 (already undecided)")]
+    AlreadyUndecided {
+        /// The hospital item's name.
+        name: String,
+    },
     /// Every decision records who made it.
     #[error("审核决定必须记录审核人 (a decision needs a reviewer)")]
     NoReviewer,
