@@ -108,7 +108,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             }
         };
         let group: Vec<HospitalItem> = idx.iter().map(|&i| items[i].clone()).collect();
-        let bar = ctx.bar(group.len() as u64, &format!("matching {kind}"));
+        let bar = ctx.bar(
+            group.len() as u64,
+            &format!("对码 (matching) {} {}", kind.label_zh(), v.label),
+        );
         let results = m.match_batch(&group, args.top, &|n| bar.inc(n));
         bar.finish_and_clear();
         for ((&i, item), result) in idx.iter().zip(group).zip(results) {
