@@ -82,7 +82,11 @@ fn line_of(text: &str, at: usize) -> usize {
 
 /// The key a line sets (`a = 1` → `a`), or the table a header opens.
 fn key_on_line(text: &str, line: usize) -> String {
-    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("").trim();
+    let l = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or("")
+        .trim();
     let k = l.split('=').next().unwrap_or(l).trim();
     k.trim_matches(|c| c == '[' || c == ']' || c == '"' || c == '\'')
         .trim()
@@ -171,7 +175,11 @@ impl Config {
         if let Some(v) = &raw.fixmedins_code {
             let (code, line) = text_value("fixmedins_code", v)?;
             if code.chars().count() > 30 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(fail(line, "fixmedins_code".into(), w!("config.code", code = code)));
+                return Err(fail(
+                    line,
+                    "fixmedins_code".into(),
+                    w!("config.code", code = code),
+                ));
             }
             c.fixmedins_code = Some(code);
         }
@@ -297,14 +305,22 @@ mod tests {
     #[test]
     fn errors_name_the_file_line_and_key() {
         let cases: &[(&str, usize, &str)] = &[
-            ("fixmedins_code = \"H1\"\nfixmedins_cod = \"x\"\n", 2, "fixmedins_cod"),
+            (
+                "fixmedins_code = \"H1\"\nfixmedins_cod = \"x\"\n",
+                2,
+                "fixmedins_cod",
+            ),
             ("fixmedins_code = 12\n", 1, "fixmedins_code"),
             ("\n\nfixmedins_code = \"H 1\"\n", 3, "fixmedins_code"),
             ("[list_type]\ntable = \"mars\"\n", 2, "list_type.table"),
             ("[list_type]\n\"西药\" = \"1x1\"\n", 2, "list_type.西药"),
             ("[list_type]\n西药 = \"101\"\n", 2, "list_type.西药"),
             ("[list_type]\nplanet = \"101\"\n", 2, "list_type.planet"),
-            ("[list_type.prefix]\n\nZ = \"abc\"\n", 3, "list_type.prefix.Z"),
+            (
+                "[list_type.prefix]\n\nZ = \"abc\"\n",
+                3,
+                "list_type.prefix.Z",
+            ),
             ("fixmedins_code = \"H1\n", 1, "fixmedins_code"),
         ];
         for (text, line, key) in cases {

@@ -33,8 +33,8 @@ impl Ctx {
             ProgressStyle::with_template(
                 "{msg} [{bar:30}] {percent:>3}% {pos}/{len} ({per_sec}，剩余 {eta})",
             )
-                .expect("valid template")
-                .progress_chars("=> "),
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         pb.set_message(msg.to_string());
         pb

@@ -312,7 +312,13 @@ fn a_target_dropped_by_a_newer_version_holds_the_mapping_back_until_re_decided()
         let m = s.mapping(id).unwrap().unwrap();
         decide(&mut s, &m, &Request::new(Action::Approve, "张三")).unwrap();
     }
-    assert_eq!(build_3301(&s, &ExportOptions::default()).unwrap().rows.len(), 2);
+    assert_eq!(
+        build_3301(&s, &ExportOptions::default())
+            .unwrap()
+            .rows
+            .len(),
+        2
+    );
     // The newer version deactivates DRUG, the target of every mapping.
     version(
         &mut s,
@@ -331,7 +337,12 @@ fn a_target_dropped_by_a_newer_version_holds_the_mapping_back_until_re_decided()
     let one = s.mapping(1).unwrap().unwrap();
     decide(&mut s, &one, &Request::new(Action::Approve, "李四")).unwrap();
     let two = s.mapping(2).unwrap().unwrap();
-    decide(&mut s, &two, &Request::new(Action::Replace(DRUG2.into()), "李四")).unwrap();
+    decide(
+        &mut s,
+        &two,
+        &Request::new(Action::Replace(DRUG2.into()), "李四"),
+    )
+    .unwrap();
     let x = build_3301(&s, &ExportOptions::default()).unwrap();
     let codes: Vec<_> = x.rows.iter().map(|r| r.med_list_codg.as_str()).collect();
     assert_eq!(codes, [DRUG, DRUG2]);
@@ -356,14 +367,19 @@ fn a_target_missing_from_the_newer_version_is_reported_as_removed() {
 fn region_overrides_pick_list_type_by_prefix_then_kind_then_table() {
     let mut o = ListTypeOverrides::default();
     assert_eq!(
-        o.list_type(ListTypeTable::National, Category::Drug, "ZA01").as_deref(),
+        o.list_type(ListTypeTable::National, Category::Drug, "ZA01")
+            .as_deref(),
         Some("101")
     );
     o.by_prefix.insert("Z".into(), "102".into());
     o.by_prefix.insert("ZA".into(), "105".into());
     o.by_kind.insert(Category::Herbal, "103".into());
     let lt = |k, c| o.list_type(ListTypeTable::National, k, c);
-    assert_eq!(lt(Category::Drug, "ZA01").as_deref(), Some("105"), "longest prefix");
+    assert_eq!(
+        lt(Category::Drug, "ZA01").as_deref(),
+        Some("105"),
+        "longest prefix"
+    );
     assert_eq!(lt(Category::Drug, "ZB01").as_deref(), Some("102"));
     assert_eq!(lt(Category::Drug, "XJ01").as_deref(), Some("101"), "table");
     assert_eq!(lt(Category::Herbal, "T001").as_deref(), Some("103"), "kind");
@@ -388,7 +404,11 @@ fn reset_goes_back_to_undecided_in_the_history_and_is_refused_when_undecided() {
     assert!(r.revision > a.revision);
     let last = history(&s, 1).unwrap().pop().unwrap();
     assert_eq!(
-        (last.action.as_str(), last.who.as_deref(), last.note.as_deref()),
+        (
+            last.action.as_str(),
+            last.who.as_deref(),
+            last.note.as_deref()
+        ),
         ("suggested", Some("李四"), Some("重新核对"))
     );
     assert!(matches!(
@@ -418,7 +438,10 @@ fn a_bulk_dry_run_counts_and_reports_but_writes_nothing() {
     };
     let dry = bulk_dry_run(&s, &req).unwrap();
     assert_eq!((dry.matched, dry.changed, dry.skipped.len()), (5, 3, 2));
-    assert!(s.mappings(None, Some(MappingStatus::Approved)).unwrap().is_empty());
+    assert!(s
+        .mappings(None, Some(MappingStatus::Approved))
+        .unwrap()
+        .is_empty());
     let real = bulk_decide(&mut s, &req).unwrap();
     assert_eq!((real.changed, real.skipped.len()), (3, 2));
 }

@@ -33,7 +33,15 @@ fn bulk_dry_run_then_bulk_then_undo_the_batch() {
     assert!(high >= 1, "{st}");
 
     let dry = json(&env.mulu(&[
-        "--json", "review", "bulk", "--action", "approve", "--tier", "高", "--dry-run", "--by",
+        "--json",
+        "review",
+        "bulk",
+        "--action",
+        "approve",
+        "--tier",
+        "高",
+        "--dry-run",
+        "--by",
         "王",
     ]));
     assert_eq!(dry["dry_run"], true);
@@ -50,13 +58,18 @@ fn bulk_dry_run_then_bulk_then_undo_the_batch() {
         "--json", "review", "bulk", "--action", "approve", "--by", "王",
     ]));
     let r = &again["report"];
-    assert_eq!(r["changed"], 0, "the strong ones are approved already: {again}");
+    assert_eq!(
+        r["changed"], 0,
+        "the strong ones are approved already: {again}"
+    );
     let skipped = r["skipped"].as_array().unwrap();
     assert!(!skipped.is_empty(), "{again}");
     assert!(
-        skipped
-            .iter()
-            .all(|s| s["reason"].as_str().unwrap().chars().any(|c| c > '\u{2e80}')),
+        skipped.iter().all(|s| s["reason"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| c > '\u{2e80}')),
         "reasons are Chinese: {again}"
     );
     let first = approved(&env);
@@ -70,9 +83,7 @@ fn bulk_dry_run_then_bulk_then_undo_the_batch() {
         .expect("a batch id")
         .to_string();
     assert!(batch.starts_with("bulk-"), "{text}");
-    let u = json(&env.mulu(&[
-        "--json", "review", "undo", "--batch", &batch, "--by", "王",
-    ]));
+    let u = json(&env.mulu(&["--json", "review", "undo", "--batch", &batch, "--by", "王"]));
     assert_eq!(u["restored"].as_u64(), Some(first as u64), "{u}");
     assert_eq!(approved(&env), 0);
 }
@@ -100,7 +111,11 @@ fn history_reset_undo_and_the_earlier_decision_warning() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["suggested", "approved", "flagged", "flagged"], "{h}");
+    assert_eq!(
+        actions,
+        ["suggested", "approved", "flagged", "flagged"],
+        "{h}"
+    );
     let id = h["mapping"]["id"].as_i64().unwrap().to_string();
     let text = env.ok(&["review", "history", &id]);
     assert!(
@@ -109,7 +124,14 @@ fn history_reset_undo_and_the_earlier_decision_warning() {
     );
 
     let r = json(&env.mulu(&[
-        "--json", "review", "reset", "Y001", "--by", "王", "--note", "重新核对",
+        "--json",
+        "review",
+        "reset",
+        "Y001",
+        "--by",
+        "王",
+        "--note",
+        "重新核对",
     ]));
     assert_eq!(r["status"], "suggested", "{r}");
     let again = env.mulu(&["review", "reset", "Y001", "--by", "王"]);
@@ -117,7 +139,10 @@ fn history_reset_undo_and_the_earlier_decision_warning() {
     assert!(stderr(&again).contains("待审核"), "{}", stderr(&again));
     let h = json(&env.mulu(&["--json", "review", "history", "Y001"]));
     let last = h["events"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!((last["action"].as_str(), last["who"].as_str()), (Some("suggested"), Some("王")));
+    assert_eq!(
+        (last["action"].as_str(), last["who"].as_str()),
+        (Some("suggested"), Some("王"))
+    );
 
     let u = json(&env.mulu(&["--json", "review", "undo", "Y001", "--by", "王"]));
     assert_eq!(u["status"], "flagged", "the reset is undone: {u}");
@@ -132,7 +157,10 @@ fn stats_table_counts_by_kind_tier_and_status() {
     let text = env.ok(&["review", "stats"]);
     assert!(text.contains("共 5 条对照"), "{text}");
     assert!(text.contains("置信度") && text.contains("合计"), "{text}");
-    let drug_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("西药中成药")).collect();
+    let drug_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("西药中成药"))
+        .collect();
     assert!(!drug_lines.is_empty(), "{text}");
     // The total column adds up to every mapping.
     let sum: u64 = drug_lines
@@ -141,5 +169,11 @@ fn stats_table_counts_by_kind_tier_and_status() {
         .sum();
     assert_eq!(sum, 5, "{text}");
     let v = json(&env.mulu(&["--json", "review", "stats"]));
-    assert_eq!((v["stats"]["total"].as_u64(), v["stats"]["confirmed"].as_u64()), (Some(5), Some(1)));
+    assert_eq!(
+        (
+            v["stats"]["total"].as_u64(),
+            v["stats"]["confirmed"].as_u64()
+        ),
+        (Some(5), Some(1))
+    );
 }

@@ -156,12 +156,19 @@ fn a_target_dropped_by_the_next_catalogue_is_held_back_until_re_decided() {
         "李四",
     ]);
     let x = json(&env.mulu(&["--json", "export", "3301", "--out", &p("2.json")]));
-    assert_eq!((x["rows"].as_u64(), x["held_back"].as_array().map(Vec::len)), (Some(2), Some(0)), "{x}");
+    assert_eq!(
+        (x["rows"].as_u64(), x["held_back"].as_array().map(Vec::len)),
+        (Some(2), Some(0)),
+        "{x}"
+    );
     let codes: Vec<String> = rows(&env.path("2.json"))
         .iter()
         .map(|r| r["med_list_codg"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(codes, ["XJ01CAA040E001010100600", "XJ01FAA051A001010201187"]);
+    assert_eq!(
+        codes,
+        ["XJ01CAA040E001010100600", "XJ01FAA051A001010201187"]
+    );
 }
 
 #[test]
@@ -179,7 +186,10 @@ fn mulu_toml_gives_the_institution_code_and_region_list_types() {
     .unwrap();
 
     let status = env.ok(&["status"]);
-    assert!(status.contains("H44010600124") && status.contains("XJ… 109"), "{status}");
+    assert!(
+        status.contains("H44010600124") && status.contains("XJ… 109"),
+        "{status}"
+    );
     env.ok(&["export", "3301", "--out", &p("1.json")]);
     let f: serde_json::Value =
         serde_json::from_slice(&std::fs::read(env.path("1.json")).unwrap()).unwrap();
@@ -261,14 +271,26 @@ fn the_sign_off_list_has_a_summary_a_sheet_per_kind_and_signature_lines() {
     let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
     assert_eq!(wb.sheet_names(), ["汇总", "西药中成药"]);
     let cell = |r: &calamine::Range<calamine::Data>, row: u32, col: u32| {
-        r.get_value((row, col)).map(|v| v.to_string()).unwrap_or_default()
+        r.get_value((row, col))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
     };
     let sum = wb.worksheet_range("汇总").unwrap();
     assert!(cell(&sum, 0, 0).contains("某某市人民医院"), "title");
     let head: Vec<String> = (0..9).map(|c| cell(&sum, 2, c)).collect();
     assert_eq!(
         head,
-        ["类别", "待审核", "通过", "替换", "存疑", "驳回", "无对应", "需复核", "合计"]
+        [
+            "类别",
+            "待审核",
+            "通过",
+            "替换",
+            "存疑",
+            "驳回",
+            "无对应",
+            "需复核",
+            "合计"
+        ]
     );
     assert_eq!(cell(&sum, 3, 0), "西药中成药");
     // 通过 2, 驳回 1, 合计 5.
@@ -281,18 +303,38 @@ fn the_sign_off_list_has_a_summary_a_sheet_per_kind_and_signature_lines() {
     let head: Vec<String> = (0..14).map(|c| cell(&ws, 2, c)).collect();
     assert_eq!(
         &head[..10],
-        ["序号", "院内编码", "院内名称", "院内规格", "院内生产企业", "医保编码", "医保名称", "医保规格", "医保生产企业", "置信度"]
+        [
+            "序号",
+            "院内编码",
+            "院内名称",
+            "院内规格",
+            "院内生产企业",
+            "医保编码",
+            "医保名称",
+            "医保规格",
+            "医保生产企业",
+            "置信度"
+        ]
     );
     let codes: Vec<String> = (3..5).map(|r| cell(&ws, r, 1)).collect();
     assert_eq!(codes, ["Y001", "Y005"]);
     assert_eq!(cell(&ws, 3, 5), "XJ01CAA040E001010100600");
-    assert_eq!(cell(&ws, 3, 7), "0.25g", "the catalogue's spec beside the hospital's");
+    assert_eq!(
+        cell(&ws, 3, 7),
+        "0.25g",
+        "the catalogue's spec beside the hospital's"
+    );
     assert_eq!(cell(&ws, 3, 11), "张三");
     let all: String = ws.cells().map(|(_, _, v)| v.to_string()).collect();
     for s in ["经办人", "医保办负责人", "日期"] {
         assert!(all.contains(s), "{s} missing");
     }
     // Only xlsx.
-    let bad = env.mulu(&["export", "signoff", "--out", env.path("x.csv").to_str().unwrap()]);
+    let bad = env.mulu(&[
+        "export",
+        "signoff",
+        "--out",
+        env.path("x.csv").to_str().unwrap(),
+    ]);
     assert_eq!(bad.status.code(), Some(1));
 }

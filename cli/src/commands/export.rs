@@ -84,7 +84,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     if !built.held_back.is_empty() {
         ctx.say(w!("export.held", n = built.held_back.len()));
         for h in &built.held_back {
-            ctx.say(format!("  {} {}：{}", h.hospital_code, h.hospital_name, h.reason));
+            ctx.say(format!(
+                "  {} {}：{}",
+                h.hospital_code, h.hospital_name, h.reason
+            ));
         }
     }
     let batch = mapping::upload::record_3301(

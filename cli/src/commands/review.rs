@@ -88,7 +88,9 @@ pub enum Cmd {
         by: Option<String>,
     },
     /// 重置为待审核（记入历史）(back to undecided, recorded)
-    #[command(after_help = "示例 (examples):\n  mulu review reset Y001 --by 王 --note \"重新核对规格\"")]
+    #[command(
+        after_help = "示例 (examples):\n  mulu review reset Y001 --by 王 --note \"重新核对规格\""
+    )]
     Reset {
         #[command(flatten)]
         item: super::review_scale::Item,
@@ -103,7 +105,9 @@ pub enum Cmd {
         revision: Option<i64>,
     },
     /// 审核历史：谁、何时、做了什么 (who did what, when)
-    #[command(after_help = "示例 (examples):\n  mulu review history Y001\n  mulu --json review history 12")]
+    #[command(
+        after_help = "示例 (examples):\n  mulu review history Y001\n  mulu --json review history 12"
+    )]
     History(super::review_scale::Item),
     /// 审核进度：按类别 × 置信度 × 状态计数 (progress by kind × tier × status)
     #[command(after_help = "示例 (examples):\n  mulu review stats\n  mulu --json review stats")]
@@ -213,7 +217,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
             by,
             note,
             revision,
-        } => return super::review_scale::reset(ctx, &mut store, item, by.as_deref(), note, revision),
+        } => {
+            return super::review_scale::reset(ctx, &mut store, item, by.as_deref(), note, revision)
+        }
         Cmd::History(item) => return super::review_scale::history(ctx, &store, item),
         Cmd::Stats => return super::review_scale::stats(ctx, &store),
         Cmd::Export { out, kind, top } => return export(ctx, &store, &out, kind, top),

@@ -32,7 +32,12 @@ pub fn find(store: &Store, it: &Item) -> Result<Mapping> {
         Ok(m) => Ok(m.clone()),
         Err(MappingError::NotFound(msg)) if !msg.contains("请指明名称") => {
             let id = it.item.trim().trim_start_matches('#');
-            match id.parse::<i64>().ok().map(|id| store.mapping(id)).transpose()? {
+            match id
+                .parse::<i64>()
+                .ok()
+                .map(|id| store.mapping(id))
+                .transpose()?
+            {
                 Some(Some(m)) => Ok(m),
                 _ => Err(explain(MappingError::NotFound(msg))),
             }
@@ -143,7 +148,11 @@ pub fn bulk(ctx: &Ctx, store: &mut Store, a: BulkArgs) -> Result<u8> {
     println!(
         "{}",
         w!(
-            if a.dry_run { "bulk.dry_summary" } else { "bulk.summary" },
+            if a.dry_run {
+                "bulk.dry_summary"
+            } else {
+                "bulk.summary"
+            },
             action = req.action.status().label_zh(),
             matched = rep.matched,
             changed = rep.changed,
@@ -157,7 +166,10 @@ pub fn bulk(ctx: &Ctx, store: &mut Store, a: BulkArgs) -> Result<u8> {
             "conflict" => w!("hint.conflict"),
             _ => String::new(),
         };
-        println!("  {} {}：{}{hint}", s.hospital_code, s.hospital_name, s.reason);
+        println!(
+            "  {} {}：{}{hint}",
+            s.hospital_code, s.hospital_name, s.reason
+        );
     }
     if !a.dry_run && rep.changed > 0 {
         println!("{}", w!("bulk.batch", batch = rep.batch));
@@ -348,7 +360,11 @@ pub fn stats(ctx: &Ctx, store: &Store) -> Result<u8> {
             confirmed = st.confirmed
         )
     );
-    let mut head = format!("{} {}", pad(&w!("stats.kind"), 14), pad(&w!("stats.tier"), 6));
+    let mut head = format!(
+        "{} {}",
+        pad(&w!("stats.kind"), 14),
+        pad(&w!("stats.tier"), 6)
+    );
     for s in STATUSES {
         head.push_str(&format!(" {}", rpad(s.label_zh(), 8)));
     }
@@ -368,7 +384,11 @@ pub fn stats(ctx: &Ctx, store: &Store) -> Result<u8> {
             }
             let mut line = format!("{} {}", pad(k.label_zh(), 14), pad(tier_zh(tier), 6));
             for s in STATUSES {
-                let n: u64 = cells.iter().filter(|c| c.status == s).map(|c| c.count).sum();
+                let n: u64 = cells
+                    .iter()
+                    .filter(|c| c.status == s)
+                    .map(|c| c.count)
+                    .sum();
                 line.push_str(&format!(" {:>8}", n));
             }
             let sum: u64 = cells.iter().map(|c| c.count).sum();

@@ -159,7 +159,11 @@ pub fn write(
     let info = |n: usize| {
         format!(
             "定点医药机构：{}　编号：{}　导出时间：{now}　共 {n} 条",
-            if hospital.is_empty() { "（未配置）" } else { &hospital },
+            if hospital.is_empty() {
+                "（未配置）"
+            } else {
+                &hospital
+            },
             if fixmedins_code.is_empty() {
                 "（未配置）"
             } else {

@@ -5,8 +5,8 @@
 
 use crate::config::Config;
 use crate::ctx::Ctx;
-use crate::words::w;
 use crate::ui::pad;
+use crate::words::w;
 use anyhow::Result;
 use catalog_core::store::MappingStatus;
 use catalog_core::Category;
@@ -135,7 +135,10 @@ fn print_config(c: &Config, home: &std::path::Path) {
     match &c.file {
         None => println!(
             "{}",
-            w!("status.no_config", file = home.join(crate::config::FILE).display())
+            w!(
+                "status.no_config",
+                file = home.join(crate::config::FILE).display()
+            )
         ),
         Some(f) => println!("{}", w!("status.config", file = f.display())),
     }
