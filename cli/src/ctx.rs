@@ -21,16 +21,20 @@ impl Ctx {
             .with_context(|| format!("opening the store under {}", self.home.display()))
     }
 
-    /// A progress bar on stderr, hidden for --quiet/--json (and by indicatif when stderr is not a terminal).
+    /// A progress bar on stderr named by its phase (`建索引 西药中成药 v1`),
+    /// with percent and time left; hidden for --quiet/--json, and by
+    /// indicatif when stderr is not a terminal.
     pub fn bar(&self, len: u64, msg: &str) -> ProgressBar {
         if self.quiet || self.json {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         pb.set_style(
-            ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {percent:>3}% {pos}/{len} ({per_sec}，剩余 {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         pb.set_message(msg.to_string());
         pb
@@ -43,7 +47,7 @@ impl Ctx {
         }
         let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         pb.set_style(
-            ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})")
+            ProgressStyle::with_template("{spinner} {msg} {pos} 行 ({per_sec}，已用 {elapsed})")
                 .expect("valid template"),
         );
         pb.set_message(msg.to_string());

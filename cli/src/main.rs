@@ -13,9 +13,11 @@ macro_rules! tr {
 }
 
 mod commands;
+mod config;
 mod ctx;
 mod hints;
 mod ui;
+mod words;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
@@ -55,7 +57,7 @@ struct Cli {
 const EXIT_CODES: &str = "退出码 (exit codes):
   0  成功 (success; also when the reader of stdout closed it, e.g. `| head`)
   1  出错：未完成，库未改动 (error: nothing done, the store is as before)
-  2  参数错误，或 review apply 有被拒的行 (usage error, or rows refused by review apply)
+  2  参数错误、mulu.toml 有误，或 review apply 有被拒的行 (usage error, bad mulu.toml, or rows refused by review apply)
   3  diff --fail-if-diff 发现差异 (differences found)";
 
 #[derive(Subcommand)]
@@ -96,9 +98,9 @@ enum Command {
     )]
     #[command(subcommand)]
     Review(commands::review::Cmd),
-    /// 导出已确认的对照为 3301 上传字段 (export approved mappings as 3301 rows)
+    /// 导出已确认的对照：3301 上传、3302 撤销、对照清单 (export 3301 rows, 3302 revokes, the sign-off list)
     #[command(
-        after_help = "示例 (examples):\n  mulu export 3301 --out 3301.json\n  mulu export 3301 --kind drug --out 3301.xlsx"
+        after_help = "示例 (examples):\n  mulu export 3301 --out 3301.json\n  mulu export 3301 --kind drug --out 3301.xlsx\n  mulu export 3302 --out 3302.json\n  mulu export signoff --out 对照清单.xlsx\n\n定点医药机构编号、地区目录类别编号：库目录下的 mulu.toml（见 docs/clerk.md）；命令行参数优先。"
     )]
     Export(commands::export::Args),
     /// 在带标注的院内字典上评估匹配准确率 (measure matching accuracy)
@@ -173,9 +175,15 @@ fn main() -> ExitCode {
         Err(e) if ui::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let hint = hints::for_error(&e);
+            // A malformed mulu.toml is a usage error, like a bad flag.
+            let code = if e.chain().any(|c| c.is::<config::ConfigError>()) {
+                2
+            } else {
+                1
+            };
             if ctx.json {
                 // One JSON object on stderr, so a script reads errors as it reads results.
-                let v = serde_json::json!({"error": {"message": format!("{e:#}"), "hint": hint, "exit_code": 1}});
+                let v = serde_json::json!({"error": {"message": format!("{e:#}"), "hint": hint, "exit_code": code}});
                 eprintln!("{v}");
             } else {
                 eprintln!("错误 (error): {e:#}");
@@ -183,7 +191,7 @@ fn main() -> ExitCode {
                     eprintln!("提示 (hint): {h}");
                 }
             }
-            ExitCode::from(1)
+            ExitCode::from(code)
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::decide::{prepare, Action, Request};
 use crate::error::MappingError;
-use catalog_core::store::{MappingFilter, Recorded, SortKey};
+use catalog_core::store::{Decision, Mapping, MappingFilter, Recorded, SortKey};
 use catalog_core::Store;
 use serde::{Deserialize, Serialize};
 
@@ -67,8 +67,11 @@ fn skipped(m: &catalog_core::store::Mapping, e: &MappingError) -> Skipped {
     }
 }
 
-/// Apply one decision to every mapping of the filter, in one transaction.
-pub fn bulk_decide(store: &mut Store, req: &BulkRequest) -> Result<BulkReport, MappingError> {
+/// The decisions a bulk request would write, and the report so far.
+fn plan(
+    store: &Store,
+    req: &BulkRequest,
+) -> Result<(BulkReport, Vec<Decision>, Vec<Mapping>), MappingError> {
     if req.reviewer.trim().is_empty() {
         return Err(MappingError::NoReviewer);
     }
@@ -90,19 +93,15 @@ pub fn bulk_decide(store: &mut Store, req: &BulkRequest) -> Result<BulkReport, M
         skipped: Vec::new(),
     };
     // A replacement code is checked once, not once per row.
-    let action = match &req.action {
-        Action::Replace(code) => {
-            let kinds: std::collections::BTreeSet<_> =
-                all.mappings.iter().map(|m| m.category).collect();
-            for k in kinds {
-                crate::resolve_target(store, code, k)?;
-            }
-            req.action.clone()
+    if let Action::Replace(code) = &req.action {
+        let kinds: std::collections::BTreeSet<_> =
+            all.mappings.iter().map(|m| m.category).collect();
+        for k in kinds {
+            crate::resolve_target(store, code, k)?;
         }
-        a => a.clone(),
-    };
+    }
     let single = Request {
-        action,
+        action: req.action.clone(),
         reviewer: req.reviewer.clone(),
         note: req.note.clone(),
         expected_revision: None,
@@ -110,7 +109,7 @@ pub fn bulk_decide(store: &mut Store, req: &BulkRequest) -> Result<BulkReport, M
     };
     let mut decisions = Vec::with_capacity(all.mappings.len());
     let mut rows = Vec::with_capacity(all.mappings.len());
-    for m in &all.mappings {
+    for m in all.mappings {
         let target = single.action.status();
         let same_target = match &single.action {
             Action::Replace(_) => false,
@@ -121,16 +120,31 @@ pub fn bulk_decide(store: &mut Store, req: &BulkRequest) -> Result<BulkReport, M
             report.unchanged += 1;
             continue;
         }
-        match prepare(store, m, &single) {
+        match prepare(store, &m, &single) {
             Ok(mut d) => {
                 d.batch = Some(batch.clone());
                 decisions.push(d);
                 rows.push(m);
             }
-            Err(e) => report.skipped.push(skipped(m, &e)),
+            Err(e) => report.skipped.push(skipped(&m, &e)),
         }
     }
-    for (r, m) in store.record_decisions(&decisions)?.into_iter().zip(rows) {
+    Ok((report, decisions, rows))
+}
+
+/// What [`bulk_decide`] would do, writing nothing: `changed` counts the rows
+/// that would change (a reviewer deciding in between can still make some
+/// of them conflicts when the real run writes).
+pub fn bulk_dry_run(store: &Store, req: &BulkRequest) -> Result<BulkReport, MappingError> {
+    let (mut report, decisions, _) = plan(store, req)?;
+    report.changed = decisions.len() as u64;
+    Ok(report)
+}
+
+/// Apply one decision to every mapping of the filter, in one transaction.
+pub fn bulk_decide(store: &mut Store, req: &BulkRequest) -> Result<BulkReport, MappingError> {
+    let (mut report, decisions, rows) = plan(store, req)?;
+    for (r, m) in store.record_decisions(&decisions)?.into_iter().zip(&rows) {
         match r {
             Recorded::Written(_) => report.changed += 1,
             Recorded::Conflict(current) | Recorded::Kept(current) => {

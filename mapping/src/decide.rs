@@ -223,3 +223,66 @@ pub fn find_item<'a>(
         ))),
     }
 }
+
+/// Back to undecided (待审核), keeping the suggested target: a decision like
+/// any other (recorded with its reviewer and note, undoable, conditional on
+/// the revision). A confirmed mapping sent before gets a 3302 revoke.
+pub fn reset(
+    store: &mut Store,
+    m: &Mapping,
+    reviewer: &str,
+    note: Option<String>,
+    expected_revision: Option<i64>,
+) -> Result<Mapping, MappingError> {
+    let reviewer = reviewer.trim();
+    if reviewer.is_empty() {
+        return Err(MappingError::NoReviewer);
+    }
+    if let Some(expected) = expected_revision.filter(|e| *e != m.revision) {
+        return Err(MappingError::Conflict {
+            expected,
+            current: Box::new(m.clone()),
+        });
+    }
+    if m.status == MappingStatus::Suggested {
+        return Err(MappingError::AlreadyUndecided {
+            name: m.hospital_name.clone(),
+        });
+    }
+    let d = Decision {
+        category: Some(m.category),
+        hospital_code: m.hospital_code.clone(),
+        hospital_name: m.hospital_name.clone(),
+        status: Some(MappingStatus::Suggested),
+        reviewer: Some(reviewer.to_string()),
+        note: note.filter(|n| !n.trim().is_empty()),
+        expected_revision: Some(m.revision),
+        ..Decision::default()
+    };
+    Ok(store.record_decision(&d)?)
+}
+
+/// The decision another reviewer made on `m`, in words, when `reviewer`
+/// is about to decide it again; `None` when undecided or decided by
+/// `reviewer` themself. Each face shows it before the new decision.
+pub fn earlier_decision(m: &Mapping, reviewer: &str) -> Option<String> {
+    let by = m.reviewer.as_deref()?.trim();
+    if m.status == MappingStatus::Suggested || by.is_empty() || by == reviewer.trim() {
+        return None;
+    }
+    Some(format!(
+        "{} {} 已由 {by} 于 {} 审核为「{}」→ {} {}（修订号 {}）；现在改由 {} 重新决定 (decided earlier by {by}: {})",
+        m.hospital_code,
+        m.hospital_name,
+        m.decided_at
+            .as_deref()
+            .map(|d| d.get(..19).unwrap_or(d).replace('T', " "))
+            .unwrap_or_else(|| "-".into()),
+        m.status.label_zh(),
+        m.target_code.as_deref().unwrap_or("-"),
+        m.target_name.as_deref().unwrap_or(""),
+        m.revision,
+        reviewer.trim(),
+        m.status,
+    ))
+}

@@ -77,6 +77,11 @@ pub enum MappingError {
         name: String,
         /// Who made the decision.
         decided_by: String,
+    /// A reset of a mapping that is undecided already.
+    #[error("'{name}' 本来就是待审核，无需重置 (already undecided)")]
+    AlreadyUndecided {
+        /// The hospital item's name.
+        name: String,
     },
     /// Every decision records who made it.
     #[error("审核决定必须记录审核人 (a decision needs a reviewer)")]

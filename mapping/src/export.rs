@@ -2,9 +2,11 @@
 //! fields from the target's newest catalogue row, resolved for all mappings
 //! in one pass (one primary-key probe per code and version, newest first).
 
+use crate::rereview::{needs_rereview, Rereview};
 use catalog_core::store::{Mapping, StoreError};
 use catalog_core::{Category, Entry, FieldValue, Store};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Rows per 3301 call (the platform limit public clients observe).
 pub const BATCH: usize = 100;
@@ -52,6 +54,35 @@ pub fn list_type(table: ListTypeTable, kind: Category, code: &str) -> Option<&'s
             Category::Consumable => Some("301"),
             _ => None,
         },
+    }
+}
+
+/// A region's changes to a [`ListTypeTable`]: a `list_type` per kind, and
+/// per national-code prefix (the longest matching prefix wins, before the
+/// kind), as a `mulu.toml` gives them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListTypeOverrides {
+    /// `list_type` by kind.
+    pub by_kind: BTreeMap<Category, String>,
+    /// `list_type` by national-code prefix (`Z` → 中成药 in some regions).
+    pub by_prefix: BTreeMap<String, String>,
+}
+
+impl ListTypeOverrides {
+    /// True when nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        self.by_kind.is_empty() && self.by_prefix.is_empty()
+    }
+
+    /// `list_type` of a kind and code: prefix, then kind, then `table`.
+    pub fn list_type(&self, table: ListTypeTable, kind: Category, code: &str) -> Option<String> {
+        self.by_prefix
+            .iter()
+            .filter(|(p, _)| !p.is_empty() && code.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, v)| v.clone())
+            .or_else(|| self.by_kind.get(&kind).cloned())
+            .or_else(|| list_type(table, kind, code).map(String::from))
     }
 }
 
@@ -196,6 +227,9 @@ pub struct Export3301 {
     pub mappings: Vec<Mapping>,
     /// "院内编码 名称：reason" for each confirmed mapping left out.
     pub skipped: Vec<String>,
+    /// Confirmed mappings held back until re-reviewed: a newer catalogue
+    /// version removed, deactivated or re-coded their target.
+    pub held_back: Vec<Rereview>,
 }
 
 /// Options of a 3301 export.
@@ -210,6 +244,17 @@ pub struct ExportOptions {
     /// Send the reviewer's note as `memo`; off by default, since notes are
     /// internal (「核对批准文号」) and the platform keeps what it is sent.
     pub memo: bool,
+    /// The region's changes to `table`.
+    pub overrides: ListTypeOverrides,
+    /// 定点医药机构编号: in each 3302 row and each 3301 batch.
+    pub fixmedins_code: String,
+}
+
+impl ExportOptions {
+    /// `list_type` of a mapping's kind and national code under these options.
+    pub fn list_type(&self, kind: Category, code: &str) -> Option<String> {
+        self.overrides.list_type(self.table, kind, code)
+    }
 }
 
 /// Build the 3301 rows of every confirmed (approved or replaced) mapping.
@@ -224,8 +269,13 @@ pub fn build_3301(store: &Store, opts: &ExportOptions) -> Result<Export3301, Sto
             .iter()
             .filter_map(|m| m.target_code.as_deref().filter(|c| !c.is_empty())),
     )?;
+    let held = needs_rereview(store, opts.kind)?;
     let mut out = Export3301::default();
     for m in &mappings {
+        if let Some(h) = held.get(&m.id) {
+            out.held_back.push(h.clone());
+            continue;
+        }
         let Some(code) = m.target_code.as_deref().filter(|c| !c.is_empty()) else {
             out.skipped.push(format!(
                 "{} {}：没有目标编码 (no target code)",
@@ -233,7 +283,7 @@ pub fn build_3301(store: &Store, opts: &ExportOptions) -> Result<Export3301, Sto
             ));
             continue;
         };
-        let Some(lt) = list_type(opts.table, m.category, code) else {
+        let Some(lt) = opts.list_type(m.category, code) else {
             out.skipped.push(format!(
                 "{} {}：{}不经 3301 上传 ({} has no 3301 list_type)",
                 m.hospital_code,
@@ -244,7 +294,7 @@ pub fn build_3301(store: &Store, opts: &ExportOptions) -> Result<Export3301, Sto
             continue;
         };
         let target = targets.get(code).map(|(_, e)| e);
-        let mut row = to_3301(m, target, lt, opts.begin.as_deref());
+        let mut row = to_3301(m, target, &lt, opts.begin.as_deref());
         if !opts.memo {
             row.memo.clear();
         }

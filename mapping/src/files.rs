@@ -9,7 +9,7 @@ use serde::Serialize;
 /// A file format for upload rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileFormat {
-    /// `{"batches": [{"data": [...]}, ...]}`, ≤ BATCH rows per batch.
+    /// `{"batches": [{"fixmedins_code": …, "data": [...]}, ...]}`, ≤ BATCH rows per batch.
     JsonBatches,
     /// An xlsx workbook.
     Xlsx,
@@ -29,11 +29,12 @@ impl FileFormat {
     }
 }
 
-/// The rows as the platform's JSON batches.
-pub fn json_batches<T: Serialize>(rows: &[T]) -> serde_json::Value {
+/// The rows as the platform's JSON batches, each with the hospital's
+/// 定点医药机构编号 (`fixmedins_code`).
+pub fn json_batches<T: Serialize>(rows: &[T], fixmedins_code: &str) -> serde_json::Value {
     let batches: Vec<_> = rows
         .chunks(crate::BATCH)
-        .map(|c| serde_json::json!({ "data": c }))
+        .map(|c| serde_json::json!({ "fixmedins_code": fixmedins_code, "data": c }))
         .collect();
     serde_json::json!({ "batches": batches })
 }
@@ -91,9 +92,10 @@ pub fn upload_file<T: Serialize>(
     fields: &[&str],
     rows: &[T],
     cells: impl Fn(&T) -> Vec<String>,
+    fixmedins_code: &str,
 ) -> Result<Vec<u8>, String> {
     match format {
-        FileFormat::JsonBatches => serde_json::to_vec_pretty(&json_batches(rows))
+        FileFormat::JsonBatches => serde_json::to_vec_pretty(&json_batches(rows, fixmedins_code))
             .map_err(|e| format!("生成 JSON 失败：{e}")),
         FileFormat::Xlsx => xlsx(sheet, fields, &rows.iter().map(cells).collect::<Vec<_>>()),
         FileFormat::Csv => csv(fields, &rows.iter().map(cells).collect::<Vec<_>>()),

@@ -22,7 +22,11 @@
 //!   decision on a whole filtered view in one transaction, with a report of
 //!   the rows that could not change; **undo** ([`undo`], [`undo_batch`]; a
 //!   reviewer undoes only their own decisions, an admin anyone's) and
-//!   [`history`]; **stats** ([`stats`]): progress and usage-weighted coverage.
+//!   [`history`]; [`reset`] back to undecided; [`earlier_decision`] says
+//!   what another reviewer decided before one decides again; **stats**
+//!   ([`stats`]): progress and usage-weighted coverage.
+//! - **needs re-review** ([`needs_rereview`]): mappings whose target a newer
+//!   catalogue version removed, deactivated or re-coded; held back from 3301.
 //! - **export** ([`build_3301`]): the 3301 rows, target codes resolved in one
 //!   pass by primary key.
 //! - **files** ([`files`]): upload rows as JSON batches, xlsx or CSV bytes
@@ -87,22 +91,26 @@ mod export;
 pub mod files;
 mod his;
 mod query;
+mod rereview;
 mod stats;
 mod suggest;
 mod undo;
 pub mod upload;
 
 pub use batch::{apply_batch, BatchItem, BatchOutcome, OnError};
-pub use bulk::{bulk_decide, BulkReport, BulkRequest, Skipped};
+pub use bulk::{bulk_decide, bulk_dry_run, BulkReport, BulkRequest, Skipped};
 pub use catalog_core::store::{MappingFilter, MappingPage, SortKey};
-pub use decide::{decide, find_item, prepare, resolve_target, Action, Request};
+pub use decide::{
+    decide, earlier_decision, find_item, prepare, reset, resolve_target, Action, Request,
+};
 pub use error::MappingError;
 pub use export::{
-    build_3301, list_type, to_3301, Export3301, ExportOptions, ListTypeTable, Row3301, BATCH,
-    FIELDS,
+    build_3301, list_type, to_3301, Export3301, ExportOptions, ListTypeOverrides, ListTypeTable,
+    Row3301, BATCH, FIELDS,
 };
 pub use his::{group_by_kind, match_and_suggest, Matched};
 pub use query::{queue, Query, MAX_PER_PAGE};
+pub use rereview::{needs_rereview, Rereview};
 pub use stats::{stats, StatCell, Stats, Weighted, WEIGHT_COLUMNS};
 pub use suggest::{apply_previous, record_suggestions, reuse_approved, SuggestReport, Suggestion};
 pub use undo::{history, undo, undo_batch, UndoReport, UndoRight};

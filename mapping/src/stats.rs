@@ -67,6 +67,10 @@ pub struct Stats {
     pub cells: Vec<StatCell>,
     /// Usage-weighted coverage, when the items carry a weight.
     pub weighted: Option<Weighted>,
+    /// Mappings that need re-review (需复核): a newer catalogue version
+    /// removed, deactivated or re-coded their target ([`crate::needs_rereview`]).
+    #[serde(default)]
+    pub needs_rereview: u64,
 }
 
 fn number(v: &serde_json::Value) -> Option<f64> {
@@ -97,7 +101,9 @@ fn weight_column(rows: &[StatRow]) -> Option<&'static str> {
 
 /// Progress over every mapping in the store.
 pub fn stats(store: &Store) -> Result<Stats, MappingError> {
-    Ok(stats_of(&store.mapping_stat_rows()?))
+    let mut s = stats_of(&store.mapping_stat_rows()?);
+    s.needs_rereview = crate::needs_rereview(store, None)?.len() as u64;
+    Ok(s)
 }
 
 pub(crate) fn stats_of(rows: &[StatRow]) -> Stats {
@@ -109,6 +115,7 @@ pub(crate) fn stats_of(rows: &[StatRow]) -> Stats {
         confirmed: 0,
         cells: Vec::new(),
         weighted: None,
+        needs_rereview: 0,
     };
     let mut w = column.map(|c| Weighted {
         column: c.to_string(),

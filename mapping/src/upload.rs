@@ -5,7 +5,7 @@
 //! and national code: a changed mapping is a revoke of the old pair and an
 //! upload of the new one).
 
-use crate::export::{build_3301, list_type, Export3301, ExportOptions};
+use crate::export::{build_3301, Export3301, ExportOptions};
 use catalog_core::store::{StoreError, UploadBatch, UploadRow};
 use catalog_core::Store;
 use serde::Serialize;
@@ -13,6 +13,8 @@ use serde::Serialize;
 /// A 3302 revoke row (目录对照撤销).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Row3302 {
+    /// 定点医药机构编号 (the hospital's own institution code).
+    pub fixmedins_code: String,
     /// 院内编码.
     pub fixmedins_hilist_id: String,
     /// 院内名称 (not a key; for the reader of the file).
@@ -25,6 +27,7 @@ pub struct Row3302 {
 
 /// Column order of a 3302 file.
 pub const FIELDS_3302: &[&str] = &[
+    "fixmedins_code",
     "fixmedins_hilist_id",
     "fixmedins_hilist_name",
     "list_type",
@@ -35,6 +38,7 @@ impl Row3302 {
     /// The row's cells in [`FIELDS_3302`] order.
     pub fn cells(&self) -> Vec<String> {
         vec![
+            self.fixmedins_code.clone(),
             self.fixmedins_hilist_id.clone(),
             self.fixmedins_hilist_name.clone(),
             self.list_type.clone(),
@@ -113,12 +117,13 @@ pub fn plan_3302(
             None => (String::new(), String::new(), None),
         };
         let lt = kind
-            .and_then(|k| list_type(opts.table, k, &s.target_code))
+            .and_then(|k| opts.list_type(k, &s.target_code))
             .unwrap_or_default();
         rows.push(Row3302 {
+            fixmedins_code: opts.fixmedins_code.clone(),
             fixmedins_hilist_id: code,
             fixmedins_hilist_name: name,
-            list_type: lt.to_string(),
+            list_type: lt,
             med_list_codg: s.target_code.clone(),
         });
         sent.push(UploadRow {

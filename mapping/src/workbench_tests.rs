@@ -326,3 +326,144 @@ fn stats_count_by_kind_tier_status_and_weight_by_usage() {
     assert_eq!((cell.count, cell.weight), (1, 100.0));
     assert_eq!(st.cells.iter().map(|c| c.count).sum::<u64>(), 10);
 }
+
+#[test]
+fn a_target_dropped_by_a_newer_version_holds_the_mapping_back_until_re_decided() {
+    let mut s = queue_store();
+    for id in [1, 2] {
+        let m = s.mapping(id).unwrap().unwrap();
+        decide(&mut s, &m, &Request::new(Action::Approve, "张三")).unwrap();
+    }
+    assert_eq!(
+        build_3301(&s, &ExportOptions::default())
+            .unwrap()
+            .rows
+            .len(),
+        2
+    );
+    // The newer version deactivates DRUG, the target of every mapping.
+    version(
+        &mut s,
+        "d2",
+        &[(DRUG, "阿莫西林胶囊", false), (DRUG2, "阿奇霉素片", true)],
+    );
+    let held = needs_rereview(&s, None).unwrap();
+    assert_eq!(held.len(), 10, "every mapping names DRUG");
+    assert_eq!(held[&1].code, "deactivated");
+    assert!(held[&1].reason.contains("已停用"), "{:?}", held[&1]);
+    let x = build_3301(&s, &ExportOptions::default()).unwrap();
+    assert_eq!((x.rows.len(), x.held_back.len()), (0, 2), "{x:?}");
+    assert_eq!(stats(&s).unwrap().needs_rereview, 10);
+
+    // Re-approved after d2 arrived: sent again. Replaced: sent with the new code.
+    let one = s.mapping(1).unwrap().unwrap();
+    decide(&mut s, &one, &Request::new(Action::Approve, "李四")).unwrap();
+    let two = s.mapping(2).unwrap().unwrap();
+    decide(
+        &mut s,
+        &two,
+        &Request::new(Action::Replace(DRUG2.into()), "李四"),
+    )
+    .unwrap();
+    let x = build_3301(&s, &ExportOptions::default()).unwrap();
+    let codes: Vec<_> = x.rows.iter().map(|r| r.med_list_codg.as_str()).collect();
+    assert_eq!(codes, [DRUG, DRUG2]);
+    assert!(x.held_back.is_empty());
+    assert_eq!(needs_rereview(&s, None).unwrap().len(), 8);
+}
+
+#[test]
+fn a_target_missing_from_the_newer_version_is_reported_as_removed() {
+    let mut s = queue_store();
+    version(&mut s, "d2", &[(DRUG2, "阿奇霉素片", true)]);
+    let held = needs_rereview(&s, Some(Category::Drug)).unwrap();
+    assert_eq!(held[&3].code, "removed");
+    assert!(held[&3].reason.contains("d2"), "{:?}", held[&3]);
+    // Rejected mappings send nothing: not listed.
+    let m = s.mapping(3).unwrap().unwrap();
+    decide(&mut s, &m, &Request::new(Action::Reject, "张三")).unwrap();
+    assert!(!needs_rereview(&s, None).unwrap().contains_key(&3));
+}
+
+#[test]
+fn region_overrides_pick_list_type_by_prefix_then_kind_then_table() {
+    let mut o = ListTypeOverrides::default();
+    assert_eq!(
+        o.list_type(ListTypeTable::National, Category::Drug, "ZA01")
+            .as_deref(),
+        Some("101")
+    );
+    o.by_prefix.insert("Z".into(), "102".into());
+    o.by_prefix.insert("ZA".into(), "105".into());
+    o.by_kind.insert(Category::Herbal, "103".into());
+    let lt = |k, c| o.list_type(ListTypeTable::National, k, c);
+    assert_eq!(
+        lt(Category::Drug, "ZA01").as_deref(),
+        Some("105"),
+        "longest prefix"
+    );
+    assert_eq!(lt(Category::Drug, "ZB01").as_deref(), Some("102"));
+    assert_eq!(lt(Category::Drug, "XJ01").as_deref(), Some("101"), "table");
+    assert_eq!(lt(Category::Herbal, "T001").as_deref(), Some("103"), "kind");
+    assert_eq!(lt(Category::Diagnosis, "A00.0"), None);
+}
+
+#[test]
+fn reset_goes_back_to_undecided_in_the_history_and_is_refused_when_undecided() {
+    let mut s = queue_store();
+    let m = s.mapping(1).unwrap().unwrap();
+    let a = decide(&mut s, &m, &Request::new(Action::Approve, "张三")).unwrap();
+    assert!(earlier_decision(&a, "张三").is_none(), "own decision");
+    let warn = earlier_decision(&a, "李四").expect("another reviewer's decision");
+    assert!(warn.contains("张三") && warn.contains("通过"), "{warn}");
+    assert!(matches!(
+        reset(&mut s, &a, "李四", None, Some(a.revision - 1)),
+        Err(MappingError::Conflict { .. })
+    ));
+    let r = reset(&mut s, &a, "李四", Some("重新核对".into()), None).unwrap();
+    assert_eq!(r.status, MappingStatus::Suggested);
+    assert_eq!(r.target_code.as_deref(), Some(DRUG), "the suggestion stays");
+    assert!(r.revision > a.revision);
+    let last = history(&s, 1).unwrap().pop().unwrap();
+    assert_eq!(
+        (
+            last.action.as_str(),
+            last.who.as_deref(),
+            last.note.as_deref()
+        ),
+        ("suggested", Some("李四"), Some("重新核对"))
+    );
+    assert!(matches!(
+        reset(&mut s, &r, "李四", None, None),
+        Err(MappingError::AlreadyUndecided { .. })
+    ));
+    // Undo of the reset brings the approval back.
+    assert_eq!(
+        undo(&mut s, 1, "李四", None).unwrap().status,
+        MappingStatus::Approved
+    );
+}
+
+#[test]
+fn a_bulk_dry_run_counts_and_reports_but_writes_nothing() {
+    let mut s = queue_store();
+    let req = BulkRequest {
+        filter: MappingFilter {
+            tier: vec!["high".into(), "low".into()],
+            ..Default::default()
+        },
+        action: Action::Approve,
+        reviewer: "王医保".into(),
+        note: None,
+        confirm: false,
+        expected_total: None,
+    };
+    let dry = bulk_dry_run(&s, &req).unwrap();
+    assert_eq!((dry.matched, dry.changed, dry.skipped.len()), (5, 3, 2));
+    assert!(s
+        .mappings(None, Some(MappingStatus::Approved))
+        .unwrap()
+        .is_empty());
+    let real = bulk_decide(&mut s, &req).unwrap();
+    assert_eq!((real.changed, real.skipped.len()), (3, 2));
+}

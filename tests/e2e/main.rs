@@ -14,6 +14,7 @@ mod import;
 mod r#match;
 mod readme;
 mod reproducible;
+mod scale;
 mod serve;
 mod soak;
 mod upload;

@@ -1,27 +1,36 @@
 //! `mulu export 3301|3302`: the confirmed mappings in the platform's 3301
 //! fields (JSON in batches of at most 100 rows, or a flat xlsx/CSV), or the
 //! 3302 revoke rows of mappings changed after their upload. Every export is
-//! recorded as a numbered batch (`mapping::upload`). Also the shared table
-//! writer of the matching commands.
+//! recorded as a numbered batch (`mapping::upload`). Mappings that need
+//! re-review are held back from 3301 and reported. The hospital's code and
+//! the region's list_type numbering come from the flags, else `mulu.toml`.
+//! `export signoff` writes the sign-off list (`signoff.rs`). Also the shared
+//! table writer of the matching commands.
 
+use crate::config::Config;
 use crate::ctx::Ctx;
+use crate::words::w;
 use anyhow::{Context, Result};
 use catalog_core::Category;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// What to export: 3301 (目录对照上传) or 3302 (目录对照撤销)
+    /// 导出什么：3301（目录对照上传）、3302（目录对照撤销）或 signoff（对照清单，供签字）
     pub what: String,
+    /// 输出文件：.json（按每批≤100条分批）、.xlsx 或 .csv (the file to write)
     #[arg(long)]
     pub out: PathBuf,
-    /// list_type numbering: national (101 西药中成药 …) or hunan (101 西药, 102 中成药 …)
-    #[arg(long, default_value = "national")]
-    pub list_type_table: String,
-    /// Only mappings of this kind
+    /// 目录类别编号表：national（101 西药中成药 …）或 hunan（101 西药、102 中成药 …）[默认：mulu.toml，否则 national]
+    #[arg(long)]
+    pub list_type_table: Option<String>,
+    /// 定点医药机构编号，写入 3301 每批和 3302 每行 [默认：mulu.toml 的 fixmedins_code]
+    #[arg(long)]
+    pub fixmedins_code: Option<String>,
+    /// 只导出该类别 (only mappings of this kind)
     #[arg(long, value_parser = super::index::parse_kind)]
     pub kind: Option<Category>,
-    /// begndate for mappings without their own start date [default: the review date]
+    /// 没有开始日期的对照用此 begndate [默认：审核日期] (begndate for mappings without one)
     #[arg(long)]
     pub begin: Option<String>,
     /// 只导出上次导出后新增或改动的对照 (only what changed since the last batch)
@@ -35,22 +44,26 @@ pub struct Args {
 pub use mapping::BATCH;
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
-    if args.what != "3301" && args.what != "3302" {
-        anyhow::bail!(
-            "未知的导出 '{}'：应为 3301（目录对照上传）或 3302（目录对照撤销） (unknown export: 3301 or 3302)",
-            args.what
-        );
+    if !["3301", "3302", "signoff"].contains(&args.what.as_str()) {
+        anyhow::bail!(w!("export.unknown", what = args.what));
     }
-    let table: mapping::ListTypeTable = args
-        .list_type_table
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!("--list-type-table: {e}"))?;
+    let cfg = Config::load(&ctx.home)?;
+    let (table, overrides) = cfg.list_types(args.list_type_table.as_deref())?;
+    let fixmedins_code = cfg.fixmedins_code(args.fixmedins_code.as_deref());
     let mut store = ctx.store()?;
+    if args.what == "signoff" {
+        return super::signoff::run(ctx, &store, &cfg, &fixmedins_code, args.kind, &args.out);
+    }
+    if fixmedins_code.is_empty() {
+        ctx.say(w!("export.no_code", home = ctx.home.display()));
+    }
     let opts = mapping::ExportOptions {
         kind: args.kind,
         table,
         begin: args.begin.clone(),
         memo: args.memo,
+        overrides,
+        fixmedins_code,
     };
     if args.what == "3302" {
         return revoke(ctx, &mut store, &args, &opts);
@@ -63,9 +76,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         mapping::FIELDS,
         rows,
         mapping::Row3301::cells,
+        &opts.fixmedins_code,
     )?;
     for s in skipped {
-        ctx.say(format!("skipped {s}"));
+        ctx.say(w!("export.skipped", what = s));
+    }
+    if !built.held_back.is_empty() {
+        ctx.say(w!("export.held", n = built.held_back.len()));
+        for h in &built.held_back {
+            ctx.say(format!(
+                "  {} {}：{}",
+                h.hospital_code, h.hospital_name, h.reason
+            ));
+        }
     }
     let batch = mapping::upload::record_3301(
         &mut store,
@@ -74,15 +97,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         args.new,
     )?;
     if ctx.json {
-        ctx.print_json(&serde_json::json!({"out": args.out, "rows": rows.len(), "batches": rows.len().div_ceil(BATCH), "skipped": skipped, "upload_batch": batch}))?;
+        ctx.print_json(&serde_json::json!({
+            "out": args.out,
+            "rows": rows.len(),
+            "batches": rows.len().div_ceil(BATCH),
+            "skipped": skipped,
+            "held_back": built.held_back,
+            "fixmedins_code": opts.fixmedins_code,
+            "upload_batch": batch,
+        }))?;
     } else {
         println!(
-            "exported {} confirmed mappings in {} batch(es) of ≤{BATCH} → {} ({} skipped); 记为第 {} 批",
-            rows.len(),
-            rows.len().div_ceil(BATCH),
-            args.out.display(),
-            skipped.len(),
-            batch.id
+            "{}",
+            w!(
+                "export.done",
+                rows = rows.len(),
+                batches = rows.len().div_ceil(BATCH),
+                size = BATCH,
+                out = args.out.display(),
+                skipped = skipped.len(),
+                held = built.held_back.len(),
+                batch = batch.id
+            )
         );
     }
     Ok(0)
@@ -102,18 +138,22 @@ fn revoke(
         mapping::upload::FIELDS_3302,
         &rows,
         mapping::upload::Row3302::cells,
+        &opts.fixmedins_code,
     )?;
     let batch = mapping::upload::record_3302(store, &sent, &args.out.display().to_string())?;
     if ctx.json {
         ctx.print_json(
-            &serde_json::json!({"out": args.out, "rows": rows.len(), "upload_batch": batch}),
+            &serde_json::json!({"out": args.out, "rows": rows.len(), "fixmedins_code": opts.fixmedins_code, "upload_batch": batch}),
         )?;
     } else {
         println!(
-            "撤销 {} 条已上传后被替换或撤回的对照 → {}；记为第 {} 批 (3302 revoke rows)",
-            rows.len(),
-            args.out.display(),
-            batch.id
+            "{}",
+            w!(
+                "export.revoked",
+                rows = rows.len(),
+                out = args.out.display(),
+                batch = batch.id
+            )
         );
     }
     Ok(0)
@@ -147,6 +187,7 @@ fn write_upload<T: serde::Serialize>(
     fields: &[&str],
     rows: &[T],
     cells: impl Fn(&T) -> Vec<String>,
+    fixmedins_code: &str,
 ) -> Result<()> {
     let ext = out
         .extension()
@@ -158,7 +199,7 @@ fn write_upload<T: serde::Serialize>(
             out.display()
         );
     };
-    let bytes = mapping::files::upload_file(format, sheet, fields, rows, cells)
+    let bytes = mapping::files::upload_file(format, sheet, fields, rows, cells, fixmedins_code)
         .map_err(anyhow::Error::msg)?;
     std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))
 }

@@ -302,7 +302,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         rejects: reject_output(ctx, &args),
     };
     let mut store = ctx.store()?;
-    let pb = ctx.spinner("importing");
+    let pb = ctx.spinner("导入 (importing)");
     let result = import_into(&mut store, &args.source, &opts, &|n| pb.set_position(n));
     pb.finish_and_clear();
     match result {

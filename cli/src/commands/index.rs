@@ -43,16 +43,21 @@ pub fn resolve_version(
     Ok(v)
 }
 
+/// A progress bar's phase name: what is done, to which kind and version.
+fn phase(what: &str, v: &VersionInfo) -> String {
+    format!("{what} {} {}", v.category.label_zh(), v.label)
+}
+
 /// Open the matcher of a version, building its index first if absent or stale.
 pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher> {
     let dir = index::dir_for(&ctx.home, v);
     if !index::is_fresh(&dir, v) {
-        let bar = ctx.bar(v.row_count, "indexing");
+        let bar = ctx.bar(v.row_count, &phase("建索引 (indexing)", v));
         index::build(store, v, &dir, &|done, _| bar.set_position(done))
             .with_context(|| format!("indexing version {}", v.label))?;
         bar.finish_and_clear();
     }
-    let sp = ctx.spinner("loading index");
+    let sp = ctx.spinner(&phase("载入索引 (loading index)", v));
     let m = Matcher::new(CatalogIndex::open(&dir)?);
     sp.finish_and_clear();
     Ok(m)
@@ -66,7 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let meta = if fresh {
         index::read_meta(&dir).context("reading the index metadata")?
     } else {
-        let bar = ctx.bar(v.row_count, "indexing");
+        let bar = ctx.bar(v.row_count, &phase("建索引 (indexing)", &v));
         let m = index::build(&store, &v, &dir, &|done, _| bar.set_position(done))?;
         bar.finish_and_clear();
         m

@@ -96,7 +96,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             }
         };
         let group: Vec<HospitalItem> = idx.iter().map(|&i| items[i].clone()).collect();
-        let bar = ctx.bar(group.len() as u64, &format!("matching {kind}"));
+        let bar = ctx.bar(
+            group.len() as u64,
+            &format!("对码 (matching) {} {}", kind.label_zh(), v.label),
+        );
         // Matching, re-use of approved decisions and the one-transaction
         // record of suggestions are the mapping crate's (the page's HIS
         // upload runs the same path).

@@ -55,7 +55,63 @@ pub enum Cmd {
         status: Option<String>,
         #[arg(long, value_parser = parse_kind)]
         kind: Option<Category>,
+        /// 只列需复核的：新版目录删除、停用或改码了目标 (only mappings needing re-review)
+        #[arg(long)]
+        rereview: bool,
     },
+    /// 批量审核：对筛选出的全部对照作同一决定，一个事务 (one decision on a filtered set)
+    #[command(
+        after_help = "示例 (examples):\n  mulu review bulk --action approve --tier high --dry-run --by 王\n  mulu review bulk --action approve --tier high --kind drug --by 王\n  mulu review bulk --action 通过 --tier low --force --by 王\n  mulu review undo --batch bulk-20261202T061500.123456Z --by 王"
+    )]
+    Bulk(super::review_scale::BulkArgs),
+    /// 撤销：一条对照的最近决定，或一个批量批次 (undo the newest decision, or a bulk batch)
+    #[command(
+        after_help = "示例 (examples):\n  mulu review undo Y001 --by 王\n  mulu review undo --batch bulk-20261202T061500.123456Z --by 王"
+    )]
+    Undo {
+        /// 院内编码，或 `review list` 显示的对照号 (hospital code, or the mapping id)
+        item: Option<String>,
+        /// 院内名称：编码被多个项目共用时指明 (the name, when the code is shared)
+        #[arg(long)]
+        name: Option<String>,
+        /// 类别 (kind)
+        #[arg(long, value_parser = parse_kind)]
+        kind: Option<Category>,
+        /// 批量批次号（review bulk 输出）(the bulk batch to undo)
+        #[arg(long, conflicts_with = "item")]
+        batch: Option<String>,
+        /// 你查看时的修订号 (the revision you saw)
+        #[arg(long)]
+        revision: Option<i64>,
+        /// 审核人 [默认：$MULU_REVIEWER，否则登录名] (reviewer)
+        #[arg(long, env = "MULU_REVIEWER")]
+        by: Option<String>,
+    },
+    /// 重置为待审核（记入历史）(back to undecided, recorded)
+    #[command(
+        after_help = "示例 (examples):\n  mulu review reset Y001 --by 王 --note \"重新核对规格\""
+    )]
+    Reset {
+        #[command(flatten)]
+        item: super::review_scale::Item,
+        /// 审核人 [默认：$MULU_REVIEWER，否则登录名] (reviewer)
+        #[arg(long, env = "MULU_REVIEWER")]
+        by: Option<String>,
+        /// 备注 (note)
+        #[arg(long)]
+        note: Option<String>,
+        /// 你查看时的修订号 (the revision you saw)
+        #[arg(long)]
+        revision: Option<i64>,
+    },
+    /// 审核历史：谁、何时、做了什么 (who did what, when)
+    #[command(
+        after_help = "示例 (examples):\n  mulu review history Y001\n  mulu --json review history 12"
+    )]
+    History(super::review_scale::Item),
+    /// 审核进度：按类别 × 置信度 × 状态计数 (progress by kind × tier × status)
+    #[command(after_help = "示例 (examples):\n  mulu review stats\n  mulu --json review stats")]
+    Stats,
     /// Apply a reviewed match output file (审核结果 and optional 替换编码 columns filled in)
     Apply {
         file: PathBuf,
@@ -93,7 +149,7 @@ pub enum Cmd {
 
 /// Who decides: --by / $MULU_REVIEWER, else the login name, else `cli`, so
 /// every decision records someone (scripts that never named one keep working).
-fn reviewer(by: Option<&str>) -> Result<String> {
+pub(crate) fn reviewer(by: Option<&str>) -> Result<String> {
     Ok(by
         .map(String::from)
         .into_iter()
@@ -108,7 +164,7 @@ fn reviewer(by: Option<&str>) -> Result<String> {
 }
 
 /// The library's refusal with the CLI's way out.
-fn explain(e: MappingError) -> anyhow::Error {
+pub(crate) fn explain(e: MappingError) -> anyhow::Error {
     let hint = match &e {
         MappingError::NeedsConfirmation { .. } => "；确认无误请加 --force",
         MappingError::Conflict { .. } => "；核对后可加 --revision <当前修订号> 重新决定",
@@ -133,7 +189,39 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
                 "review replace 需要 --code <医保编码> (needs --code <NATIONAL-CODE>)"
             ),
         },
-        Cmd::List { status, kind } => return list(ctx, &store, status.as_deref(), kind),
+        Cmd::List {
+            status,
+            kind,
+            rereview,
+        } => return list(ctx, &store, status.as_deref(), kind, rereview),
+        Cmd::Bulk(a) => return super::review_scale::bulk(ctx, &mut store, a),
+        Cmd::Undo {
+            item,
+            name,
+            kind,
+            batch,
+            revision,
+            by,
+        } => {
+            return super::review_scale::undo(
+                ctx,
+                &mut store,
+                item.map(|item| super::review_scale::Item { item, name, kind }),
+                batch,
+                revision,
+                by.as_deref(),
+            )
+        }
+        Cmd::Reset {
+            item,
+            by,
+            note,
+            revision,
+        } => {
+            return super::review_scale::reset(ctx, &mut store, item, by.as_deref(), note, revision)
+        }
+        Cmd::History(item) => return super::review_scale::history(ctx, &store, item),
+        Cmd::Stats => return super::review_scale::stats(ctx, &store),
         Cmd::Export { out, kind, top } => return export(ctx, &store, &out, kind, top),
         Cmd::Apply {
             file,
@@ -169,6 +257,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
         expected_revision: one.revision,
         confirm: one.force,
     };
+    // Re-deciding another reviewer's decision: show what it was first.
+    if let Some(w) = mapping::earlier_decision(m, &req.reviewer) {
+        if !ctx.json {
+            eprintln!("{} {w}", crate::words::w!("warn"));
+        }
+    }
     let after = mapping::decide(&mut store, m, &req).map_err(explain)?;
     if ctx.json {
         ctx.print_json(&after)?;
@@ -186,25 +280,60 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<u8> {
     Ok(0)
 }
 
-fn list(ctx: &Ctx, store: &Store, status: Option<&str>, kind: Option<Category>) -> Result<u8> {
+/// A listed mapping: the store's fields, and why it needs re-review if it does.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    mapping: &'a Mapping,
+    needs_rereview: Option<&'a mapping::Rereview>,
+}
+
+fn list(
+    ctx: &Ctx,
+    store: &Store,
+    status: Option<&str>,
+    kind: Option<Category>,
+    rereview: bool,
+) -> Result<u8> {
     let status = status
         .map(|s| s.parse::<MappingStatus>().map_err(|e| anyhow::anyhow!(e)))
         .transpose()?;
-    let ms = store.mappings(kind, status)?;
+    let held = mapping::needs_rereview(store, kind)?;
+    let ms: Vec<Mapping> = store
+        .mappings(kind, status)?
+        .into_iter()
+        .filter(|m| !rereview || held.contains_key(&m.id))
+        .collect();
     if ctx.json {
-        ctx.print_json(&ms)?;
+        let v: Vec<Listed> = ms
+            .iter()
+            .map(|m| Listed {
+                mapping: m,
+                needs_rereview: held.get(&m.id),
+            })
+            .collect();
+        ctx.print_json(&v)?;
         return Ok(0);
     }
+    let again = crate::words::w!("list.rereview");
     for m in &ms {
+        let st = match held.get(&m.id) {
+            Some(_) => format!("{}·{again}", m.status.label_zh()),
+            None => m.status.label_zh().to_string(),
+        };
         println!(
-            "{} {} {} → {} {} {}",
-            pad(m.status.label_zh(), 6),
+            "{} {} {} {} → {} {} {}",
+            pad(&format!("#{}", m.id), 6),
+            pad(&st, 12),
             pad(&m.hospital_code, 12),
             pad(&m.hospital_name, 28),
             pad(m.target_code.as_deref().unwrap_or("-"), 24),
             pad(m.tier.as_deref().map(tier_zh).unwrap_or(""), 2),
             m.target_name.as_deref().unwrap_or("")
         );
+        if let Some(h) = held.get(&m.id) {
+            println!("       {again}：{}", h.reason);
+        }
     }
     ctx.say(format!("共 {} 条对照 ({} mappings)", ms.len(), ms.len()));
     Ok(0)

@@ -1,9 +1,12 @@
 //! `mulu status`: what the store holds at a glance, for the clerk who opens
 //! a home someone else set up: versions per kind, whether each kind's newest
-//! version is indexed, mappings by review status, and the last export batch.
+//! version is indexed, mappings by review status (and how many need
+//! re-review), the last export batch, and the `mulu.toml` in use.
 
+use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::ui::pad;
+use crate::words::w;
 use anyhow::Result;
 use catalog_core::store::MappingStatus;
 use catalog_core::Category;
@@ -30,9 +33,14 @@ struct Status {
     kinds: Vec<KindStatus>,
     mappings: BTreeMap<&'static str, usize>,
     last_export: Option<catalog_core::store::UploadBatch>,
+    /// Mappings held back from 3301 until re-reviewed.
+    needs_rereview: usize,
+    /// The home's mulu.toml (defaults when there is none).
+    config: Config,
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
+    let config = Config::load(&ctx.home)?;
     let store = ctx.store()?;
     let versions = store.versions()?;
     let mut kinds = Vec::new();
@@ -57,6 +65,8 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
         kinds,
         mappings,
         last_export: store.last_upload()?,
+        needs_rereview: mapping::needs_rereview(&store, None)?.len(),
+        config,
     };
     if ctx.json {
         ctx.print_json(&st)?;
@@ -112,7 +122,56 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
         ),
         None => println!("上次导出 (last export): 无 (none yet: mulu export 3301)"),
     }
+    if st.needs_rereview > 0 {
+        println!("{}", w!("status.rereview", n = st.needs_rereview));
+    }
+    print_config(&st.config, &ctx.home);
     Ok(0)
+}
+
+/// The settings in use: which file, the institution, the list_type numbering.
+fn print_config(c: &Config, home: &std::path::Path) {
+    let none = w!("status.unset");
+    match &c.file {
+        None => println!(
+            "{}",
+            w!(
+                "status.no_config",
+                file = home.join(crate::config::FILE).display()
+            )
+        ),
+        Some(f) => println!("{}", w!("status.config", file = f.display())),
+    }
+    println!(
+        "{}",
+        w!(
+            "status.institution",
+            code = c.fixmedins_code.as_deref().unwrap_or(&none),
+            name = c.fixmedins_name.as_deref().unwrap_or(&none)
+        )
+    );
+    let mut over: Vec<String> = c
+        .list_type_by_kind
+        .iter()
+        .map(|(k, v)| format!("{} {v}", k.label_zh()))
+        .collect();
+    over.extend(
+        c.list_type_by_prefix
+            .iter()
+            .map(|(p, v)| format!("{p}… {v}")),
+    );
+    println!(
+        "{}",
+        w!(
+            "status.list_type",
+            table = c.list_type_table.as_deref().unwrap_or("national"),
+            overrides = if over.is_empty() {
+                none.clone()
+            } else {
+                over.join(", ")
+            }
+        )
+    );
 }
 
 const STATUSES: [MappingStatus; 6] = [

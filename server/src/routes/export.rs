@@ -109,6 +109,7 @@ pub(crate) async fn export(
                             mapping::FIELDS,
                             &plan.rows,
                             mapping::Row3301::cells,
+                            &opts.fixmedins_code,
                         )
                     })
                     .transpose()
@@ -126,6 +127,7 @@ pub(crate) async fn export(
                             mapping::upload::FIELDS_3302,
                             &rows,
                             mapping::upload::Row3302::cells,
+                            &opts.fixmedins_code,
                         )
                     })
                     .transpose()
