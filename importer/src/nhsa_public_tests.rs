@@ -140,7 +140,14 @@ fn import_and_check(path: &std::path::Path) -> ImportSummary {
     assert_eq!(s.category, Category::Drug, "kind from the header");
     assert_eq!((s.read, s.imported, s.rejected), (3, 3, 0));
     // Only the fields the model has no place for stay in extra.
-    for key in ["spec", "规格", "companyName", "生产企业", "marketState", "上市状态"] {
+    for key in [
+        "spec",
+        "规格",
+        "companyName",
+        "生产企业",
+        "marketState",
+        "上市状态",
+    ] {
         assert!(
             !s.extra_columns.iter().any(|c| c == key),
             "{key} in extra: {:?}",
@@ -167,7 +174,10 @@ fn import_and_check(path: &std::path::Path) -> ImportSummary {
     assert_eq!(amox.field("list_name"), text("阿莫西林"));
     assert_eq!(amox.field("list_class"), text("甲"));
     assert_eq!(amox.field("list_no"), text("656"));
-    assert_eq!(by("XA02BCA081A012010101359").field("list_class"), text("乙"));
+    assert_eq!(
+        by("XA02BCA081A012010101359").field("list_class"),
+        text("乙")
+    );
     // The two 阿莫西林片 differ in exactly what a match needs: 规格 and 生产企业.
     let other = by("XJ01CAA040A001010102777");
     assert_ne!(amox.field("spec"), other.field("spec"));

@@ -79,6 +79,7 @@ mod bulk;
 mod decide;
 mod error;
 mod export;
+pub mod fhir;
 mod query;
 mod stats;
 mod suggest;
