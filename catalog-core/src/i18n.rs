@@ -34,6 +34,49 @@ impl std::str::FromStr for Lang {
     }
 }
 
+/// The language to use, from what the user said, most specific first: the
+/// `--lang` flag, then `MULU_LANG`, then the POSIX locale (`LC_ALL`, else
+/// `LC_MESSAGES`, else `LANG`; the first one set decides, as in POSIX).
+/// A locale `zh*` gives Chinese and `en*` English; unset, `C`, `POSIX` or any
+/// other locale gives Chinese, the clerk's language. Empty values count as
+/// unset. A pure function of its inputs, so it is tested without touching the
+/// process environment. An unknown `MULU_LANG` is an error, as `--lang` is.
+pub fn resolve(
+    flag: Option<Lang>,
+    mulu_lang: Option<&str>,
+    lc_all: Option<&str>,
+    lc_messages: Option<&str>,
+    lang: Option<&str>,
+) -> Result<Lang, String> {
+    fn set(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    if let Some(l) = flag {
+        return Ok(l);
+    }
+    if let Some(v) = set(mulu_lang) {
+        return v.parse();
+    }
+    let locale = set(lc_all).or(set(lc_messages)).or(set(lang));
+    Ok(match locale.map(str::to_ascii_lowercase) {
+        Some(l) if l.starts_with("en") => Lang::En,
+        _ => Lang::Zh,
+    })
+}
+
+/// [`resolve`] over the process environment (`MULU_LANG`, `LC_ALL`,
+/// `LC_MESSAGES`, `LANG`).
+pub fn resolve_from_env(flag: Option<Lang>) -> Result<Lang, String> {
+    let var = |k: &str| std::env::var(k).ok();
+    resolve(
+        flag,
+        var("MULU_LANG").as_deref(),
+        var("LC_ALL").as_deref(),
+        var("LC_MESSAGES").as_deref(),
+        var("LANG").as_deref(),
+    )
+}
+
 /// Set the language of every message built from now on (process-wide).
 pub fn set_lang(lang: Lang) {
     ENGLISH.store(lang == Lang::En, Ordering::Relaxed);
@@ -117,6 +160,39 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flag_beats_mulu_lang_beats_the_posix_locale() {
+        use Lang::{En, Zh};
+        let r = |flag, mulu, all, msgs, lang| resolve(flag, mulu, all, msgs, lang).unwrap();
+        // Nothing said, or the C/POSIX locale: Chinese.
+        assert_eq!(r(None, None, None, None, None), Zh);
+        assert_eq!(r(None, None, None, None, Some("C")), Zh);
+        assert_eq!(r(None, None, None, None, Some("POSIX")), Zh);
+        assert_eq!(r(None, None, None, None, Some("C.UTF-8")), Zh);
+        assert_eq!(r(None, None, None, None, Some("fr_FR.UTF-8")), Zh);
+        // The locale's language.
+        assert_eq!(r(None, None, None, None, Some("en_US.UTF-8")), En);
+        assert_eq!(r(None, None, None, None, Some("zh_CN.UTF-8")), Zh);
+        assert_eq!(r(None, None, None, None, Some("zh_TW")), Zh);
+        // LC_ALL over LC_MESSAGES over LANG; the first set one decides, even C.
+        assert_eq!(r(None, None, None, Some("en_GB"), Some("zh_CN")), En);
+        assert_eq!(
+            r(None, None, Some("zh_CN"), Some("en_GB"), Some("en_US")),
+            Zh
+        );
+        assert_eq!(r(None, None, Some("C"), None, Some("en_US")), Zh);
+        assert_eq!(r(None, None, Some(""), Some(" "), Some("en_US")), En);
+        // MULU_LANG over the locale; the flag over everything.
+        assert_eq!(r(None, Some("en"), Some("zh_CN"), None, None), En);
+        assert_eq!(r(None, Some("zh"), None, None, Some("en_US")), Zh);
+        assert_eq!(r(None, Some(""), None, None, Some("en_US")), En);
+        assert_eq!(r(Some(Zh), Some("en"), Some("en_US"), None, None), Zh);
+        assert_eq!(r(Some(En), Some("zh"), None, None, Some("zh_CN")), En);
+        // An unknown MULU_LANG is refused, in Chinese first.
+        let e = resolve(None, Some("fr"), None, None, None).unwrap_err();
+        assert!(e.contains("未知的语言"), "{e}");
+    }
 
     #[test]
     fn every_key_has_both_languages_and_placeholders_fill() {

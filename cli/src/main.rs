@@ -19,7 +19,7 @@ mod hints;
 mod ui;
 mod words;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,18 +37,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
     after_help = EXIT_CODES
 )]
 struct Cli {
-    /// Where the store and indexes live [default: $MULU_HOME or the user data dir]
+    /// 库和索引所在的主目录 [默认：$MULU_HOME，或用户数据目录]
     #[arg(long, global = true, env = "MULU_HOME")]
     home: Option<PathBuf>,
-    /// No progress bars or chatter; only results and errors
+    /// 不显示进度条和过程信息，只输出结果和错误
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// Machine-readable JSON on stdout
+    /// 在标准输出上输出机器可读的 JSON
     #[arg(long, global = true)]
     json: bool,
-    /// 提示语言 (message language): zh (default) or en
-    #[arg(long, global = true, env = "MULU_LANG", default_value = "zh")]
-    lang: catalog_core::i18n::Lang,
+    /// 提示语言：zh 或 en；未指定时依次看 MULU_LANG、LC_ALL、LC_MESSAGES、LANG，默认中文
+    #[arg(long, global = true, value_name = "zh|en")]
+    lang: Option<catalog_core::i18n::Lang>,
     #[command(subcommand)]
     cmd: Command,
 }
@@ -100,9 +100,15 @@ enum Command {
     Review(commands::review::Cmd),
     /// 导出已确认的对照：3301 上传、3302 撤销、对照清单 (export 3301 rows, 3302 revokes, the sign-off list)
     #[command(
-        after_help = "示例 (examples):\n  mulu export 3301 --out 3301.json\n  mulu export 3301 --kind drug --out 3301.xlsx\n  mulu export 3302 --out 3302.json\n  mulu export signoff --out 对照清单.xlsx\n\n定点医药机构编号、地区目录类别编号：库目录下的 mulu.toml（见 docs/clerk.md）；命令行参数优先。"
+        after_help = "示例 (examples):\n  mulu export 3301 --out 3301.json\n  mulu export 3301 --kind drug --out 3301.xlsx\n  mulu export 3302 --out 3302.json\n  mulu export signoff --out 对照清单.xlsx\n  mulu export fhir --out conceptmap.json\n\n定点医药机构编号、地区目录类别编号：库目录下的 mulu.toml（见 docs/clerk.md）；命令行参数优先。"
     )]
     Export(commands::export::Args),
+    /// FHIR ConceptMap：导出已确认的对照，或导入他处的对照 (FHIR R4 ConceptMap export and import)
+    #[command(
+        after_help = "示例 (examples):\n  mulu fhir export --out conceptmap.json\n  mulu fhir import conceptmap.json --by 王"
+    )]
+    #[command(subcommand)]
+    Fhir(commands::fhir::Cmd),
     /// 在带标注的院内字典上评估匹配准确率 (measure matching accuracy)
     #[command(
         after_help = "示例 (examples):\n  mulu eval data/samples/hospital/drug.labelled.csv --kind drug --baseline"
@@ -129,7 +135,7 @@ enum Command {
         after_help = "示例 (examples):\n  mulu completions bash > ~/.local/share/bash-completion/completions/mulu\n  mulu completions zsh > ~/.zfunc/_mulu"
     )]
     Completions {
-        /// bash, zsh, fish, powershell or elvish
+        /// bash、zsh、fish、powershell 或 elvish
         shell: clap_complete::Shell,
     },
     /// 生成手册页 (man page, roff on stdout)
@@ -137,10 +143,64 @@ enum Command {
     Man,
 }
 
+/// clap's own words in Chinese: the headings, `-h`/`-V` and the usage line
+/// (clap has no locale support; the descriptions are the doc comments).
+const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+fn localized(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("命令")
+        .mut_args(|a| {
+            if a.get_help_heading().is_some() {
+                a
+            } else if a.is_positional() {
+                a.help_heading("参数")
+            } else {
+                a.help_heading("选项")
+            }
+        })
+        .mut_subcommands(localized)
+}
+
+/// The whole command line, as parsed and as shown by `--help`, completions
+/// and the man page.
+fn command() -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let cmd = Cli::command()
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .global(true)
+                .action(ArgAction::Help)
+                .help("显示帮助"),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本"),
+        );
+    localized(cmd)
+}
+
 fn main() -> ExitCode {
     ui::exit_quietly_on_broken_pipe();
-    let cli = Cli::parse();
-    catalog_core::i18n::set_lang(cli.lang);
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match catalog_core::i18n::resolve_from_env(cli.lang) {
+        Ok(lang) => catalog_core::i18n::set_lang(lang),
+        Err(e) => {
+            eprintln!("MULU_LANG: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let ctx = ctx::Ctx {
         home: cli.home.unwrap_or_else(catalog_core::store::default_home),
         quiet: cli.quiet,
@@ -155,17 +215,22 @@ fn main() -> ExitCode {
         Command::Match(a) => commands::match_cmd::run(&ctx, a),
         Command::Search(a) => commands::search::run(&ctx, a),
         Command::Review(c) => commands::review::run(&ctx, c),
+        // `export fhir` is the ConceptMap, not an upload file.
+        Command::Export(a) if a.what.eq_ignore_ascii_case("fhir") => {
+            commands::fhir::export(&ctx, &a.out, a.kind)
+        }
         Command::Export(a) => commands::export::run(&ctx, a),
+        Command::Fhir(c) => commands::fhir::run(&ctx, c),
         Command::Eval(a) => commands::eval::run(&ctx, a),
         Command::Calibrate(a) => commands::calibrate::run(&ctx, a),
         Command::Diff(a) => commands::diff::run(&ctx, a),
         Command::Serve(a) => commands::serve::run(&ctx, a),
         Command::Status(a) => commands::status::run(&ctx, a),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "mulu", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut command(), "mulu", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
+        Command::Man => clap_mangen::Man::new(command())
             .render(&mut std::io::stdout())
             .map(|_| 0)
             .map_err(anyhow::Error::from),

@@ -359,33 +359,25 @@ impl Reader {
         let name = Self::cell(rec, p.name);
         if no.is_empty() {
             let reason = if name.is_empty() {
-                "编号 and the name are empty"
+                tr!("reject.list_no_and_name_empty")
             } else {
-                "编号 is empty"
+                tr!("reject.list_no_empty")
             };
             return Err(self.err(rec, p.list_no, reason));
         }
         let Some(letter) = class.chars().next().filter(|c| c.is_ascii_alphabetic()) else {
-            return Err(self.err(
-                rec,
-                p.class_code,
-                "药品分类代码 is empty or does not start with X/Z",
-            ));
+            return Err(self.err(rec, p.class_code, tr!("reject.class_code_bad")));
         };
         let starred = no.contains('★');
         let digits: String = no.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
         if digits.is_empty() {
-            return Err(self.err(rec, p.list_no, "编号 holds no number"));
+            return Err(self.err(rec, p.list_no, tr!("reject.list_no_no_number")));
         }
         let mut key = format!("{}{}", letter.to_ascii_uppercase(), digits);
         if starred {
             let form = Self::cell(rec, p.dosage_form);
             if form.is_empty() {
-                return Err(self.err(
-                    rec,
-                    p.dosage_form,
-                    "a ★ row needs its 剂型 to tell it apart",
-                ));
+                return Err(self.err(rec, p.dosage_form, tr!("reject.starred_needs_form")));
             }
             key.push('/');
             key.push_str(form);
@@ -404,7 +396,7 @@ impl Reader {
         } else {
             let raw = Self::cell(rec, p.code);
             if raw.is_empty() {
-                return Err(self.err(rec, p.code, "code is empty"));
+                return Err(self.err(rec, p.code, tr!("reject.code_empty")));
             }
             match std.checked_code(raw, self.category) {
                 Ok(code) => code,
@@ -426,7 +418,7 @@ impl Reader {
             return Err(self.err(
                 rec,
                 p.name.or(p.name_from.first().copied()),
-                "name is empty",
+                tr!("reject.name_empty"),
             ));
         }
         let mut e = Entry::new(code, name, Detail::empty(self.category));
@@ -436,22 +428,19 @@ impl Reader {
             if v.is_empty() {
                 continue;
             }
-            let bad = |why: &str| self.err(rec, Some(*col), why.to_string());
+            let bad = |key: &str| self.err(rec, Some(*col), crate::LOCALE.text(key, &[]));
             match how {
                 Parsed::Active => {
-                    e.active = parse_active(v)
-                        .ok_or_else(|| bad("有效标志 must be 1/0, 有效/无效 or 是/否"))?
+                    e.active = parse_active(v).ok_or_else(|| bad("reject.bad_active"))?
                 }
                 Parsed::BeginDate => {
-                    e.begin_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
+                    e.begin_date = Some(parse_date(v).ok_or_else(|| bad("reject.not_a_date"))?)
                 }
                 Parsed::EndDate => {
-                    e.end_date = Some(parse_date(v).ok_or_else(|| bad("not a date"))?)
+                    e.end_date = Some(parse_date(v).ok_or_else(|| bad("reject.not_a_date"))?)
                 }
                 Parsed::Period => {
-                    let (a, b) = parse_period(v).ok_or_else(|| {
-                        bad("协议有效期 must look like 2026年1月1日至2027年12月31日")
-                    })?;
+                    let (a, b) = parse_period(v).ok_or_else(|| bad("reject.bad_period"))?;
                     e.detail.set("agreement_start", FieldValue::Date(a));
                     e.detail.set("agreement_end", FieldValue::Date(b));
                 }
@@ -461,7 +450,7 @@ impl Reader {
                         extra.insert(self.table.header[*col].clone(), v.to_string());
                         continue;
                     }
-                    let (m, unit) = parse_money(v).ok_or_else(|| bad("not an amount of money"))?;
+                    let (m, unit) = parse_money(v).ok_or_else(|| bad("reject.not_money"))?;
                     e.detail.set(key, FieldValue::Money(m));
                     if let Some(u) = unit {
                         if key == "payment_standard" {
@@ -472,7 +461,7 @@ impl Reader {
                     }
                 }
                 Parsed::Date => {
-                    let d = parse_date(v).ok_or_else(|| bad("not a date"))?;
+                    let d = parse_date(v).ok_or_else(|| bad("reject.not_a_date"))?;
                     e.detail.set(key, FieldValue::Date(d));
                 }
             }
@@ -538,10 +527,7 @@ impl Iterator for Reader {
             Err(e) => return Some(Err(e)),
         };
         if let Some(first) = self.seen.get(&entry.code) {
-            let reason = format!(
-                "duplicate code {}: already on row {first}; the first is kept",
-                entry.code
-            );
+            let reason = tr!("reject.duplicate", code = entry.code, first = first);
             return Some(Err(self.err(
                 &rec,
                 self.plan.code.or(self.plan.list_no),

@@ -45,10 +45,10 @@ pub enum ImportError {
         summary: Box<ImportSummary>,
     },
     /// More rows were rejected than `max_reject` allows.
-    #[error("{} of {} rows rejected ({:.2}%), above the allowed share {}: nothing was imported", .0.rejected, .0.read, if .0.read == 0 { 0.0 } else { .0.rejected as f64 * 100.0 / .0.read as f64 }, .0.max_reject)]
+    #[error("{}", too_many_rejected(.0))]
     TooManyRejected(Box<ImportSummary>),
     /// Every data row was rejected: an empty catalogue never becomes a version.
-    #[error("没有有效行，未导入 (no valid rows: nothing imported; {} of {} rows rejected, {} notes)", .0.rejected, .0.read, .0.notes)]
+    #[error("{}", tr!("import.no_valid_rows", read = .0.read, rejected = .0.rejected, notes = .0.notes))]
     NoValidRows(Box<ImportSummary>),
     /// The version label is not acceptable.
     #[error("{0}")]
@@ -56,6 +56,21 @@ pub enum ImportError {
     /// The import's own counts disagree: a bug, not bad input.
     #[error("internal accounting error: {0}")]
     Accounting(String),
+}
+
+fn too_many_rejected(s: &ImportSummary) -> String {
+    let pct = if s.read == 0 {
+        0.0
+    } else {
+        s.rejected as f64 * 100.0 / s.read as f64
+    };
+    tr!(
+        "import.too_many_rejected",
+        rejected = s.rejected,
+        read = s.read,
+        pct = format!("{pct:.2}"),
+        max = s.max_reject
+    )
 }
 
 impl ImportError {

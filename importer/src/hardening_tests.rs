@@ -200,7 +200,7 @@ fn d15_a_bad_xlsx_cell_is_reported_on_its_row_with_its_reference() {
     };
     assert_eq!(error.row, 40, "{error}");
     assert!(error.reason.contains("A40"), "{error}");
-    assert!(error.reason.contains("38 rows read before it"), "{error}");
+    assert!(error.reason.contains("此前已读 38 行"), "{error}");
     assert_balanced(summary);
 }
 
@@ -216,7 +216,7 @@ fn d4_an_import_with_no_valid_row_commits_nothing() {
         panic!("{e}")
     };
     assert_eq!((s.read, s.imported, s.valid, s.rejected), (5, 0, 0, 5));
-    assert!(e.to_string().contains("no valid rows"), "{e}");
+    assert!(e.to_string().contains("没有有效行"), "{e}");
     assert!(store.versions().unwrap().is_empty());
 }
 

@@ -67,13 +67,8 @@ pub fn read_items(path: &Path, opts: &HospitalReadOptions) -> Result<HospitalRea
             // A dictionary has no code column to tell notes by, so they stay rejects.
             Ok(r) if crate::table::is_note_row(&r.cells, header.len()) => {
                 out.rejected.push(
-                    RowError::new(
-                        &file,
-                        sheet.as_deref(),
-                        r.row,
-                        "not a data row (a note or total line)",
-                    )
-                    .cells(&r.cells),
+                    RowError::new(&file, sheet.as_deref(), r.row, tr!("reject.not_data_row"))
+                        .cells(&r.cells),
                 );
                 continue;
             }

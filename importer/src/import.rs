@@ -255,10 +255,10 @@ pub fn import_into(
     if let Some(f) = fatal.into_inner() {
         accounted(&summary)?;
         let error = crate::table::RowError {
-            reason: format!(
-                "{} — {} rows read before it; nothing was imported",
-                f.reason,
-                summary.read - 1
+            reason: tr!(
+                "reject.broken_nothing_imported",
+                reason = f.reason,
+                n = summary.read - 1
             ),
             ..f
         };
@@ -407,3 +407,11 @@ mod notes_tests;
 #[cfg(test)]
 #[path = "hardening_tests.rs"]
 mod hardening_tests;
+
+#[cfg(test)]
+#[path = "nhsa_public_tests.rs"]
+mod nhsa_public_tests;
+
+#[cfg(test)]
+#[path = "reject_reason_tests.rs"]
+mod reject_reason_tests;

@@ -57,8 +57,8 @@ fn notes_and_sections_are_counted_apart_and_missing_codes_stay_rejects() {
         .iter()
         .map(|r| (r.row, r.reason.as_str()))
         .collect();
-    assert_eq!(rej[0], (7, "code is empty"));
-    assert_eq!(rej[1], (8, "code is empty"));
+    assert_eq!(rej[0], (7, "编码为空"));
+    assert_eq!(rej[1], (8, "编码为空"));
     let notes: Vec<(u64, NoteKind, &str)> = s
         .note_rows
         .iter()
@@ -151,7 +151,7 @@ fn rejects_seen_before_a_broken_source_are_handed_back() {
     let ImportError::Broken { error, summary } = &e else {
         panic!("{e}")
     };
-    assert!(error.reason.contains("malformed XML"), "{}", error.reason);
+    assert!(error.reason.contains("XML 格式错误"), "{}", error.reason);
     let rows: Vec<u64> = summary.rejects.iter().map(|r| r.row).collect();
     assert_eq!(rows.len(), 2, "{:?}", summary.rejects);
     assert_eq!(summary.rejects[0].value.as_deref(), Some("A0"));
@@ -182,11 +182,7 @@ fn a_json_array_broken_part_way_reports_the_elements_before_it() {
     };
     assert_eq!(error.row, 4);
     assert!(error.reason.contains("line 5"), "{}", error.reason);
-    assert!(
-        error.reason.contains("3 rows read before it"),
-        "{}",
-        error.reason
-    );
+    assert!(error.reason.contains("此前已读 3 行"), "{}", error.reason);
     let rows: Vec<u64> = summary.rejects.iter().map(|r| r.row).collect();
     assert_eq!(rows, [2, 4]);
     assert!(store.versions().unwrap().is_empty());

@@ -215,7 +215,7 @@ fn duplicates_keep_the_first_and_the_counts_add_up() {
         ImportError::TooManyRejected(s) => {
             assert_eq!((s.read, s.rejected), (3, 1));
             assert!(
-                s.rejects[0].reason.contains("already on row 2"),
+                s.rejects[0].reason.contains("第2行已有"),
                 "{}",
                 s.rejects[0].reason
             );
@@ -301,8 +301,8 @@ fn malformed_xml_in_a_large_file_commits_nothing_and_keeps_the_old_version() {
     let e = import_into(&mut store, &p, &opts, &|_| {})
         .unwrap_err()
         .to_string();
-    assert!(e.contains("malformed XML"), "{e}");
-    assert!(e.contains("20000 rows read before it"), "{e}");
+    assert!(e.contains("XML 格式错误"), "{e}");
+    assert!(e.contains("此前已读 20000 行"), "{e}");
     assert_eq!(store.versions().unwrap(), before);
     let old = v1.version.unwrap();
     assert_eq!(store.entries(old.id).unwrap().len(), 1);

@@ -15,6 +15,17 @@
 // allocation per rejected row.
 #![allow(clippy::result_large_err)]
 
+// The importer's own words (reject reasons, summaries), zh and en.
+pub(crate) static LOCALE: catalog_core::i18n::Catalogue =
+    catalog_core::i18n::Catalogue::new(include_str!("../locales/messages.json"));
+
+/// `tr!("key", name = value, …)`: the message in the current language.
+macro_rules! tr {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::LOCALE.text($key, &[$((stringify!($name), $value.to_string())),*])
+    };
+}
+
 pub(crate) mod aliases;
 pub(crate) mod catalog;
 pub(crate) mod error;

@@ -90,6 +90,7 @@ mod error;
 mod export;
 pub mod files;
 mod his;
+pub mod fhir;
 mod query;
 mod rereview;
 mod stats;

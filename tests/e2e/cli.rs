@@ -174,6 +174,7 @@ fn every_clerk_command_has_chinese_examples_in_its_help() {
         "status",
         "completions",
         "man",
+        "fhir",
     ] {
         let help = env.ok(&[cmd, "--help"]);
         assert!(
@@ -198,4 +199,91 @@ fn the_diff_summary_names_fields_by_their_labels() {
     assert!(out.contains("变更字段：生产企业 1"), "{out}");
     let out = env.ok(&["--lang", "en", "diff", "v1", "v2", "--kind", "drug"]);
     assert!(out.contains("fields: manufacturer 1"), "{out}");
+}
+
+/// Flag descriptions are Chinese (flag names stay English), and so are
+/// clap's own headings and `-h`.
+#[test]
+fn help_describes_every_flag_in_chinese() {
+    let env = Env::new();
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &[],
+            &[
+                "--home",
+                "--quiet",
+                "--json",
+                "--lang",
+                "--help",
+                "--version",
+            ],
+        ),
+        (
+            &["import"],
+            &[
+                "--kind",
+                "--label",
+                "--sheet",
+                "--replace",
+                "--max-reject",
+                "--rejects",
+                "--published",
+                "--max-cell-bytes",
+            ],
+        ),
+        (
+            &["code", "check"],
+            &["--column", "--sheet", "--kind", "--standard"],
+        ),
+        (&["code", "explain"], &["--standard"]),
+        (&["versions"], &["--kind", "--delete"]),
+        (&["index"], &["--version", "--kind", "--force"]),
+        (
+            &["match"],
+            &["--kind", "--version", "--top", "--out", "--sheet"],
+        ),
+        (&["search"], &["--kind", "--version", "--top"]),
+        (
+            &["eval"],
+            &["--version", "--kind", "--baseline", "--misses"],
+        ),
+        (&["calibrate"], &["--kind", "--dry-run"]),
+        (
+            &["diff"],
+            &[
+                "--kind",
+                "--ignore-field",
+                "--xlsx",
+                "--mapping",
+                "--fail-if-diff",
+            ],
+        ),
+        (&["serve"], &["--bind", "--token", "--max-body"]),
+        (&["demo"], &["--samples", "--out"]),
+        (&["fhir", "export"], &["--out", "--kind"]),
+        (&["fhir", "import"], &["--by", "--force", "--partial"]),
+    ];
+    for (cmd, flags) in cases {
+        let mut args: Vec<&str> = cmd.to_vec();
+        args.push("--help");
+        let help = env.ok(&args);
+        assert!(
+            help.contains("用法：") && help.contains("选项"),
+            "{cmd:?}: {help}"
+        );
+        let lines: Vec<&str> = help.lines().collect();
+        for flag in *flags {
+            let i = lines
+                .iter()
+                .position(|l| l.trim_start().starts_with(flag) || l.contains(&format!(", {flag}")))
+                .unwrap_or_else(|| panic!("{cmd:?}: no {flag} in {help}"));
+            // The description is on the flag's line or, in the long form, the next.
+            let text = format!("{}{}", lines[i], lines.get(i + 1).unwrap_or(&""));
+            assert!(
+                cjk(text.split_once(flag).unwrap().1),
+                "{cmd:?} {flag}: {text}"
+            );
+        }
+    }
 }

@@ -76,7 +76,7 @@ fn duplicate_codes_fail_by_default_write_rejects_and_commit_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("1 of 3 rows rejected") && err.contains("nothing was imported"),
+        err.contains("3 行中有 1 行被拒") && err.contains("未导入任何内容"),
         "{err}"
     );
     assert_eq!(env.versions(), serde_json::json!([]));
@@ -86,7 +86,7 @@ fn duplicate_codes_fail_by_default_write_rejects_and_commit_nothing() {
         "{csv}"
     );
     assert!(
-        csv.contains(",4,诊断代码,A00.000x001,") && csv.contains("already on row 2"),
+        csv.contains(",4,诊断代码,A00.000x001,") && csv.contains("第2行已有"),
         "{csv}"
     );
     assert!(rej.with_extension("xlsx").exists());
@@ -191,7 +191,7 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
     assert_eq!(out.status.code(), Some(1));
     let e = stderr(&out);
     assert!(
-        e.contains("malformed XML") && e.contains("50001 rows read before it"),
+        e.contains("XML 格式错误") && e.contains("此前已读 50001 行"),
         "{e}"
     );
     assert_eq!(env.versions(), before);
@@ -203,7 +203,7 @@ fn malformed_xml_mid_file_leaves_the_store_as_it_was() {
         "{lines:?}"
     );
     assert!(
-        lines[2].contains(",50002,") && lines[2].contains("malformed XML"),
+        lines[2].contains(",50002,") && lines[2].contains("XML 格式错误"),
         "{lines:?}"
     );
 }
@@ -432,7 +432,7 @@ fn d4_an_all_rejected_file_commits_nothing_even_with_max_reject_1() {
         "1",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("no valid rows"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("没有有效行"), "{}", stderr(&out));
     assert_eq!(env.versions().as_array().map(|a| a.len()), Some(0));
     // The rejects are still written for fixing.
     let rej = env.home.path().join("rejects/drug-all-bad.rejects.csv");
@@ -635,5 +635,86 @@ fn d13_a_download_past_its_size_limit_stops_and_leaves_no_part_file() {
         0,
         "a .part file was left in {}",
         cache.display()
+    );
+}
+
+/// Reject reasons follow the language: Chinese by default and under a zh
+/// locale, English with `--lang en`, `MULU_LANG=en` or an en locale;
+/// `--lang` beats `MULU_LANG`, which beats the locale.
+#[test]
+fn reject_reasons_follow_lang_flag_env_and_locale() {
+    let env = Env::new();
+    let p = env.file(
+        "bad.csv",
+        format!("{DX},无编码,1\nA01.001,伤寒,maybe\n").as_bytes(),
+    );
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = crate::util::mulu_cmd(env.home.path());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.args(args).arg("import").arg(&p).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let rej = env.home.path().join("rejects/diagnosis-bad.rejects.csv");
+        std::fs::read_to_string(rej).unwrap()
+    };
+    let zh = run(&[], &[]);
+    assert!(zh.contains(",2,诊断代码,,编码为空,"), "{zh}");
+    assert!(zh.contains(",3,有效标志,maybe,有效标志应为"), "{zh}");
+    let en = run(&[], &["--lang", "en"]);
+    assert!(en.contains(",2,诊断代码,,code is empty,"), "{en}");
+    assert!(en.contains("有效标志 must be"), "{en}");
+    assert!(run(&[("LANG", "en_US.UTF-8")], &[]).contains("code is empty"));
+    assert!(run(&[("MULU_LANG", "en"), ("LANG", "zh_CN.UTF-8")], &[]).contains("code is empty"));
+    assert!(run(&[("MULU_LANG", "en")], &["--lang", "zh"]).contains("编码为空"));
+    assert!(run(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")], &[]).contains("编码为空"));
+}
+
+/// The NHSA public query's JSON imports with 规格 and 生产企业 as fields, so
+/// a search can tell two makers of the same 阿莫西林片 apart.
+#[test]
+fn nhsa_public_query_json_imports_with_spec_and_maker_as_fields() {
+    let env = Env::new();
+    let row = |code: &str, spec: &str, maker: &str| {
+        serde_json::json!({
+            "goodsCode": code, "productCode": "656", "productName": "阿莫西林",
+            "productInsuranceType": "甲", "registeredProductName": "阿莫西林片",
+            "registeredMedicinemodel": "片剂", "realityMedicinemodel": "片剂",
+            "spec": spec, "unit": "盒", "approvalCode": "国药准字H19983134",
+            "companyName": maker, "marketState": "上市", "version": "20260515",
+        })
+    };
+    let rows = serde_json::json!([
+        row(
+            "XJ01CAA040A001010100600",
+            "0.125g",
+            "珠海联邦制药股份有限公司中山分公司"
+        ),
+        row(
+            "XJ01CAA040A001010102777",
+            "0.25g",
+            "石药集团中诺药业(石家庄)有限公司"
+        ),
+    ]);
+    let p = env.file("nhsa.json", rows.to_string().as_bytes());
+    let out = env.mulu(&["--json", "import", &p, "--label", "nhsa"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let s = json(&out);
+    assert_eq!(s["category"], "drug");
+    assert_eq!(s["extra_columns"], serde_json::json!(["version"]));
+    let out = env.mulu(&[
+        "--json",
+        "search",
+        "阿莫西林片 0.25g 石药集团",
+        "--kind",
+        "drug",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = crate::util::stdout(&out);
+    let first = text.find("XJ01CAA040A001010102777");
+    let second = text.find("XJ01CAA040A001010100600");
+    assert!(
+        first.is_some() && (second.is_none() || first < second),
+        "{text}"
     );
 }

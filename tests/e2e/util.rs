@@ -13,6 +13,10 @@ pub fn root() -> &'static str {
 pub fn mulu_cmd(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mulu"));
     c.arg("--home").arg(home).env("NO_COLOR", "1");
+    // The language comes from the test, not from the machine's locale.
+    for k in ["MULU_LANG", "LC_ALL", "LC_MESSAGES", "LANG"] {
+        c.env_remove(k);
+    }
     c
 }
 

@@ -12,10 +12,10 @@ use matcher::calibrate::{Calibration, FILE};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only decisions of this kind (default: all kinds)
+    /// 只用这一类目录的审核决定（默认：所有类别）
     #[arg(long, value_parser = super::index::parse_kind)]
     pub kind: Option<Category>,
-    /// Fit and print, but do not write calibration.json
+    /// 只拟合并显示，不写 calibration.json
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -8,32 +8,33 @@ use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
 pub enum Cmd {
-    /// Decode codes into their segments (the standard is recognised from the shape)
+    /// 把编码拆成各段并解释（按形状识别编码标准） (decode codes into segments)
     Explain {
-        /// One or more codes
+        /// 一个或多个编码
         #[arg(required = true)]
         codes: Vec<String>,
-        /// Check against this standard instead of guessing (see `mulu code standards`)
+        /// 按此编码标准校验，不自动识别（见 `mulu code standards`）
         #[arg(long)]
         standard: Option<String>,
     },
-    /// Report every invalid code in a column of a file, with its row number
+    /// 逐行检查文件某列的编码，列出无效编码及行号 (check a column of codes)
     Check {
+        /// 要检查的文件（xlsx/xls/ods/csv 等）
         file: PathBuf,
-        /// Header of the column holding the codes
+        /// 编码所在列的表头
         #[arg(long)]
         column: String,
-        /// Sheet name or 1-based index (workbooks)
+        /// 工作表名称或序号（从 1 起，工作簿用）
         #[arg(long)]
         sheet: Option<String>,
-        /// Validate against this catalogue kind's standards (default: guess per code)
+        /// 按这一类目录的编码标准校验（默认：逐个编码识别）
         #[arg(long)]
         kind: Option<Category>,
-        /// Validate against one standard id
+        /// 只按这一个编码标准校验（标准 id）
         #[arg(long, conflicts_with = "kind")]
         standard: Option<String>,
     },
-    /// List the code standards mulu knows, with their status and examples
+    /// 列出已知的编码标准、状态和示例 (list the code standards)
     Standards,
 }
 

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Directory of the sample catalogues and hospital dictionaries
+    /// 样例目录和院内字典所在的文件夹
     #[arg(long, default_value = "data/samples")]
     samples: PathBuf,
-    /// Where the reports go
+    /// 报告输出的文件夹
     #[arg(long, default_value = "out")]
     out: PathBuf,
 }

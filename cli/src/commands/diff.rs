@@ -16,58 +16,56 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Old version: a stored version label (or id), or a catalogue file read on the fly
+    /// 旧版本：库中的版本标签（或 id），或直接读取的目录文件
     old: String,
-    /// New version: a stored version label (or id), or a catalogue file read on the fly
+    /// 新版本：库中的版本标签（或 id），或直接读取的目录文件
     new: String,
-    /// Kind of catalogue, when a label exists for several kinds
+    /// 目录类别（同一标签有多个类别时指定）
     #[arg(long)]
     kind: Option<Category>,
-    /// How many changes to list on the terminal
+    /// 终端上列出的变更条数
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// Fields whose changes are not reported (keys like spec, labels like 规格, or extra headers)
+    /// 不报告这些字段的变更（字段键如 spec、名称如 规格，或附加列表头）
     #[arg(long, value_delimiter = ',', value_name = "FIELD,…")]
     ignore_field: Vec<String>,
-    /// Report whitespace-only differences (ignored by default)
+    /// 报告仅空白不同的差异（默认忽略）
     #[arg(long)]
     keep_whitespace: bool,
-    /// Report full-/half-width differences (ignored by default)
+    /// 报告全角/半角差异（默认忽略）
     #[arg(long)]
     keep_width: bool,
-    /// Do not look for re-coded products
+    /// 不查找换码的产品
     #[arg(long)]
     no_recode: bool,
-    /// Also consider deactivated (停用) codes as re-code sources, not only removed ones
+    /// 停用的编码也作为换码来源（默认只看删除的编码）
     #[arg(long)]
     recode_deactivated: bool,
-    /// Lowest score (0–1) accepted as a re-code
+    /// 认定为换码的最低分（0–1）
     #[arg(long, default_value_t = 0.8)]
     recode_threshold: f64,
-    /// Write every field change as CSV (one row per field)
+    /// 把每个字段变更写成 CSV（每个字段一行）
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
-    /// Write an xlsx report (summary, one sheet per class, changed cells highlighted)
+    /// 写 xlsx 报告（汇总、每类一个工作表、变更单元格高亮）
     #[arg(long, value_name = "FILE")]
     xlsx: Option<PathBuf>,
-    /// Write a self-contained HTML report
+    /// 写独立的 HTML 报告
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
-    /// Exit with status 3 when anything differs (for CI)
+    /// 有任何差异时以退出码 3 结束（供自动检查用）
     #[arg(long)]
     fail_if_diff: bool,
-    /// Confirmed mappings to check: `store` (approved/replaced mappings in the store) or a csv/xlsx file
-    /// with 院内编码, 院内名称, 医保编码 columns
+    /// 要检查的已确认对照：`store`（库中已通过/已替换的对照），或含 院内编码、院内名称、医保编码 列的 csv/xlsx 文件
     #[arg(long, value_name = "store|FILE")]
     mapping: Option<String>,
-    /// Write the impacted mappings as an xlsx work list (needs --mapping)
+    /// 把受影响的对照写成 xlsx 工作清单（需同时给出 --mapping）
     #[arg(long, value_name = "FILE")]
     impact_xlsx: Option<PathBuf>,
-    /// For a side read from a file: largest accepted share of rejected rows,
-    /// 0..1 (rejects are written under the mulu home and named on stderr)
+    /// 从文件读取的一侧允许的最大拒收比例，0..1（被拒的行写在 mulu 主目录下，并在 stderr 中给出路径）
     #[arg(long, default_value_t = 0.0)]
     max_reject: f64,
-    /// For a side read from a workbook: the sheet name or 1-based index
+    /// 从工作簿读取的一侧：工作表名称或序号（从 1 起）
     #[arg(long)]
     sheet: Option<String>,
 }

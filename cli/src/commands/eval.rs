@@ -19,23 +19,24 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Labelled hospital dictionary (with 标准编码)
+    /// 带标注的院内字典（含 标准编码 列）
     pub file: PathBuf,
+    /// 目录版本标签或 id [默认：该类最新版本]
     #[arg(long)]
     pub version: Option<String>,
+    /// 目录类别（drug、consumable、service 等）
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
-    /// Also run the key + all-fields BM25 and the WRatio baselines, side by side
+    /// 同时运行“关键字 + 全字段 BM25”和 WRatio 两个基线，并列对比
     #[arg(long)]
     pub baseline: bool,
-    /// Also time single-item matching (one at a time) on up to 1,000 items: p50/p95
+    /// 同时测逐条匹配的耗时（最多 1,000 条）：p50/p95
     #[arg(long)]
     pub latency: bool,
-    /// Fit the score calibration on this file's labelled pairs and write it here
-    /// (how data/calibration.json is made, from the corpus family only)
+    /// 用本文件的标注对拟合评分校准并写到此处（data/calibration.json 即由语料集这样生成）
     #[arg(long)]
     pub fit_calibration: Option<PathBuf>,
-    /// Where to write the misses [default: <input>.misses.csv]
+    /// 未命中条目的输出文件 [默认：<输入>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
 }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// 导出什么：3301（目录对照上传）、3302（目录对照撤销）或 signoff（对照清单，供签字）
+    /// 导出什么：3301（目录对照上传）、3302（目录对照撤销）、signoff（对照清单，供签字）或 fhir（FHIR ConceptMap）
     pub what: String,
     /// 输出文件：.json（按每批≤100条分批）、.xlsx 或 .csv (the file to write)
     #[arg(long)]

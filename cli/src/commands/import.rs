@@ -11,40 +11,40 @@ use std::time::Duration;
 /// The importer's limits as flags; each defaults to `Limits::default()`.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct LimitArgs {
-    /// Most columns in a row (xlsx: cells right of XFD are refused) [default: 16384]
+    /// 一行最多的列数（xlsx：XFD 右侧的单元格拒收）[默认：16384]
     #[arg(long, value_name = "N")]
     pub max_columns: Option<usize>,
-    /// Most sheet rows (xlsx) [default: 1048576]
+    /// 工作表最多的行数（xlsx）[默认：1048576]
     #[arg(long, value_name = "N")]
     pub max_rows: Option<u64>,
-    /// Most bytes in one cell [default: 131072]
+    /// 一个单元格最多的字节数 [默认：131072]
     #[arg(long, value_name = "BYTES")]
     pub max_cell_bytes: Option<usize>,
-    /// Most bytes in one record (CSV record, line, XML/JSON record) [default: 1048576]
+    /// 一条记录最多的字节数（CSV 记录、行、XML/JSON 记录）[默认：1048576]
     #[arg(long, value_name = "BYTES")]
     pub max_record_bytes: Option<usize>,
-    /// Most lines one CSV record may span [default: 16]
+    /// 一条 CSV 记录最多可跨的行数 [默认：16]
     #[arg(long, value_name = "N")]
     pub max_record_lines: Option<u64>,
-    /// Most cells in one record [default: 16384]
+    /// 一条记录最多的单元格数 [默认：16384]
     #[arg(long, value_name = "N")]
     pub max_cells_per_record: Option<usize>,
-    /// Most distinct field names in XML/JSON [default: 10000]
+    /// XML/JSON 中最多的不同字段名数 [默认：10000]
     #[arg(long, value_name = "N")]
     pub max_field_names: Option<usize>,
-    /// Rejected rows kept in memory and in the reject xlsx (the CSV has all) [default: 1000]
+    /// 内存和拒收 xlsx 中保留的拒收行数（CSV 保留全部）[默认：1000]
     #[arg(long, value_name = "N")]
     pub max_rejects_kept: Option<usize>,
-    /// Most bytes a 13xx ZIP member may unpack to [default: 4294967296]
+    /// 13xx ZIP 中一个文件解压后最多的字节数 [默认：4294967296]
     #[arg(long, value_name = "BYTES")]
     pub max_unpacked_bytes: Option<u64>,
-    /// Largest unpacked/packed ratio of a 13xx ZIP member [default: 100]
+    /// 13xx ZIP 中一个文件最大的解压/压缩比 [默认：100]
     #[arg(long, value_name = "N")]
     pub max_unpack_ratio: Option<u64>,
-    /// Most bytes a URL download may bring [default: 2147483648]
+    /// 网址下载最多的字节数 [默认：2147483648]
     #[arg(long, value_name = "BYTES")]
     pub max_download_bytes: Option<u64>,
-    /// Longest time a URL download may take, in seconds [default: 600]
+    /// 网址下载最长的时间（秒）[默认：600]
     #[arg(long, value_name = "SECS")]
     pub max_download_time: Option<u64>,
 }
@@ -94,37 +94,38 @@ fn limit_hint(e: &ImportError) -> String {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A catalogue file (xlsx/xls/ods/csv/tsv/json/jsonl/xml, or a 13xx ZIP/TXT) or an http(s) URL
+    /// 目录文件（xlsx/xls/ods/csv/tsv/json/jsonl/xml，或 13xx 的 ZIP/TXT）或 http(s) 网址
     pub source: String,
-    /// Catalogue kind: drug, herbal, preparation, consumable, service, diagnosis, procedure,
-    /// reimbursement, negotiated, or auto (from the headers)
+    /// 目录类别：drug 西药中成药、herbal 中药饮片、preparation 医疗机构制剂、consumable 医用耗材、
+    /// service 医疗服务项目、diagnosis 诊断、procedure 手术操作、reimbursement 医保药品目录、
+    /// negotiated 谈判药品，或 auto（按表头识别）
     #[arg(long, default_value = "auto")]
     pub kind: String,
-    /// Version label (default: the file name without extension)
+    /// 版本标签（默认：不含扩展名的文件名）
     #[arg(long)]
     pub label: Option<String>,
-    /// Sheet name or 1-based index (default: the sheet whose header fits best)
+    /// 工作表名称或序号，从 1 起（默认：表头最吻合的工作表）
     #[arg(long)]
     pub sheet: Option<String>,
-    /// 13xx layout of a headerless platform file (1301, 1302, 1303, 1305, 1306, 1307, 1308)
+    /// 无表头平台文件的 13xx 格式（1301、1302、1303、1305、1306、1307、1308）
     #[arg(long)]
     pub layout: Option<String>,
-    /// Replace an existing version with the same label
+    /// 替换同标签的已有版本
     #[arg(long)]
     pub replace: bool,
-    /// Largest accepted share of rejected rows, 0..1; above it nothing is imported
+    /// 允许的最大拒收比例，0..1；超过则什么都不导入
     #[arg(long, default_value_t = 0.0)]
     pub max_reject: f64,
-    /// Where to write rejected rows (PATH.csv and PATH.xlsx; default under the mulu home)
+    /// 拒收行的输出位置（PATH.csv 和 PATH.xlsx；默认在 mulu 主目录下）
     #[arg(long)]
     pub rejects: Option<PathBuf>,
-    /// Publication date of the version (YYYY-MM-DD)
+    /// 版本的发布日期（YYYY-MM-DD）
     #[arg(long)]
     pub published: Option<NaiveDate>,
-    /// A note stored with the version
+    /// 与版本一起保存的备注
     #[arg(long)]
     pub note: Option<String>,
-    /// Connect/read timeout for URLs, in seconds
+    /// 网址的连接/读取超时（秒）
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
     #[command(flatten)]

@@ -9,13 +9,13 @@ use matcher::Matcher;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Version label or id [default: the newest of the kind]
+    /// 版本标签或 id [默认：该类最新版本]
     #[arg(long)]
     pub version: Option<String>,
-    /// Catalogue kind (drug, consumable, service, diagnosis, procedure, herbal, preparation)
+    /// 目录类别（drug、consumable、service、diagnosis、procedure、herbal、preparation）
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
-    /// Rebuild even if a fresh index exists
+    /// 即使已有最新索引也重建
     #[arg(long)]
     pub force: bool,
 }

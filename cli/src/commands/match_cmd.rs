@@ -12,24 +12,24 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// HIS dictionary (xlsx, xls, ods, csv)
+    /// 院内（HIS）字典（xlsx、xls、ods、csv）
     pub file: PathBuf,
-    /// Match every item against this kind (default: each item's 类别, else drug)
+    /// 所有条目都按这一类目录匹配（默认：按各条目的 类别，没有则按 drug）
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
-    /// Catalogue version label or id [default: newest of the kind]
+    /// 目录版本标签或 id [默认：该类最新版本]
     #[arg(long)]
     pub version: Option<String>,
-    /// Candidates kept per item
+    /// 每个条目保留的候选数
     #[arg(long, default_value_t = 3)]
     pub top: usize,
-    /// Output file: .xlsx, .csv or .json [default: <input>.matched.xlsx beside the input]
+    /// 输出文件：.xlsx、.csv 或 .json [默认：输入文件旁的 <输入>.matched.xlsx]
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Sheet name or 1-based index of the input workbook
+    /// 输入工作簿的工作表名称或序号（从 1 起）
     #[arg(long)]
     pub sheet: Option<String>,
-    /// Do not record the results as suggested decisions in the store
+    /// 不把结果作为建议对照记入库中
     #[arg(long)]
     pub no_store: bool,
 }

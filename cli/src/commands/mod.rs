@@ -7,6 +7,7 @@ pub mod demo;
 pub mod diff;
 pub mod eval;
 pub mod export;
+pub mod fhir;
 pub mod import;
 pub mod index;
 pub mod match_cmd;

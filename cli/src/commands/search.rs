@@ -7,12 +7,15 @@ use catalog_core::Category;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A name (with spec, brand, maker if you like), pinyin initials, 批准文号 or code
+    /// 名称（可带规格、商品名、厂家）、拼音首字母、批准文号或编码
     pub text: String,
+    /// 目录类别（drug、consumable、service 等）
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
+    /// 目录版本标签或 id [默认：该类最新版本]
     #[arg(long)]
     pub version: Option<String>,
+    /// 显示的结果条数
     #[arg(long, default_value_t = 5)]
     pub top: usize,
 }

@@ -9,38 +9,38 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to listen on; the default stays on loopback
+    /// 监听地址；默认只在本机回环地址
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// Bearer token that enables write endpoints (review, import); empty means none
+    /// 开启写入接口（审核、导入）的 Bearer 令牌；为空则不开启
     #[arg(long, env = "MULU_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Reviewers file (JSON: name, token, role viewer/reviewer/admin per
-    /// reviewer); default `<home>/reviewers.json` when present
+    /// 审核人文件（JSON：每位审核人的 name、token、role viewer/reviewer/admin）；
+    /// 默认为 `<主目录>/reviewers.json`（存在时）
     #[arg(long, env = "MULU_REVIEWERS")]
     pub reviewers: Option<std::path::PathBuf>,
-    /// Largest accepted request body in bytes
+    /// 请求体最大字节数
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     pub max_body: usize,
-    /// Per-request time limit in seconds (body included)
+    /// 每个请求的时间上限（秒，含请求体）
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
-    /// Most items in one /v1/match batch
+    /// 一次 /v1/match 批量的最多条目数
     #[arg(long, default_value_t = 1000)]
     pub max_batch: usize,
-    /// How often to look for newly imported versions, in milliseconds
+    /// 检查新导入版本的间隔（毫秒）
     #[arg(long, default_value_t = 1000)]
     pub reload_ms: u64,
-    /// Seconds a client may take to send a request's headers
+    /// 客户端发送请求头的时限（秒）
     #[arg(long, default_value_t = 10)]
     pub header_timeout: u64,
-    /// Seconds a client may take to send a request's body
+    /// 客户端发送请求体的时限（秒）
     #[arg(long, default_value_t = 20)]
     pub body_timeout: u64,
-    /// Seconds a connection may stay open with no request in flight
+    /// 无请求时连接保持的时限（秒）
     #[arg(long, default_value_t = 60)]
     pub idle_timeout: u64,
-    /// Open connections at most; keep it below `ulimit -n` (see README)
+    /// 最多的打开连接数；应低于 `ulimit -n`（见 README）
     #[arg(long, default_value_t = 512)]
     pub max_connections: usize,
 }

@@ -7,10 +7,10 @@ use catalog_core::Category;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only versions of this kind
+    /// 只列这一类目录的版本
     #[arg(long)]
     kind: Option<Category>,
-    /// Delete the version with this label (and its rows)
+    /// 删除此标签的版本（连同其中的行）
     #[arg(long, value_name = "LABEL")]
     delete: Option<String>,
 }

@@ -315,7 +315,7 @@ impl CsvRows {
                     &self.file,
                     None,
                     row,
-                    format!("undecodable bytes: not valid {} text", self.enc.label()),
+                    tr!("reject.undecodable", enc = self.enc.label()),
                 )
                 .column(&name, &value)
                 .cells(&cells)))
@@ -373,7 +373,7 @@ impl Iterator for CsvRows {
                     let row = e
                         .position()
                         .map_or_else(|| self.rdr.position().line(), |p| p.line());
-                    let (msg, hit) = read_failure(&e, "unreadable CSV");
+                    let (msg, hit) = read_failure(&e, &tr!("reject.unreadable_csv"));
                     let mut err = RowError::new(&self.file, None, row.max(1), msg).fatal();
                     err.limit = hit;
                     return Some(Err(err));
@@ -439,7 +439,7 @@ pub(super) fn open(
             }
             Ok(false) => break,
             Err(e) => {
-                let (msg, hit) = read_failure(&e, "unreadable CSV");
+                let (msg, hit) = read_failure(&e, &tr!("reject.unreadable_csv"));
                 return Err(match hit {
                     Some(hit) => ReadError::Limit { file: name, hit },
                     None => ReadError::format(&name, msg),

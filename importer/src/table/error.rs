@@ -90,14 +90,14 @@ impl fmt::Display for RowError {
         if let Some(s) = &self.sheet {
             write!(f, " [{s}]")?;
         }
-        write!(f, " row {}", self.row)?;
+        write!(f, "{}", tr!("row.at", row = self.row))?;
         if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
+            write!(f, "{}", tr!("row.column", column = c))?;
         }
         if let Some(v) = &self.value {
-            write!(f, " ('{v}')")?;
+            write!(f, "{}", tr!("row.value", value = v))?;
         }
-        write!(f, ": {}", self.reason)
+        write!(f, "{}", tr!("row.reason", reason = self.reason))
     }
 }
 impl std::error::Error for RowError {}

@@ -312,7 +312,7 @@ pub(super) fn open_array(
             let _ = tx.send(Msg::Elements(batch));
         }
         if let Err((i, e)) = r {
-            let (msg, _) = read_failure(&e, &format!("invalid JSON in array element {i}"));
+            let (msg, _) = read_failure(&e, &tr!("reject.json_invalid_element", i = i));
             let _ = tx.send(Msg::Broken(i, msg));
         }
     });
@@ -330,7 +330,7 @@ pub(super) fn open_array(
                     &file,
                     None,
                     row,
-                    "array element is not an object",
+                    tr!("reject.json_not_object"),
                 )
                 .cells(&[other.to_string()]))),
             };
@@ -408,7 +408,7 @@ pub(super) fn open_lines(path: &Path, limits: &Limits) -> Result<Table, ReadErro
         let line = match line {
             Ok(l) => l,
             Err(e) => {
-                let (msg, hit) = read_failure(&e, "unreadable line");
+                let (msg, hit) = read_failure(&e, &tr!("reject.unreadable_line"));
                 return Err(match hit {
                     Some(hit) => ReadError::Limit { file: name, hit },
                     None => ReadError::format(&name, msg),
@@ -439,7 +439,7 @@ pub(super) fn open_lines(path: &Path, limits: &Limits) -> Result<Table, ReadErro
             Ok(l) => l,
             Err(e) => {
                 done = true;
-                let (msg, hit) = read_failure(&e, "unreadable line");
+                let (msg, hit) = read_failure(&e, &tr!("reject.unreadable_line"));
                 let mut err = RowError::new(&file, None, row, msg).fatal();
                 err.limit = hit;
                 return Some(Err(err));
@@ -481,14 +481,14 @@ fn line_item(
             file,
             None,
             row,
-            "line is not a JSON object",
+            tr!("reject.json_line_not_object"),
         )
         .with_cells(vec![line]))),
         Err(e) => Some(Err(RowError::new(
             file,
             None,
             row,
-            format!("invalid JSON: {e}"),
+            tr!("reject.json_invalid", err = e),
         )
         .with_cells(vec![line]))),
     }

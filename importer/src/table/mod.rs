@@ -541,7 +541,7 @@ pub(crate) fn classify(
                 file,
                 sheet,
                 row,
-                format!("the row has {n} cells but the header only {width} columns"),
+                tr!("reject.too_many_cells", n = n, width = width),
             )
             .cells(&cells)));
         }

@@ -312,7 +312,7 @@ fn open_lines(
                                 &file,
                                 None,
                                 line_no,
-                                format!("undecodable bytes: not valid {} text", enc.label()),
+                                tr!("reject.undecodable", enc = enc.label()),
                             )
                             .with_cells(
                                 lossy
@@ -333,7 +333,7 @@ fn open_lines(
                             &file,
                             None,
                             line_no,
-                            format!("line has {n} fields; layout {lay_id} needs at least {min}"),
+                            tr!("reject.too_few_fields", n = n, layout = lay_id, min = min),
                         )
                         .cells(&cells)));
                     }
@@ -343,7 +343,7 @@ fn open_lines(
                 }
                 Err(e) => {
                     done = true;
-                    let (msg, hit) = read_failure(&e, "unreadable");
+                    let (msg, hit) = read_failure(&e, &tr!("reject.unreadable"));
                     let mut err = RowError::new(&file, None, line_no + 1, msg).fatal();
                     err.limit = hit;
                     return Some(Err(err));

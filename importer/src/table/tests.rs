@@ -120,7 +120,7 @@ fn gbk_csv_is_read_and_undecodable_rows_are_reported() {
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].row, 3);
     assert_eq!(bad[0].column.as_deref(), Some("注册名称"));
-    assert!(bad[0].reason.contains("undecodable"), "{}", bad[0].reason);
+    assert!(bad[0].reason.contains("无法解码"), "{}", bad[0].reason);
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn a_character_split_by_a_delimiter_is_a_reject_not_a_panic() {
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].row, 3002);
     assert_eq!(bad[0].column.as_deref(), Some("注册名称"));
-    assert!(bad[0].reason.contains("undecodable"), "{}", bad[0].reason);
+    assert!(bad[0].reason.contains("无法解码"), "{}", bad[0].reason);
 }
 
 #[test]
@@ -405,8 +405,8 @@ fn malformed_xml_in_the_middle_reports_rows_before_then_a_fatal_error() {
     assert_eq!(good, 1000);
     let last = items.last().unwrap().as_ref().unwrap_err();
     assert!(last.fatal);
-    assert!(last.reason.contains("malformed XML"), "{}", last.reason);
-    assert!(last.reason.contains("after 1000"), "{}", last.reason);
+    assert!(last.reason.contains("XML 格式错误"), "{}", last.reason);
+    assert!(last.reason.contains("此前已读 1000 条"), "{}", last.reason);
 }
 
 fn line_1307(code: &str, name: &str, extra: usize) -> String {
@@ -443,11 +443,7 @@ fn platform_13xx_zip_is_detected_and_short_lines_rejected() {
     assert_eq!(ok[0].cells[11], "霍乱");
     assert_eq!(bad.len(), 1);
     assert_eq!(bad[0].row, 3);
-    assert!(
-        bad[0].reason.contains("needs at least 24"),
-        "{}",
-        bad[0].reason
-    );
+    assert!(bad[0].reason.contains("至少需要24个"), "{}", bad[0].reason);
 }
 
 #[test]

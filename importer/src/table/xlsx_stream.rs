@@ -311,7 +311,7 @@ pub(super) fn open(
             &file,
             Some(&sheet_name),
             row as u64 + 1,
-            format!("the worksheet XML is broken here: {e}"),
+            tr!("reject.sheet_xml_broken", err = e),
         )
         .fatal()));
     });

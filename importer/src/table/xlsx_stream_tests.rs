@@ -88,5 +88,5 @@ fn rows_above_a_break_arrive_before_the_fatal_error() {
     let e = last.as_ref().unwrap_err();
     assert!(e.fatal, "{e}");
     assert_eq!((e.row, e.sheet.as_deref()), (59, Some("总表")));
-    assert!(e.reason.contains("broken"), "{}", e.reason);
+    assert!(e.reason.contains("损坏"), "{}", e.reason);
 }

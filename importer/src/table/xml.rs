@@ -214,7 +214,7 @@ impl XmlRows {
             let ev = match self.r.read_event_into(&mut self.buf) {
                 Ok(ev) => ev.into_owned(),
                 Err(e) => {
-                    let (msg, _) = read_failure(&e, "malformed XML");
+                    let (msg, _) = read_failure(&e, &tr!("reject.malformed_xml"));
                     return Some(Err(format!("{msg} (byte {})", self.r.error_position())));
                 }
             };
@@ -336,7 +336,7 @@ impl Iterator for XmlRows {
                         &self.file,
                         None,
                         n + 1,
-                        format!("{msg} (after {n} good records)"),
+                        tr!("reject.after_good_records", msg = msg, n = n),
                     )
                     .fatal();
                     if msg.contains("max_record_bytes") {
