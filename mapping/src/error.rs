@@ -77,6 +77,7 @@ pub enum MappingError {
         name: String,
         /// Who made the decision.
         decided_by: String,
+    },
     /// A reset of a mapping that is undecided already.
     #[error("'{name}' 本来就是待审核，无需重置 (already undecided)")]
     AlreadyUndecided {

@@ -341,10 +341,17 @@ mod tests {
         // Sizes on both sides of the merge/gallop switch, sparse and dense.
         let mut seed = 7u64;
         let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as u32
         };
-        for (na, nb, range) in [(3, 5000, 20_000), (40, 300, 500), (900, 1000, 3000), (1, 1, 2)] {
+        for (na, nb, range) in [
+            (3, 5000, 20_000),
+            (40, 300, 500),
+            (900, 1000, 3000),
+            (1, 1, 2),
+        ] {
             let mut a: Vec<u32> = (0..na).map(|_| next() % range).collect();
             let mut b: Vec<u32> = (0..nb).map(|_| next() % range).collect();
             a.sort_unstable();
