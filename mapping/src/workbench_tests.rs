@@ -439,7 +439,9 @@ fn reset_goes_back_to_undecided_in_the_history_and_is_refused_when_undecided() {
     ));
     // Undo of the reset brings the approval back.
     assert_eq!(
-        undo(&mut s, 1, "李四", None).unwrap().status,
+        undo(&mut s, 1, "李四", UndoRight::Own, None)
+            .unwrap()
+            .status,
         MappingStatus::Approved
     );
 }
