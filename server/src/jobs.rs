@@ -66,7 +66,7 @@ impl Job {
 /// What a job does with its upload.
 pub(crate) enum Task {
     /// Import a catalogue version.
-    Import(importer::ImportOptions),
+    Import(Box<importer::ImportOptions>),
     /// Match a HIS dictionary and record the suggestions.
     Match(crate::his::MatchTask),
 }

@@ -97,7 +97,7 @@ pub(crate) async fn import(
     let work = Work {
         path: path.clone(),
         shown: format!("upload.{format}"),
-        task: crate::jobs::Task::Import(options),
+        task: crate::jobs::Task::Import(Box::new(options)),
     };
     match app.inner.jobs.submit(job, work) {
         Ok(job) => {
