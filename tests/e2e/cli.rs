@@ -263,6 +263,47 @@ fn help_describes_every_flag_in_chinese() {
         (&["demo"], &["--samples", "--out"]),
         (&["fhir", "export"], &["--out", "--kind"]),
         (&["fhir", "import"], &["--by", "--force", "--partial"]),
+        (
+            &["review", "approve"],
+            &[
+                "--name",
+                "--kind",
+                "--code",
+                "--by",
+                "--note",
+                "--revision",
+                "--force",
+            ],
+        ),
+        (&["review", "list"], &["--status", "--kind", "--rereview"]),
+        (
+            &["review", "bulk"],
+            &[
+                "--action",
+                "--tier",
+                "--kind",
+                "--status",
+                "--dry-run",
+                "--force",
+            ],
+        ),
+        (&["review", "undo"], &["--batch", "--revision", "--by"]),
+        (
+            &["review", "apply"],
+            &["--by", "--sheet", "--force", "--partial"],
+        ),
+        (&["review", "export"], &["--out", "--kind", "--top"]),
+        (
+            &["export"],
+            &[
+                "--out",
+                "--list-type-table",
+                "--fixmedins-code",
+                "--kind",
+                "--new",
+                "--memo",
+            ],
+        ),
     ];
     for (cmd, flags) in cases {
         let mut args: Vec<&str> = cmd.to_vec();

@@ -14,45 +14,49 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct One {
-    /// The hospital item code (院内编码)
+    /// 院内编码 (the hospital item code)
     pub hospital_code: String,
-    /// The item name, needed when the code is used by several items
+    /// 院内名称：编码被多个项目共用时指明 (the name, when the code is shared)
     #[arg(long)]
     pub name: Option<String>,
+    /// 类别 (kind)
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<Category>,
-    /// The national code to map to (required for replace)
+    /// 对照到的医保编码（替换时必填）(the national code; required for replace)
     #[arg(long)]
     pub code: Option<String>,
-    /// Reviewer (审核人) [default: $MULU_REVIEWER, else the login name]
+    /// 审核人 [默认：$MULU_REVIEWER，否则登录名] (reviewer)
     #[arg(long, env = "MULU_REVIEWER")]
     pub by: Option<String>,
+    /// 备注，记入历史 (a note for the history)
     #[arg(long)]
     pub note: Option<String>,
-    /// The revision (修订号) you reviewed: refused if the mapping changed since
+    /// 你审核时的修订号：之后对照若被改动则拒绝 (the revision you reviewed)
     #[arg(long)]
     pub revision: Option<i64>,
-    /// Confirm approving a low- or none-tier suggestion
+    /// 确认通过低、无置信度的建议 (confirm approving a low/none-tier suggestion)
     #[arg(long)]
     pub force: bool,
 }
 
 #[derive(clap::Subcommand)]
 pub enum Cmd {
-    /// Confirm the suggested target
+    /// 通过：确认建议的医保编码 (confirm the suggested target)
     Approve(One),
-    /// The suggested target is wrong; the item stays unmapped
+    /// 驳回：建议有误，项目保持未对照 (the suggestion is wrong)
     Reject(One),
-    /// Mark for a second look
+    /// 存疑：留待复核 (mark for a second look)
     Flag(One),
-    /// Map to another national code (--code)
+    /// 替换：对照到另一医保编码（--code）(map to another national code)
     Replace(One),
     /// The item has no national counterpart (无对应); nothing is uploaded
     NoCounterpart(One),
-    /// List mappings
+    /// 列出对照 (list mappings)
     List {
+        /// 审核状态（待审核、通过、驳回、存疑、替换、无对应）(status)
         #[arg(long)]
         status: Option<String>,
+        /// 类别 (kind)
         #[arg(long, value_parser = parse_kind)]
         kind: Option<Category>,
         /// 只列需复核的：新版目录删除、停用或改码了目标 (only mappings needing re-review)
@@ -112,22 +116,24 @@ pub enum Cmd {
     /// 审核进度：按类别 × 置信度 × 状态计数 (progress by kind × tier × status)
     #[command(after_help = "示例 (examples):\n  mulu review stats\n  mulu --json review stats")]
     Stats,
-    /// Apply a reviewed match output file (审核结果 and optional 替换编码 columns filled in)
+    /// 导入审核结果：填好 审核结果（及 替换编码）列的工作簿 (apply a reviewed workbook)
     Apply {
+        /// 已审核的工作簿（.xlsx 或 .csv）(the reviewed workbook)
         file: PathBuf,
-        /// Reviewer (审核人) [default: $MULU_REVIEWER, else the login name]
+        /// 审核人 [默认：$MULU_REVIEWER，否则登录名] (reviewer)
         #[arg(long, env = "MULU_REVIEWER")]
         by: Option<String>,
+        /// 工作表名称或序号（从 1 起）(sheet name or 1-based index)
         #[arg(long)]
         sheet: Option<String>,
-        /// Confirm approving low- or none-tier suggestions in the file
+        /// 确认通过文件中低、无置信度的建议 (confirm low/none-tier approvals in the file)
         #[arg(long)]
         force: bool,
         /// 只写入有效的行 (write the valid rows even when others are refused;
         /// by default one refused row means nothing of the file is written)
         #[arg(long)]
         partial: bool,
-        /// The default since issue #16 (kept so older scripts still run)
+        /// 旧参数，现为默认行为（保留以兼容旧脚本）(the default now)
         #[arg(long, hide = true, conflicts_with = "partial")]
         all_or_nothing: bool,
     },
@@ -136,12 +142,13 @@ pub enum Cmd {
         after_help = "示例 (example):\n  mulu review export --kind drug --out 待审核.xlsx\n  mulu review apply 待审核.xlsx --by 王"
     )]
     Export {
-        /// The workbook to write (.xlsx, or .csv)
+        /// 输出工作簿（.xlsx 或 .csv）(the workbook to write)
         #[arg(long)]
         out: PathBuf,
+        /// 类别 (kind)
         #[arg(long, value_parser = parse_kind)]
         kind: Option<Category>,
-        /// Candidates per item (the best and up to 4 alternatives)
+        /// 每项候选数：最佳及最多 4 个备选 (candidates per item)
         #[arg(long, default_value_t = 5)]
         top: usize,
     },
