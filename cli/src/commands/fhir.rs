@@ -80,17 +80,7 @@ pub fn export(ctx: &Ctx, out: &Path, kind: Option<Category>) -> Result<u8> {
 fn import(ctx: &Ctx, file: &Path, by: Option<&str>, force: bool, partial: bool) -> Result<u8> {
     let text = std::fs::read_to_string(file).with_context(|| format!("读取 {}", file.display()))?;
     let cm = mapping::fhir::parse(&text).map_err(|e| anyhow::anyhow!("{}：{e}", file.display()))?;
-    let by = by
-        .map(String::from)
-        .into_iter()
-        .chain(
-            ["USER", "LOGNAME", "USERNAME"]
-                .iter()
-                .filter_map(|v| std::env::var(v).ok()),
-        )
-        .map(|s| s.trim().to_string())
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| "cli".to_string());
+    let by = super::review::reviewer(by)?;
     let mut store = ctx.store()?;
     let on_error = if partial {
         OnError::Partial

@@ -324,8 +324,8 @@ pub fn history(ctx: &Ctx, store: &Store, item: Item) -> Result<u8> {
     Ok(0)
 }
 
-/// The statuses in the order a clerk reads them.
-const STATUSES: [MappingStatus; 6] = [
+/// The statuses in the order a clerk reads them (stats, status, sign-off list).
+pub(crate) const STATUSES: [MappingStatus; 6] = [
     MappingStatus::Suggested,
     MappingStatus::Approved,
     MappingStatus::Replaced,

@@ -5,11 +5,12 @@
 //! signature lines 经办人 / 医保办负责人 / 日期, and prints on A4 landscape,
 //! one page wide, header rows repeated.
 
+use super::review_scale::STATUSES;
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::words::w;
 use anyhow::{Context, Result};
-use catalog_core::store::{Mapping, MappingStatus};
+use catalog_core::store::Mapping;
 use catalog_core::{Category, Entry, FieldValue, Store};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use std::collections::BTreeMap;
@@ -31,16 +32,6 @@ pub const HEADERS: &[&str] = &[
     "审核人",
     "审核时间",
     "备注",
-];
-
-/// The statuses counted on the 汇总 sheet, in reading order.
-const STATUSES: [MappingStatus; 6] = [
-    MappingStatus::Suggested,
-    MappingStatus::Approved,
-    MappingStatus::Replaced,
-    MappingStatus::Flagged,
-    MappingStatus::Rejected,
-    MappingStatus::NoCounterpart,
 ];
 
 /// The signature lines every sheet ends with.

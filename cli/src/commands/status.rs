@@ -3,12 +3,12 @@
 //! version is indexed, mappings by review status (and how many need
 //! re-review), the last export batch, and the `mulu.toml` in use.
 
+use super::review_scale::STATUSES;
 use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::ui::pad;
 use crate::words::w;
 use anyhow::Result;
-use catalog_core::store::MappingStatus;
 use catalog_core::Category;
 use matcher::index;
 use serde::Serialize;
@@ -173,12 +173,3 @@ fn print_config(c: &Config, home: &std::path::Path) {
         )
     );
 }
-
-const STATUSES: [MappingStatus; 6] = [
-    MappingStatus::Suggested,
-    MappingStatus::Approved,
-    MappingStatus::Replaced,
-    MappingStatus::Flagged,
-    MappingStatus::Rejected,
-    MappingStatus::NoCounterpart,
-];
