@@ -136,12 +136,57 @@ fn check(s: &ImportSummary, limits: &Limits, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Cases imported into one store before it is replaced by a fresh one. Sharing
+/// a store saves the schema set-up of every case (a tenth of a small case's
+/// time) and lets each case check that a refused import left it as it was.
+const CASES_PER_STORE: u64 = 256;
+
+/// What a case may change in a store: its versions (id, label, rows, checksum).
+fn versions_of(store: &Store) -> Result<Vec<(i64, String, u64, String)>, String> {
+    Ok(store
+        .versions()
+        .map_err(|e| format!("listing versions: {e}"))?
+        .into_iter()
+        .map(|v| (v.id, v.label, v.row_count, v.checksum))
+        .collect())
+}
+
+/// A committed import adds exactly one version holding its rows; any other
+/// outcome leaves the versions as they were.
+fn check_store(
+    before: &[(i64, String, u64, String)],
+    after: &[(i64, String, u64, String)],
+    committed: Option<u64>,
+) -> Result<(), String> {
+    match committed {
+        None if before != after => Err(format!(
+            "a refused import changed the store: {} versions before, {} after",
+            before.len(),
+            after.len()
+        )),
+        Some(rows) => {
+            let added: Vec<_> = after.iter().filter(|v| !before.contains(v)).collect();
+            let kept = before.iter().all(|v| after.contains(v));
+            match added.as_slice() {
+                [v] if kept && v.2 == rows => Ok(()),
+                _ => Err(format!(
+                    "a committed import of {rows} rows added {} versions (earlier ones kept: {kept})",
+                    added.len()
+                )),
+            }
+        }
+        None => Ok(()),
+    }
+}
+
 /// One case: import `bytes` as a file; Ok(kind of outcome) or the failure.
 fn one(
     bytes: &[u8],
     target: Target,
     u: &mut Unstructured<'_>,
     dir: &std::path::Path,
+    store: &mut Store,
+    n: u64,
 ) -> Result<&'static str, String> {
     let path = dir.join(format!("case.{}", target.ext()));
     std::fs::write(&path, bytes).map_err(|e| format!("writing the case: {e}"))?;
@@ -154,19 +199,23 @@ fn one(
     let opts = ImportOptions {
         kind: *u.choose(&kinds).unwrap_or(&None),
         max_reject: *u.choose(&[0.0, 0.5, 1.0]).unwrap_or(&1.0),
-        label: Some("fuzz".into()),
+        label: Some(format!("fuzz-{n}")),
         limits: limits.clone(),
         ..Default::default()
     };
-    let mut store = Store::open_in_memory().map_err(|e| e.to_string())?;
+    let versions_before = versions_of(store)?;
     let before = PANICS.load(Ordering::SeqCst);
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        import_into(&mut store, &path.display().to_string(), &opts, &|_| {})
+        import_into(store, &path.display().to_string(), &opts, &|_| {})
     }));
     // A reader thread may panic after the import returned: give it a moment.
     if PANICS.load(Ordering::SeqCst) != before {
         let msg = LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default();
         return Err(format!("panic: {msg}"));
+    }
+    if let Ok(r) = &result {
+        let committed = r.as_ref().ok().filter(|s| s.committed).map(|s| s.imported);
+        check_store(&versions_before, &versions_of(store)?, committed)?;
     }
     match result {
         Err(_) => Err("panic (no message)".into()),
@@ -204,7 +253,12 @@ pub fn run(
     let dir = tempfile::tempdir().expect("a temp dir");
     let seeds = gen::Seeds::load();
     let mut out = Outcome::default();
+    let mut store: Option<Store> = None;
     for n in from..from + cases {
+        if n % CASES_PER_STORE == 0 || store.is_none() {
+            store = Some(Store::open_in_memory().expect("an in-memory store"));
+        }
+        let store = store.as_mut().expect("opened above");
         // Each case has its own stream: case n replays alone.
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ (target.salt() << 56) ^ n);
         let mut raw = vec![0u8; 4096];
@@ -212,7 +266,7 @@ pub fn run(
         let mut u = Unstructured::new(&raw);
         let bytes = gen::case(target, &seeds, &mut u, &mut rng);
         let t = Instant::now();
-        let r = one(&bytes, target, &mut u, dir.path());
+        let r = one(&bytes, target, &mut u, dir.path(), store, n);
         let took = t.elapsed();
         out.cases += 1;
         out.slowest = out.slowest.max(took);
