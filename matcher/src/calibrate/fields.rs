@@ -109,8 +109,9 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         for r in c + 1..n {
             let f = a[r][c] / a[c][c];
             if f != 0.0 {
-                for k in c..n {
-                    a[r][k] -= f * a[c][k];
+                let (top, bottom) = a.split_at_mut(r);
+                for (x, p) in bottom[0][c..].iter_mut().zip(&top[c][c..]) {
+                    *x -= f * p;
                 }
                 b[r] -= f * b[c];
             }
