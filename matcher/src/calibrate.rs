@@ -9,6 +9,9 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+pub mod fields;
+pub use fields::{Example, FieldModel};
+
 /// The parameters shipped with the program.
 const SHIPPED: &str = include_str!("../../data/calibration.json");
 /// Fewest labelled pairs a fit accepts.

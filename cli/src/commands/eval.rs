@@ -36,9 +36,50 @@ pub struct Args {
     /// 用本文件的标注对拟合评分校准并写到此处（data/calibration.json 即由语料集这样生成）
     #[arg(long)]
     pub fit_calibration: Option<PathBuf>,
+    /// 用本文件的标注拟合逐字段校准模型（证据、类别、与次选的差距）并写到此处
+    #[arg(long)]
+    pub fit_field_model: Option<PathBuf>,
+    /// 用此逐字段校准模型报告概率、ECE 与 p ≥ 99.5% 的精确率/覆盖率
+    #[arg(long)]
+    pub field_model: Option<PathBuf>,
     /// 未命中条目的输出文件 [默认：<输入>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
+}
+
+/// How a per-field calibration model does on this file.
+#[derive(Default, Serialize)]
+pub struct FieldModelStat {
+    pub fitted_on: String,
+    pub reliability: Vec<Bin>,
+    pub ece_pts: f64,
+    /// Best candidates with p ≥ 99.5%: precision, and coverage of the items with a counterpart.
+    pub high: TierStat,
+    /// Items with no counterpart whose best candidate got p ≥ 99.5%.
+    pub false_high: u64,
+    pub false_high_pct: f64,
+}
+
+/// The log-odds behind a displayed score (`score::sigmoid` has temperature 0.5).
+fn score_logit(s: f64) -> f64 {
+    let s = s.clamp(1e-9, 1.0 - 1e-9);
+    2.0 * (s / (1.0 - s)).ln()
+}
+
+/// The per-field model's view of one result's best candidate.
+fn field_example(
+    r: &matcher::result::MatchResult,
+    kind: Category,
+) -> Option<matcher::calibrate::Example> {
+    let b = r.candidates.first()?;
+    let l0 = score_logit(b.score);
+    let margin = r.candidates.get(1).map(|c| l0 - score_logit(c.score));
+    Some(matcher::calibrate::Example::new(
+        &b.evidence,
+        Some(kind),
+        margin,
+        l0,
+    ))
 }
 
 #[derive(Default, Serialize, Clone)]
@@ -193,6 +234,9 @@ pub struct Report {
     /// Items whose calibrated probability reaches the high bar (≥ 99.5%):
     /// how many, how precise, what share of the items with a counterpart.
     pub calibrated_high: TierStat,
+    /// The per-field model's figures (`--field-model`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_model: Option<FieldModelStat>,
     pub by_category: BTreeMap<String, Counts>,
     /// Slices of the items with a counterpart: `all`, `key`/`no key`,
     /// `类别:<category>`, `扰动:<slip>`.
@@ -333,6 +377,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let mut slices: BTreeMap<String, Slice> = BTreeMap::new();
     let mut none = NoCounterpart::default();
     let mut points: Vec<(f64, bool)> = Vec::with_capacity(items.len());
+    // (features of the best candidate, right, no counterpart)
+    let mut fexamples: Vec<(matcher::calibrate::Example, bool, bool)> = Vec::new();
     let (mut matched, mut matched_top1, mut matched_r20, mut high_matched) = (0u64, 0, 0, 0);
     let mut misses = Vec::new();
     for (i, (it, r)) in items.iter().zip(&results).enumerate() {
@@ -358,6 +404,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         // For an item with no counterpart it never is.
         if let Some(b) = r.best() {
             points.push((b.score, !truth.is_empty() && b.code == truth));
+        }
+        if let Some(e) = field_example(r, kind) {
+            let ok = r
+                .best()
+                .is_some_and(|b| !truth.is_empty() && b.code == truth);
+            fexamples.push((e, ok, truth.is_empty()));
         }
         if truth.is_empty() {
             none.items += 1;
@@ -457,6 +509,56 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    let fitted_on = format!(
+        "{} ({})",
+        args.file
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        v.category
+    );
+    if let Some(path) = &args.fit_field_model {
+        let data: Vec<_> = fexamples
+            .iter()
+            .map(|(e, ok, _)| (e.clone(), *ok))
+            .collect();
+        let fitted = matcher::calibrate::FieldModel::fit(&data, 1.0, &fitted_on)?;
+        std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let field_model = match &args.field_model {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let fm: matcher::calibrate::FieldModel =
+                serde_json::from_str(&text).with_context(|| {
+                    format!("{}: not a per-field calibration model", path.display())
+                })?;
+            let probs: Vec<(f64, bool)> = fexamples
+                .iter()
+                .map(|(e, ok, _)| (fm.probability(e), *ok))
+                .collect();
+            let (reliability, ece_pts) = reliability(&probs);
+            let mut st = FieldModelStat {
+                fitted_on: fm.fitted_on.clone(),
+                reliability,
+                ece_pts,
+                ..FieldModelStat::default()
+            };
+            for ((p, ok), (_, _, orphan)) in probs.iter().zip(&fexamples) {
+                if *p >= matcher::calibrate::HIGH_PROBABILITY {
+                    st.high.items += 1;
+                    st.high.correct += *ok as u64;
+                    st.false_high += *orphan as u64;
+                }
+            }
+            st.high.precision_pct = pct(st.high.correct, st.high.items);
+            st.high.coverage_pct = pct(st.high.correct, matched);
+            st.false_high_pct = pct(st.false_high, none.items);
+            Some(st)
+        }
+    };
     let baseline = base_codes.as_ref().map(|_| {
         let all = slices.get("all").cloned().unwrap_or_default();
         let (b, w) = (all.bm25.unwrap_or_default(), all.wratio.unwrap_or_default());
@@ -520,6 +622,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         calibrated_ece_pts,
         calibration: format!("a={} b={} ({})", cal.a, cal.b, cal.fitted_on),
         calibrated_high,
+        field_model,
         by_category: by_cat,
         slices,
         baseline,
@@ -609,6 +712,18 @@ fn print_report(rep: &Report) {
             "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
             b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
         );
+    }
+    if let Some(f) = &rep.field_model {
+        println!(
+            "  per-field model ({}), ECE {:.1} points; p ≥ 99.5%: {} items, precision {:.1}%, coverage {:.1}% of the items with a counterpart; false high on no-counterpart {} ({:.1}%)",
+            f.fitted_on, f.ece_pts, f.high.items, f.high.precision_pct, f.high.coverage_pct, f.false_high, f.false_high_pct
+        );
+        for b in &f.reliability {
+            println!(
+                "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
+                b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
+            );
+        }
     }
     if let Some(b) = &rep.baseline {
         println!(

@@ -1,0 +1,331 @@
+//! The per-field calibration model: a logistic regression over the evidence
+//! of the best candidate — one indicator per (field, verdict) level, the
+//! category, the log-odds margin to the runner-up (a rival as good is the main
+//! cause of a wrong top-1) and the matcher's raw log-odds — whose output is the
+//! probability that the top candidate is right.
+//!
+//! Fitted by Newton's method (IRLS) on the L2-penalised log-likelihood. The
+//! penalty keeps every weight finite even when a level separates the data
+//! perfectly (a feature seen only on right pairs would otherwise run to +∞).
+//! Written here rather than taken from a crate: the fit is ~60 lines over a
+//! few dozen features, and linfa/smartcore would pull ndarray/BLAS for it.
+
+use super::{CalibrateError, MIN_EACH, MIN_PAIRS};
+use crate::result::{Evidence, Verdict};
+use catalog_core::Category;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format number written into `calibration.json` by this model (the
+/// one-scalar Platt parameters have no `format` field).
+pub const FORMAT: u32 = 2;
+/// Margins above this many log-odds all mean "no rival".
+const MARGIN_CAP: f64 = 8.0;
+/// Raw log-odds are clamped to ±this before scaling.
+const LOGIT_CAP: f64 = 12.0;
+
+/// What the model sees of one match: its features by name, each 0..1 or a
+/// scaled continuous value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Example {
+    /// Feature name → value; absent means 0.
+    pub x: BTreeMap<String, f64>,
+}
+
+fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Agree => "agree",
+        Verdict::Partial => "partial",
+        Verdict::Disagree => "disagree",
+        Verdict::Missing => "missing",
+    }
+}
+
+impl Example {
+    /// The features of a best candidate: its evidence, the category matched
+    /// against, the log-odds gap to the runner-up (`None` when there is no
+    /// runner-up) and its raw log-odds.
+    pub fn new(
+        evidence: &[Evidence],
+        category: Option<Category>,
+        margin: Option<f64>,
+        logit: f64,
+    ) -> Example {
+        let mut x = BTreeMap::new();
+        for e in evidence {
+            x.insert(format!("{}:{}", e.field, verdict_name(e.verdict)), 1.0);
+        }
+        if let Some(c) = category {
+            x.insert(format!("类别:{}", c.label_zh()), 1.0);
+        }
+        let m = margin.unwrap_or(MARGIN_CAP).clamp(0.0, MARGIN_CAP) / MARGIN_CAP;
+        x.insert("margin".into(), m);
+        // A rival within one log-odds is the typical confusable pair.
+        if margin.is_some_and(|m| m < 1.0) {
+            x.insert("margin<1".into(), 1.0);
+        }
+        x.insert(
+            "logit".into(),
+            logit.clamp(-LOGIT_CAP, LOGIT_CAP) / LOGIT_CAP,
+        );
+        Example { x }
+    }
+}
+
+/// Fitted per-field parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldModel {
+    /// Always [`FORMAT`].
+    pub format: u32,
+    /// Intercept.
+    pub bias: f64,
+    /// Feature name → weight; a feature never seen in fitting is absent (0).
+    pub weights: BTreeMap<String, f64>,
+    /// The L2 penalty used.
+    pub lambda: f64,
+    /// What the parameters were fitted on.
+    pub fitted_on: String,
+    /// Right pairs used.
+    pub right: u64,
+    /// Wrong pairs used.
+    pub wrong: u64,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Solve `a · x = b` (a symmetric positive definite, made so by the penalty)
+/// by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for c in 0..n {
+        let p = (c..n).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, p);
+        b.swap(c, p);
+        for r in c + 1..n {
+            let f = a[r][c] / a[c][c];
+            if f != 0.0 {
+                let (top, bottom) = a.split_at_mut(r);
+                for (x, p) in bottom[0][c..].iter_mut().zip(&top[c][c..]) {
+                    *x -= f * p;
+                }
+                b[r] -= f * b[c];
+            }
+        }
+    }
+    let mut x = vec![0.0; n];
+    for r in (0..n).rev() {
+        let s: f64 = (r + 1..n).map(|k| a[r][k] * x[k]).sum();
+        x[r] = (b[r] - s) / a[r][r];
+    }
+    Some(x)
+}
+
+impl FieldModel {
+    /// The probability that the top candidate described by `e` is right.
+    pub fn probability(&self, e: &Example) -> f64 {
+        let z = self.bias
+            + e.x
+                .iter()
+                .map(|(k, v)| self.weights.get(k).copied().unwrap_or(0.0) * v)
+                .sum::<f64>();
+        sigmoid(z)
+    }
+
+    /// Fit on (features, was the top candidate right). Refuses on too few
+    /// pairs or too few of either kind (the slope would not be identified).
+    /// `lambda` is the L2 penalty on the weights (not the intercept).
+    pub fn fit(
+        data: &[(Example, bool)],
+        lambda: f64,
+        fitted_on: &str,
+    ) -> Result<FieldModel, CalibrateError> {
+        let right = data.iter().filter(|d| d.1).count();
+        let wrong = data.len() - right;
+        if data.len() < MIN_PAIRS || right < MIN_EACH || wrong < MIN_EACH {
+            return Err(CalibrateError::TooFew { right, wrong });
+        }
+        // Column 0 is the intercept; the others in name order (deterministic).
+        let names: Vec<String> = {
+            let mut s: Vec<&String> = data.iter().flat_map(|d| d.0.x.keys()).collect();
+            s.sort();
+            s.dedup();
+            s.into_iter().cloned().collect()
+        };
+        let col: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i + 1))
+            .collect();
+        let rows: Vec<(Vec<(usize, f64)>, f64)> = data
+            .iter()
+            .map(|(e, y)| {
+                let mut r = vec![(0, 1.0)];
+                r.extend(e.x.iter().map(|(k, v)| (col[k.as_str()], *v)));
+                (r, if *y { 1.0 } else { 0.0 })
+            })
+            .collect();
+        let d = names.len() + 1;
+        let penalty = |j: usize| if j == 0 { 1e-6 } else { lambda };
+        let loss = |w: &[f64]| -> f64 {
+            let mut l: f64 = (1..d).map(|j| 0.5 * lambda * w[j] * w[j]).sum();
+            for (r, y) in &rows {
+                let z: f64 = r.iter().map(|&(j, v)| w[j] * v).sum();
+                l += z.max(0.0) + (-z.abs()).exp().ln_1p() - y * z;
+            }
+            l
+        };
+        let mut w = vec![0.0; d];
+        for _ in 0..50 {
+            let mut g: Vec<f64> = (0..d).map(|j| penalty(j) * w[j]).collect();
+            g[0] = 0.0;
+            let mut h = vec![vec![0.0; d]; d];
+            for (j, row) in h.iter_mut().enumerate() {
+                row[j] = penalty(j);
+            }
+            for (r, y) in &rows {
+                let p = sigmoid(r.iter().map(|&(j, v)| w[j] * v).sum());
+                let s = (p * (1.0 - p)).max(1e-12);
+                for &(j, vj) in r {
+                    g[j] += (p - y) * vj;
+                    for &(k, vk) in r {
+                        h[j][k] += s * vj * vk;
+                    }
+                }
+            }
+            let Some(step) = solve(h, g) else { break };
+            // Halve the Newton step until the loss falls.
+            let before = loss(&w);
+            let mut t = 1.0;
+            let moved =
+                |t: f64| -> Vec<f64> { w.iter().zip(&step).map(|(a, s)| a - t * s).collect() };
+            while t > 1e-6 && loss(&moved(t)) > before {
+                t /= 2.0;
+            }
+            w = moved(t);
+            if step.iter().all(|s| (t * s).abs() < 1e-9) {
+                break;
+            }
+        }
+        let round = |x: f64| (x * 1e6).round() / 1e6;
+        Ok(FieldModel {
+            format: FORMAT,
+            bias: round(w[0]),
+            weights: names
+                .into_iter()
+                .zip(w[1..].iter().map(|&x| round(x)))
+                .collect(),
+            lambda,
+            fitted_on: fitted_on.to_string(),
+            right: right as u64,
+            wrong: wrong as u64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator (no test depends on an RNG crate's
+    /// stream staying the same across versions).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    fn example(pairs: &[(&str, f64)]) -> Example {
+        Example {
+            x: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_fit_recovers_known_weights() {
+        // Labels drawn from a known model; the fit must find its weights.
+        let (bias, wa, wb, wc) = (-1.0, 2.5, -1.5, 3.0);
+        let mut g = Lcg(7);
+        let mut data = Vec::new();
+        for _ in 0..20_000 {
+            let a = (g.next() < 0.5) as u8 as f64;
+            let b = (g.next() < 0.3) as u8 as f64;
+            let c = g.next();
+            let p = sigmoid(bias + wa * a + wb * b + wc * c);
+            let y = g.next() < p;
+            data.push((example(&[("a", a), ("b", b), ("c", c)]), y));
+        }
+        let m = FieldModel::fit(&data, 1e-3, "synthetic").unwrap();
+        for (k, want) in [("a", wa), ("b", wb), ("c", wc)] {
+            let got = m.weights[k];
+            assert!((got - want).abs() < 0.2, "{k}: {got} vs {want}; {m:?}");
+        }
+        assert!((m.bias - bias).abs() < 0.2, "{m:?}");
+    }
+
+    #[test]
+    fn a_perfectly_separating_feature_stays_finite() {
+        // "key:agree" is on every right pair and no wrong one: without the
+        // penalty its weight would run off to infinity.
+        let mut data = Vec::new();
+        for i in 0..200 {
+            let right = i % 2 == 0;
+            let key = if right { 1.0 } else { 0.0 };
+            data.push((example(&[("key:agree", key), ("logit", 0.3)]), right));
+        }
+        let m = FieldModel::fit(&data, 1.0, "separable").unwrap();
+        let w = m.weights["key:agree"];
+        assert!(w.is_finite() && w > 2.0 && w < 30.0, "{m:?}");
+        assert!(m.bias.is_finite());
+        let p = m.probability(&example(&[("key:agree", 1.0), ("logit", 0.3)]));
+        assert!(p > 0.9 && p < 1.0, "{p}");
+    }
+
+    #[test]
+    fn too_few_or_one_sided_decisions_are_refused() {
+        let few: Vec<(Example, bool)> = (0..8)
+            .map(|i| (example(&[("a", 1.0)]), i % 2 == 0))
+            .collect();
+        let e = FieldModel::fit(&few, 1.0, "x").unwrap_err();
+        assert_eq!(e, CalibrateError::TooFew { right: 4, wrong: 4 });
+        assert!(e.to_string().contains("已审核的决定太少"));
+        let one_sided: Vec<(Example, bool)> =
+            (0..200).map(|_| (example(&[("a", 1.0)]), true)).collect();
+        assert!(FieldModel::fit(&one_sided, 1.0, "x").is_err());
+    }
+
+    #[test]
+    fn evidence_becomes_one_indicator_per_field_and_verdict() {
+        let ev = |f: &str, v| Evidence {
+            field: f.into(),
+            hospital_value: String::new(),
+            catalogue_value: String::new(),
+            verdict: v,
+            weight: 0.0,
+        };
+        let e = Example::new(
+            &[ev("名称", Verdict::Agree), ev("规格", Verdict::Disagree)],
+            Some(Category::Drug),
+            Some(0.5),
+            30.0,
+        );
+        assert_eq!(e.x["名称:agree"], 1.0);
+        assert_eq!(e.x["规格:disagree"], 1.0);
+        assert!(!e.x.contains_key("名称:disagree"));
+        assert_eq!(e.x["margin<1"], 1.0);
+        assert_eq!(e.x["logit"], 1.0, "clamped");
+        assert!(e.x.keys().any(|k| k.starts_with("类别:")));
+        let alone = Example::new(&[], None, None, 0.0);
+        assert_eq!(alone.x["margin"], 1.0, "no runner-up = widest margin");
+        assert!(!alone.x.contains_key("margin<1"));
+    }
+}
