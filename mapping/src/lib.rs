@@ -83,8 +83,20 @@
 
 #![warn(missing_docs)]
 
+// The mapping crate's own words (mulu.toml errors), zh and en.
+pub(crate) static LOCALE: catalog_core::i18n::Catalogue =
+    catalog_core::i18n::Catalogue::new(include_str!("../locales/messages.json"));
+
+/// `tr!("key", name = value, …)`: the message in the current language.
+macro_rules! tr {
+    ($key:expr $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::LOCALE.text($key, &[$((stringify!($name), $value.to_string())),*])
+    };
+}
+
 mod batch;
 mod bulk;
+pub mod config;
 mod decide;
 mod error;
 mod export;

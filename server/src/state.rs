@@ -33,6 +33,9 @@ pub struct App {
 pub(crate) struct Shared {
     pub home: PathBuf,
     pub config: Config,
+    /// The home's `mulu.toml` (定点医药机构编号, `list_type`), read once at
+    /// start like `mulu export` reads it, so page downloads carry the same.
+    pub home_config: mapping::config::Config,
     /// Per-reviewer tokens (read once at start).
     pub reviewers: Vec<crate::reviewers::Reviewer>,
     /// The connection reviews write through (imports open their own).
@@ -54,6 +57,9 @@ impl App {
     /// home cannot be written). Builds no index: call [`App::load`] after
     /// binding, so a busy port fails before minutes of index building.
     pub fn open(home: &Path, config: Config) -> anyhow::Result<App> {
+        // A bad mulu.toml stops the start: serving 3301 files without the
+        // hospital's code or with the wrong list_type would be worse.
+        let home_config = mapping::config::Config::load(home)?;
         let writer = Store::open_home(home)
             .with_context(|| format!("opening the store under {}", home.display()))?;
         writer.set_busy_timeout(config.busy_timeout)?;
@@ -75,6 +81,7 @@ impl App {
             home: home.to_path_buf(),
             jobs: Jobs::new(weak.clone(), config.max_queued_imports),
             config,
+            home_config,
             reviewers,
             writer: Mutex::new(writer),
             readers,
@@ -117,6 +124,11 @@ impl App {
 
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The home's `mulu.toml`, as read at start.
+    pub(crate) fn home_config(&self) -> &mapping::config::Config {
+        &self.inner.home_config
     }
 
     pub(crate) fn home(&self) -> &Path {

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         anyhow::bail!(w!("export.unknown", what = args.what));
     }
     let cfg = Config::load(&ctx.home)?;
-    let (table, overrides) = cfg.list_types(args.list_type_table.as_deref())?;
+    let (table, overrides) = crate::config::list_types(&cfg, args.list_type_table.as_deref())?;
     let fixmedins_code = cfg.fixmedins_code(args.fixmedins_code.as_deref());
     let mut store = ctx.store()?;
     if args.what == "signoff" {

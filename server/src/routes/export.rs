@@ -43,13 +43,24 @@ pub(crate) struct ExportQuery {
     list_type_table: Option<String>,
 }
 
-fn options(kind: Option<&str>, table: Option<&str>) -> ApiResult<mapping::ExportOptions> {
+/// The export options: `list_type_table` given alone wins, as the CLI's
+/// flag does; else the home's `mulu.toml` (table and overrides), which also
+/// gives the 定点医药机构编号.
+fn options(
+    app: &crate::App,
+    kind: Option<&str>,
+    table: Option<&str>,
+) -> ApiResult<mapping::ExportOptions> {
+    let cfg = app.home_config();
+    let table = table
+        .map(|t| t.parse().map_err(|e: String| ApiError::bad_request(e)))
+        .transpose()?;
+    let (table, overrides) = cfg.list_types(table).map_err(ApiError::internal)?;
     Ok(mapping::ExportOptions {
         kind: parse_kind(kind)?,
-        table: table
-            .unwrap_or("national")
-            .parse()
-            .map_err(|e: String| ApiError::bad_request(e))?,
+        table,
+        overrides,
+        fixmedins_code: cfg.fixmedins_code(None),
         ..Default::default()
     })
 }
@@ -83,7 +94,7 @@ pub(crate) async fn export(
 ) -> ApiResult<Response> {
     let q = crate::body::query(q)?;
     let what = what_of(&what)?;
-    let opts = options(q.kind.as_deref(), q.list_type_table.as_deref())?;
+    let opts = options(&app, q.kind.as_deref(), q.list_type_table.as_deref())?;
     let only_new = q.new.unwrap_or(false);
     let format = match q.format.as_deref().unwrap_or("json") {
         "json" => None,
@@ -198,7 +209,7 @@ pub(crate) async fn record(
             "记为已上传需要下载时的 \"check\"（下载响应头 x-mulu-check），以确认记录的正是下载的内容 (record needs the download's check)",
         ));
     };
-    let opts = options(req.kind.as_deref(), req.list_type_table.as_deref())?;
+    let opts = options(&app, req.kind.as_deref(), req.list_type_table.as_deref())?;
     let file = req
         .file
         .clone()
