@@ -18,7 +18,15 @@ const REVIEWER_B: &str = "reviewer-token-b";
 /// A home with the herbal sample, 12 suggested mappings (tiers cycle high,
 /// medium, low, none) and a reviewers file; plus the shared admin token.
 fn served() -> Served {
+    served_with(None)
+}
+
+/// As [`served`], with `mulu.toml` in the home when given.
+fn served_with(mulu_toml: Option<&str>) -> Served {
     let home = tempfile::tempdir().unwrap();
+    if let Some(t) = mulu_toml {
+        std::fs::write(home.path().join("mulu.toml"), t).unwrap();
+    }
     import(home.path(), &sample("herbal.csv"), Category::Herbal, "h1");
     std::fs::write(
         home.path().join("reviewers.json"),
@@ -745,4 +753,39 @@ async fn downloads_preview_without_recording_and_record_marks_the_batch_download
     assert_eq!(v["rows"].as_array().unwrap().len(), 0, "revoked: {v}");
     let (st, _, b) = raw(&s, "GET", "/v1/export/3303", None, vec![]).await;
     assert_eq!(st, 404, "{}", json_of(&b));
+}
+
+#[tokio::test]
+async fn downloads_carry_the_hospital_code_and_list_type_of_mulu_toml() {
+    let s = served_with(Some(
+        "fixmedins_code = \"H44010600124\"\n\n[list_type.prefix]\nT = \"199\"\n",
+    ));
+    let (st, v) = post(&s, "/v1/mappings/1/approve", REVIEWER_A, json!({})).await;
+    assert_eq!(st, 200, "{v}");
+    let (st, _, b) = raw(&s, "GET", "/v1/export/3301?format=batches", None, vec![]).await;
+    assert_eq!(st, 200);
+    let v = json_of(&b);
+    let batch = &v["batches"][0];
+    assert_eq!(batch["fixmedins_code"], "H44010600124", "{v}");
+    assert_eq!(
+        batch["data"][0]["list_type"], "199",
+        "the prefix override: {v}"
+    );
+    // The JSON preview the page shows carries the same list_type.
+    let v = get(&s, "/v1/export/3301").await;
+    assert_eq!(v["rows"][0]["list_type"], "199", "{v}");
+}
+
+#[test]
+fn a_bad_mulu_toml_is_refused_at_start_naming_file_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("mulu.toml"), "fixmedins_code = 12\n").unwrap();
+    let err = mulu_server::App::open(home.path(), Config::default())
+        .err()
+        .expect("refused");
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("mulu.toml") && msg.contains("fixmedins_code"),
+        "{msg}"
+    );
 }
