@@ -177,7 +177,17 @@ pub(crate) fn read_failure(e: &dyn std::fmt::Display, what: &str) -> (String, Op
     let text = e.to_string();
     match limit_message(&text) {
         Some(m) => (m, Some(record_limit_hit(&text))),
-        None => (format!("{what}: {text}"), None),
+        None => (format!("{what}: {}", clip(&text)), None),
+    }
+}
+
+/// A parser's message can quote a whole hostile token (a 100 KB tag name):
+/// keep its head, say how long it was.
+fn clip(text: &str) -> String {
+    const KEEP: usize = 300;
+    match text.char_indices().nth(KEEP) {
+        Some((at, _)) => format!("{}…（共 {} 字节）", &text[..at], text.len()),
+        None => text.to_string(),
     }
 }
 

@@ -409,6 +409,31 @@ fn malformed_xml_in_the_middle_reports_rows_before_then_a_fatal_error() {
     assert!(last.reason.contains("此前已读 1000 条"), "{}", last.reason);
 }
 
+/// Fuzz case 28423 of seed 101: quick-xml quotes the whole mismatched tag,
+/// so a 100 KB tag name made a 95 KB error message.
+#[test]
+fn a_huge_mismatched_tag_gives_a_short_error() {
+    let d = tempfile::tempdir().unwrap();
+    let tag = "x".repeat(100_000);
+    let mut s = String::from("<data>");
+    for i in 0..3 {
+        s.push_str(&format!("<row><code>C{i}</code><name>n{i}</name></row>"));
+    }
+    s.push_str(&format!(
+        "<row><code>bad</code><name>oops</{tag}></row></data>"
+    ));
+    let p = write(d.path(), "m.xml", s.as_bytes());
+    let t = open(&p, &known(&[])).unwrap();
+    let items: Vec<RowItem> = t.collect();
+    let last = items
+        .iter()
+        .find_map(|r| r.as_ref().err())
+        .expect("a read error");
+    assert!(last.reason.contains("XML 格式错误"), "{}", last.reason);
+    assert!(last.reason.len() < 2_000, "{} bytes", last.reason.len());
+    assert!(last.reason.contains("字节"), "{}", last.reason);
+}
+
 fn line_1307(code: &str, name: &str, extra: usize) -> String {
     let mut f = vec![String::new(); 24 + extra];
     f[0] = "1".into();
