@@ -494,21 +494,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     }
     calibrated_high.precision_pct = pct(calibrated_high.correct, calibrated_high.items);
     calibrated_high.coverage_pct = pct(calibrated_high.correct, matched);
-    if let Some(path) = &args.fit_calibration {
-        let fitted = matcher::calibrate::Calibration::fit(
-            &points,
-            &format!(
-                "{} ({})",
-                args.file
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-                v.category
-            ),
-        )?;
-        std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
     let fitted_on = format!(
         "{} ({})",
         args.file
@@ -517,6 +502,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             .unwrap_or_default(),
         v.category
     );
+    if let Some(path) = &args.fit_calibration {
+        let fitted = matcher::calibrate::Calibration::fit(&points, &fitted_on)?;
+        std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if let Some(path) = &args.fit_field_model {
         let data: Vec<_> = fexamples
             .iter()
