@@ -112,7 +112,7 @@ fn missing(t: &Table, c: Category, wanted: &str, keys: &[&str]) -> ReadError {
         sheet: t.sheet.clone(),
         wanted: format!("{wanted} ({c})"),
         found: if t.header.is_empty() {
-            vec!["(none)".into()]
+            vec![tr!("read.no_header")]
         } else {
             t.header.clone()
         },
@@ -157,7 +157,7 @@ impl Reader {
         let Some(ka) = ALIASES.kinds.get(&category) else {
             return Err(ReadError::format(
                 &t.file,
-                format!("no column aliases for {category}"),
+                tr!("read.no_aliases", category = category),
             ));
         };
         let got = assign_kind(ka, &t.header);
@@ -267,6 +267,10 @@ impl Reader {
     /// Rows pulled so far (entries + rejects + notes).
     pub fn rows_read(&self) -> u64 {
         self.read
+    }
+    /// Share of the source file read so far, for streaming formats.
+    pub fn fraction(&self) -> Option<f64> {
+        self.table.fraction()
     }
     /// Note, total and section rows met so far.
     pub fn notes(&self) -> &[NoteRow] {

@@ -562,7 +562,7 @@ fn d16_json_broken_before_the_first_record_names_the_syntax_error() {
         b"[{\"\xe8\x8d\xaf\xe5\x93\x81\xe4\xbb\xa3\xe7\xa0\x81\":\"x\",\"n\":\"\xff\"}]",
     );
     let e = import(&p, &drug(0.0)).unwrap_err().to_string();
-    assert!(e.contains("invalid JSON") && !e.contains("no 'code"), "{e}");
+    assert!(e.contains("invalid JSON") && !e.contains("缺少"), "{e}");
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let p = write(d.path(), "deep.json", deep);
     let e = import(&p, &drug(0.0)).unwrap_err().to_string();
@@ -615,7 +615,7 @@ fn d20_a_huge_header_is_not_echoed_whole() {
     let p = write(d.path(), "wide.csv", format!("{}\n1,2\n", header.join(",")));
     let e = import(&p, &drug(0.0)).unwrap_err().to_string();
     assert!(
-        e.contains("no 'code (drug)' column") && e.len() < 4000,
+        e.contains("缺少“code (drug)”列") && e.len() < 4000,
         "{}",
         e.len()
     );

@@ -83,8 +83,46 @@ enum Refusal {
     NoValid,
 }
 
+/// The step an import is at, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Fetching a URL into the cache.
+    Download,
+    /// Reading, checking and writing the rows.
+    Read,
+    /// All rows read: the version is being committed.
+    Commit,
+    /// Writing the rejected rows to their CSV and xlsx files.
+    Rejects,
+}
+
+/// Where an import is: its phase, the rows read so far and, for streaming
+/// formats read from a file, the share of the file read.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Progress {
+    /// The step.
+    pub phase: Phase,
+    /// Rows read so far.
+    pub rows: u64,
+    /// Share of the source read, `0..=1` (`None`: not known, e.g. xls read whole).
+    pub fraction: Option<f64>,
+}
+
 /// Import `source` (a path or an http(s) URL) as a new catalogue version.
-/// `progress` gets the number of rows read so far, every few thousand rows.
+/// `progress` gets the number of rows read so far, every few thousand rows;
+/// [`import_with_progress`] tells the phase and the share of the file too.
+pub fn import_into(
+    store: &mut Store,
+    source: &str,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportSummary, ImportError> {
+    import_with_progress(store, source, opts, &|p: &Progress| progress(p.rows))
+}
+
+/// [`import_into`], with the phase and the share of the file read in each
+/// progress call.
 ///
 /// On success every input row was imported, rejected or set aside as a note
 /// (`imported + rejected + notes == read`). Nothing is written when the
@@ -94,14 +132,19 @@ enum Refusal {
 /// part-way (malformed XML, unreadable CSV); these failures carry the
 /// summary, whose `valid` counts the rows that passed but were not imported,
 /// so `read = imported + valid + rejected + notes` still holds.
-pub fn import_into(
+pub fn import_with_progress(
     store: &mut Store,
     source: &str,
     opts: &ImportOptions,
-    progress: &dyn Fn(u64),
+    progress: &dyn Fn(&Progress),
 ) -> Result<ImportSummary, ImportError> {
     let given_label = opts.label.as_deref().map(validate_label).transpose()?;
     let local: PathBuf = if fetch::is_url(source) {
+        progress(&Progress {
+            phase: Phase::Download,
+            rows: 0,
+            fraction: None,
+        });
         let cache = opts
             .cache_dir
             .clone()
@@ -188,7 +231,11 @@ pub fn import_into(
                     c.0 += 1;
                     c.1 += 1;
                     if c.0.is_multiple_of(4096) {
-                        progress(c.0);
+                        progress(&Progress {
+                            phase: Phase::Read,
+                            rows: c.0,
+                            fraction: reader.fraction(),
+                        });
                     }
                     return Some(Ok(e));
                 }
@@ -208,6 +255,11 @@ pub fn import_into(
                     ended = true;
                     // Data rows only: a workbook's trailing notes do not dilute its rejects.
                     let (read, passed) = *counts.borrow();
+                    progress(&Progress {
+                        phase: Phase::Commit,
+                        rows: reader.rows_read(),
+                        fraction: reader.fraction(),
+                    });
                     let rejected = sink.borrow().count();
                     // Rolling back from inside the transaction keeps the store untouched.
                     if read == 0 {
@@ -230,9 +282,13 @@ pub fn import_into(
     let result = write_pipelined(store, &meta, opts.replace, rows);
     let (data_rows, passed) = *counts.borrow();
     summary.read = reader.rows_read();
-    progress(summary.read);
     summary.note_rows = reader.notes().to_vec();
     summary.notes = summary.note_rows.len() as u64;
+    progress(&Progress {
+        phase: Phase::Rejects,
+        rows: summary.read,
+        fraction: reader.fraction(),
+    });
     let written = sink.into_inner().finish();
     summary.rejects = written.kept;
     summary.rejected = written.count;

@@ -162,7 +162,7 @@ fn missing_required_column_lists_found_and_expected() {
     // Without a kind the headers do not tell it; the library names no flag
     // (the CLI adds `--kind` in its hint, the HTTP service its own field).
     let e = read(&p, &ReadOptions::default()).unwrap_err().to_string();
-    assert!(e.contains("cannot tell the catalogue kind"), "{e}");
+    assert!(e.contains("无法从表头判断目录类别"), "{e}");
     assert!(!e.contains("--"), "{e}");
 }
 
@@ -258,7 +258,7 @@ fn header_only_and_empty_files_import_nothing() {
     let e = import_into(&mut store, &p, &ImportOptions::default(), &|_| {})
         .unwrap_err()
         .to_string();
-    assert!(e.contains("empty"), "{e}");
+    assert!(e.contains("文件为空"), "{e}");
     assert_eq!(count(&store), 0);
 }
 
@@ -362,4 +362,74 @@ fn rejects_are_written_as_csv_and_xlsx() {
     .unwrap();
     assert_eq!(t.header[5], "原因");
     assert_eq!(t.count(), 1);
+}
+
+/// The progress calls name the phase in order (read, commit, rejects) and,
+/// for streaming files, a share of the file that only grows and ends near 1.
+#[test]
+fn progress_tells_the_phase_and_the_share_of_the_file_read() {
+    let d = tempfile::tempdir().unwrap();
+    let codes: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "{}{:02}.{:03}",
+                ['A', 'B'][i / 10_000],
+                i / 1000 % 10,
+                i % 1000
+            )
+        })
+        .collect();
+    let mut csv = String::from("诊断代码,诊断名称,有效标志\n");
+    for c in &codes {
+        csv.push_str(&format!("{c},某病{c},1\n"));
+    }
+    let csv = write(d.path(), "dx.csv", &csv);
+    let xlsx = d.path().join("dx.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (j, h) in ["诊断代码", "诊断名称", "有效标志"].iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    for (i, c) in codes.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, c).unwrap();
+        ws.write_string(r, 1, format!("某病{c}")).unwrap();
+        ws.write_string(r, 2, "1").unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    for (i, file) in [csv, xlsx.display().to_string()].iter().enumerate() {
+        let mut store = Store::open_in_memory().unwrap();
+        let seen = std::cell::RefCell::new(Vec::new());
+        let s = import_with_progress(
+            &mut store,
+            file,
+            &ImportOptions {
+                label: Some(format!("v{i}")),
+                ..Default::default()
+            },
+            &|p| seen.borrow_mut().push(*p),
+        )
+        .unwrap();
+        assert_eq!(s.imported, 20_000, "{file}");
+        let seen = seen.into_inner();
+        let phases: Vec<Phase> = seen.iter().map(|p| p.phase).collect();
+        let reads = phases.iter().filter(|p| **p == Phase::Read).count();
+        assert!(reads >= 4, "{file}: {phases:?}");
+        assert_eq!(&phases[reads..], &[Phase::Commit, Phase::Rejects], "{file}");
+        let shares: Vec<f64> = seen[..reads].iter().map(|p| p.fraction.unwrap()).collect();
+        assert!(
+            shares.windows(2).all(|w| w[0] <= w[1]),
+            "{file}: {shares:?}"
+        );
+        assert!(
+            shares.iter().all(|f| (0.0..=1.0).contains(f)),
+            "{file}: {shares:?}"
+        );
+        // The bar moves: not stuck at the start nor at the end from the first call.
+        assert!(
+            shares[0] < 0.5 && *shares.last().unwrap() > 0.6,
+            "{file}: {shares:?}"
+        );
+        assert_eq!(seen.last().unwrap().rows, 20_000, "{file}");
+    }
 }

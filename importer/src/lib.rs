@@ -40,6 +40,6 @@ pub(crate) mod values;
 
 pub use catalog::{read, NoteRow, ReadOptions, Reader};
 pub use error::{ImportError, ReadError, RowError};
-pub use import::{import_into, ImportOptions, RejectOutput};
+pub use import::{import_into, import_with_progress, ImportOptions, Phase, Progress, RejectOutput};
 pub use limits::{LimitHit, Limits};
 pub use summary::ImportSummary;

@@ -123,7 +123,7 @@ fn corrupt_inputs_fail_with_clear_messages() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("cut.xlsx")
-            && (stderr(&out).contains("corrupt") || stderr(&out).contains("truncated")),
+            && (stderr(&out).contains("损坏") || stderr(&out).contains("不完整")),
         "{}",
         stderr(&out)
     );
@@ -137,11 +137,7 @@ fn corrupt_inputs_fail_with_clear_messages() {
     z.finish().unwrap();
     let out = env.mulu(&["import", zp.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("neither a workbook"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("既不是工作簿"), "{}", stderr(&out));
 
     // Missing required columns: what was found and what is accepted.
     let p = env.file("nocode.csv", "名称,规格\n阿莫西林,1g\n".as_bytes());
@@ -228,7 +224,7 @@ fn a_store_failure_mid_import_still_writes_the_rejects_seen_before_it() {
     assert_eq!(out.status.code(), Some(1));
     let e = stderr(&out);
     assert!(
-        e.contains("simulated write failure") && e.contains("nothing was imported"),
+        e.contains("simulated write failure") && e.contains("未导入任何内容"),
         "{e}"
     );
     assert_eq!(env.versions(), before);
@@ -252,6 +248,12 @@ fn trailing_notes_and_sections_are_counted_not_rejected() {
     );
     let out = env.mulu(&["import", &p]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("读取 6 行，导入 2，拒收 0，说明行 4"),
+        "{text}"
+    );
+    let out = env.mulu(&["--lang", "en", "import", &p, "--label", "en"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("read 6, imported 2, rejected 0, notes 4"),
@@ -358,7 +360,7 @@ fn code_check_reports_rows_and_exits_non_zero() {
     assert_eq!(v["invalid"][0]["row"], 3);
     let out = env.mulu(&["code", "check", &p, "--column", "药品代码"]);
     assert!(
-        stderr(&out).contains("Columns found: 项目编码, 名称"),
+        stderr(&out).contains("文件中的列：项目编码, 名称"),
         "{}",
         stderr(&out)
     );
@@ -512,7 +514,7 @@ fn d5_a_committed_import_stays_a_success_whatever_the_reject_files() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("warning:") && stderr(&out).contains("could not be written"),
+        stderr(&out).contains("警告：") && stderr(&out).contains("could not be written"),
         "{}",
         stderr(&out)
     );

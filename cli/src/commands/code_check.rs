@@ -60,15 +60,17 @@ pub fn run(
         },
     )?;
     let Some(col) = t.column(column) else {
-        anyhow::bail!(
-            "{}{}: no column '{column}'. Columns found: {}",
-            t.file,
-            t.sheet
+        anyhow::bail!(tr!(
+            "code_check.no_column",
+            file = t.file,
+            sheet = t
+                .sheet
                 .as_ref()
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default(),
-            t.header.join(", ")
-        );
+            column = column,
+            found = t.header.join(", ")
+        ));
     };
     let check = |code: &str| -> Result<Explanation, CodeError> {
         match (kind, standard) {

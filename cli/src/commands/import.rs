@@ -4,7 +4,10 @@ use crate::ctx::Ctx;
 use anyhow::{Context, Result};
 use catalog_core::Category;
 use chrono::NaiveDate;
-use importer::{import_into, ImportError, ImportOptions, ImportSummary, Limits, RejectOutput};
+use importer::{
+    import_with_progress, ImportError, ImportOptions, ImportSummary, Limits, Phase, Progress,
+    RejectOutput,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -84,10 +87,7 @@ pub(crate) fn flag_of(limit: &str) -> String {
 /// ` — raise it with --flag N` for an error that hit a limit.
 fn limit_hint(e: &ImportError) -> String {
     match e.limit_hit() {
-        Some(h) => {
-            let flag = flag_of(h.limit);
-            format!(" — 如文件无误，可用 {flag} 调高此限制 (if the file is right, raise the limit with {flag})")
-        }
+        Some(h) => tr!("import.limit_hint", flag = flag_of(h.limit)),
         None => String::new(),
     }
 }
@@ -132,6 +132,70 @@ pub struct Args {
     pub limits: LimitArgs,
 }
 
+/// The import's progress: the phase by name and the rows so far, and, once
+/// the reader tells how much of the file it has read, a bar with the
+/// percentage and the time left.
+struct ImportBar {
+    pb: indicatif::ProgressBar,
+    measured: std::cell::Cell<bool>,
+}
+
+/// The bar counts thousandths of the file.
+const BAR_STEPS: u64 = 1000;
+
+impl ImportBar {
+    fn new(ctx: &Ctx) -> ImportBar {
+        let pb = ctx.spinner(&tr!("import.progress"));
+        // The message carries the rows; the spinner's own count would repeat them.
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .expect("valid template"),
+        );
+        ImportBar {
+            pb,
+            measured: std::cell::Cell::new(false),
+        }
+    }
+
+    fn show(&self, p: &Progress) {
+        let message = phase_message(p);
+        match p.fraction {
+            Some(f) if p.phase == Phase::Read => {
+                if !self.measured.replace(true) {
+                    self.pb.set_length(BAR_STEPS);
+                    self.pb.set_position(0);
+                    self.pb.reset_eta();
+                    self.pb.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{msg} [{bar:30}] {percent:>3}% ({elapsed} / 剩余 {eta})",
+                        )
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                    );
+                }
+                self.pb.set_position((f * BAR_STEPS as f64) as u64);
+            }
+            _ if self.measured.get() => self.pb.set_position(BAR_STEPS),
+            _ => {}
+        }
+        self.pb.set_message(message);
+    }
+}
+
+/// `读取校验 · 120,000 行`: what the import is doing now.
+fn phase_message(p: &Progress) -> String {
+    let key = match p.phase {
+        Phase::Download => "import.phase.download",
+        Phase::Read => "import.phase.read",
+        Phase::Commit => "import.phase.commit",
+        Phase::Rejects => "import.phase.rejects",
+    };
+    match p.phase {
+        Phase::Download => tr!(key),
+        _ => tr!(key, rows = p.rows),
+    }
+}
+
 /// Where the reject files go: `--rejects PATH` (its `.csv`/`.xlsx` suffix
 /// dropped), else `<home>/rejects/<kind>-<label>.rejects.*`.
 fn reject_output(ctx: &Ctx, args: &Args) -> RejectOutput {
@@ -173,7 +237,7 @@ pub(crate) fn write_reject_files(s: &ImportSummary, base: &Path) -> Result<(Path
 /// "A and B", "A", or nothing: the reject files that were written.
 fn reject_files(s: &ImportSummary) -> Option<String> {
     match (&s.rejects_csv, &s.rejects_xlsx) {
-        (Some(c), Some(x)) => Some(format!("{c} and {x}")),
+        (Some(c), Some(x)) => Some(tr!("import.files_and", a = c, b = x)),
         (Some(c), None) => Some(c.clone()),
         (None, Some(x)) => Some(x.clone()),
         (None, None) => None,
@@ -183,7 +247,7 @@ fn reject_files(s: &ImportSummary) -> Option<String> {
 /// Warnings always reach stderr, `--quiet` or not: they are about this import's data.
 fn warn(s: &ImportSummary) {
     for w in &s.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("{}", tr!("word.warning", w = w));
     }
 }
 
@@ -191,10 +255,7 @@ fn warn(s: &ImportSummary) {
 fn fail_keeping_rejects(summary: &ImportSummary, mut msg: String, when: &str) -> Result<u8> {
     warn(summary);
     if let Some(files) = reject_files(summary) {
-        msg.push_str(&format!(
-            "; the {} rows rejected {when} are in {files}",
-            summary.rejected
-        ));
+        msg.push_str(&tr!(when, n = summary.rejected, files = files));
     }
     anyhow::bail!(msg)
 }
@@ -204,27 +265,40 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
     if ctx.json {
         return ctx.print_json(&serde_json::to_value(s)?);
     }
-    let mut line = format!(
-        "{}: {} {} — read {}, imported {}, rejected {}, notes {}",
-        s.source, s.category, s.label, s.read, s.imported, s.rejected, s.notes
+    let category = match catalog_core::i18n::lang() {
+        catalog_core::i18n::Lang::Zh => s.category.label_zh().to_string(),
+        catalog_core::i18n::Lang::En => s.category.to_string(),
+    };
+    let mut line = tr!(
+        "import.summary",
+        source = s.source,
+        category = category,
+        label = s.label,
+        read = s.read,
+        imported = s.imported,
+        rejected = s.rejected,
+        notes = s.notes
     );
     if s.valid > 0 {
-        line.push_str(&format!(", valid but not imported {}", s.valid));
+        line.push_str(&tr!("import.valid_not_imported", n = s.valid));
     }
     if let Some(e) = &s.encoding {
-        line.push_str(&format!(" [{e}]"));
+        line.push_str(&tr!("import.encoding", e = e));
     }
     if let Some(sh) = &s.sheet {
-        line.push_str(&format!(" [sheet {sh}]"));
+        line.push_str(&tr!("import.sheet", sheet = sh));
     }
     println!("{line}");
     if let Some(v) = &s.version {
         println!(
-            "version {} '{}' ({} rows, checksum {})",
-            v.id,
-            v.label,
-            v.row_count,
-            &v.checksum[..v.checksum.len().min(12)]
+            "{}",
+            tr!(
+                "import.version",
+                id = v.id,
+                label = v.label,
+                rows = v.row_count,
+                sum = &v.checksum[..v.checksum.len().min(12)]
+            )
         );
     }
     if !s.extra_columns.is_empty() {
@@ -234,10 +308,10 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
         ));
     }
     for n in s.note_rows.iter().take(5) {
-        ctx.say(format!("  note row {}: {}", n.row, n.text));
+        ctx.say(tr!("import.note_row", row = n.row, text = n.text));
     }
     if s.note_rows.len() > 5 {
-        ctx.say(format!("  … and {} more note rows", s.note_rows.len() - 5));
+        ctx.say(tr!("import.more_notes", n = s.note_rows.len() - 5));
     }
     for r in s.rejects.iter().take(5) {
         let hint = r
@@ -245,13 +319,13 @@ fn report(ctx: &Ctx, s: &ImportSummary) -> Result<()> {
             .as_ref()
             .map(|h| format!(" ({})", flag_of(h.limit)))
             .unwrap_or_default();
-        ctx.say(format!("  rejected: {r}{hint}"));
+        ctx.say(tr!("import.rejected_row", row = r, hint = hint));
     }
     if s.rejected > 5 {
-        ctx.say(format!("  … and {} more", s.rejected - 5));
+        ctx.say(tr!("import.more_rejected", n = s.rejected - 5));
     }
     if let Some(files) = reject_files(s) {
-        ctx.say(format!("rejected rows written to {files}"));
+        ctx.say(tr!("import.rejects_written", files = files));
     }
     Ok(())
 }
@@ -268,10 +342,8 @@ fn same_content_warning(store: &catalog_core::Store, s: &ImportSummary) -> Resul
         .map(|o| format!("'{}'", o.label))
         .collect();
     if !twins.is_empty() {
-        eprintln!(
-            "警告 (warning): 本次导入的内容与已有版本 {} 完全相同 (same rows as an existing version)",
-            twins.join("、")
-        );
+        let w = tr!("import.same_content", list = twins.join("、"));
+        eprintln!("{}", tr!("word.warning", w = w));
     }
     Ok(())
 }
@@ -282,7 +354,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         k => Some(k.parse::<Category>()?),
     };
     if !(0.0..=1.0).contains(&args.max_reject) {
-        anyhow::bail!("--max-reject must be between 0 and 1 (a share of the rows read)");
+        anyhow::bail!(tr!("import.max_reject_range"));
     }
     // Checked before the store is opened: a bad label must not cost a read.
     if let Some(l) = &args.label {
@@ -303,9 +375,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         rejects: reject_output(ctx, &args),
     };
     let mut store = ctx.store()?;
-    let pb = ctx.spinner("导入 (importing)");
-    let result = import_into(&mut store, &args.source, &opts, &|n| pb.set_position(n));
-    pb.finish_and_clear();
+    let bar = ImportBar::new(ctx);
+    let result = import_with_progress(&mut store, &args.source, &opts, &|p| bar.show(p));
+    bar.pb.finish_and_clear();
     match result {
         // Committed: whatever happened to the reject files is a warning (D5).
         Ok(s) => {
@@ -317,7 +389,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             if let Some(s) = e.summary() {
                 report(ctx, s)?;
             }
-            eprintln!("error: {e}");
+            eprintln!("{}", tr!("word.error", e = e));
             Ok(1)
         }
         // The rows rejected before a break or a store failure are still worth fixing.
@@ -325,21 +397,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             let hint = error
                 .limit
                 .as_ref()
-                .map(|h| {
-                    let flag = flag_of(h.limit);
-                    format!(" — 如文件无误，可用 {flag} 调高此限制 (if the file is right, raise the limit with {flag})")
-                })
+                .map(|h| tr!("import.limit_hint", flag = flag_of(h.limit)))
                 .unwrap_or_default();
-            fail_keeping_rejects(
-                &summary,
-                format!("{error}{hint}"),
-                "so far (the break last)",
-            )
+            fail_keeping_rejects(&summary, format!("{error}{hint}"), "import.rejects_so_far")
         }
         Err(ImportError::StoreFailed { error, summary }) => fail_keeping_rejects(
             &summary,
-            format!("{error}: nothing was imported"),
-            "before it",
+            tr!("import.nothing_imported", error = error),
+            "import.rejects_before",
         ),
         Err(e) => {
             let hint = limit_hint(&e);

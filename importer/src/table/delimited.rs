@@ -4,7 +4,7 @@
 
 use super::budget::{limit_message, Budget, BudgetReader};
 use super::{
-    classify, finish_header, pick_header, score, Format, RowItem, Table, HEADER_SCAN_ROWS,
+    classify, finish_header, pick_header, score, Format, Position, RowItem, Table, HEADER_SCAN_ROWS,
 };
 use crate::limits::{LimitHit, Limits};
 use crate::table::{ReadError, RowError};
@@ -409,6 +409,7 @@ pub(super) fn open(
 ) -> Result<Table, ReadError> {
     let name = path.display().to_string();
     let mut f = File::open(path).map_err(|e| ReadError::io(&name, e))?;
+    let position = Position::of(&f);
     let sample = read_sample(&mut f, &name)?;
     let enc = detect(&sample);
     let delim = delimiter_of(&sample);
@@ -467,7 +468,7 @@ pub(super) fn open(
         })
         .collect();
     let Some(h) = pick_header(&as_text, known) else {
-        return Err(ReadError::format(&name, "the file has no rows"));
+        return Err(ReadError::format(&name, tr!("read.no_rows")));
     };
     if !known.is_empty() && score(&as_text[h], known) == 0 {
         if let Some(msg) = header_only_in_other_encoding(&sample, enc, delim, known) {
@@ -499,5 +500,6 @@ pub(super) fn open(
             rec: csv::ByteRecord::new(),
             done: false,
         }),
+        position,
     })
 }

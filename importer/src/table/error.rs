@@ -106,7 +106,7 @@ impl std::error::Error for RowError {}
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The file cannot be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", tr!("read.io", path = path, error = source))]
     Io {
         /// The file.
         path: String,
@@ -130,7 +130,7 @@ pub enum ReadError {
         hit: LimitHit,
     },
     /// A column the catalogue kind needs is not in the header.
-    #[error("{file}{}: no '{wanted}' column. Columns found: {}. Accepted headers: {}", sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(), brief_list(found, 30, 600), brief_list(expected, 30, 600))]
+    #[error("{}", tr!("read.missing_column", file = file, sheet = sheet.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default(), wanted = wanted, found = brief_list(found, 30, 600), expected = brief_list(expected, 30, 600)))]
     MissingColumn {
         /// The file.
         file: String,
@@ -144,10 +144,7 @@ pub enum ReadError {
         expected: Vec<String>,
     },
     /// No kind was given and the headers do not tell it.
-    #[error(
-        "{file}: cannot tell the catalogue kind from the headers ({}); name the kind",
-        brief_list(found, 30, 600)
-    )]
+    #[error("{}", tr!("read.unknown_kind", file = file, found = brief_list(found, 30, 600)))]
     UnknownKind {
         /// The file.
         file: String,

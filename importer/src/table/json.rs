@@ -4,7 +4,7 @@
 
 use super::budget::{Budget, BudgetReader};
 use super::delimited::read_failure;
-use super::{classify, Format, RowItem, Table};
+use super::{classify, Format, Position, RowItem, Table};
 use crate::limits::Limits;
 use crate::table::{ReadError, RowError};
 use serde::de::{SeqAccess, Visitor};
@@ -165,8 +165,11 @@ type JsonInput = BufReader<BudgetReader<BufReader<std::fs::File>>>;
 
 /// The file past any BOM, under a per-record byte budget.
 fn json_reader(path: &Path, limits: &Limits) -> std::io::Result<(JsonInput, Budget)> {
+    json_reader_of(std::fs::File::open(path)?, limits)
+}
+
+fn json_reader_of(mut f: std::fs::File, limits: &Limits) -> std::io::Result<(JsonInput, Budget)> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path)?;
     // Windows tools write a BOM that serde_json would call a syntax error.
     let mut bom = [0u8; 3];
     let n = f.read(&mut bom)?;
@@ -184,9 +187,19 @@ fn json_reader(path: &Path, limits: &Limits) -> std::io::Result<(JsonInput, Budg
 fn each_element(
     path: &Path,
     limits: &Limits,
+    f: impl FnMut(u64, Value) -> bool,
+) -> Result<bool, (u64, serde_json::Error)> {
+    let file = std::fs::File::open(path).map_err(|e| (0, serde_json::Error::io(e)))?;
+    each_element_in(file, limits, f)
+}
+
+/// [`each_element`] over a file already open (its offset is the progress).
+fn each_element_in(
+    file: std::fs::File,
+    limits: &Limits,
     mut f: impl FnMut(u64, Value) -> bool,
 ) -> Result<bool, (u64, serde_json::Error)> {
-    let (file, budget) = json_reader(path, limits).map_err(|e| (0, serde_json::Error::io(e)))?;
+    let (file, budget) = json_reader_of(file, limits).map_err(|e| (0, serde_json::Error::io(e)))?;
     // Each element gets the whole budget: the mark moves as elements arrive.
     let mut f = |i: u64, v: Value| {
         budget.mark();
@@ -281,13 +294,14 @@ pub(super) fn open_array(
         }
     }
     let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(16);
-    let owned = path.to_path_buf();
+    let opened = std::fs::File::open(path).map_err(|e| ReadError::io(&name, e))?;
+    let position = Position::of(&opened);
     let lim = limits.clone();
     std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(256);
         // A panic must end the rows as broken, never as a silent end.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            each_element(&owned, &lim, |i, v| {
+            each_element_in(opened, &lim, |i, v| {
                 batch.push((i, v));
                 batch.len() < 256
                     || tx
@@ -366,6 +380,7 @@ pub(super) fn open_array(
         layout: None,
         warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        position,
     })
 }
 
@@ -374,16 +389,19 @@ struct Lines {
     r: BufReader<BudgetReader<BufReader<std::fs::File>>>,
     budget: Budget,
     buf: String,
+    position: Option<Position>,
 }
 
 impl Lines {
     fn open(path: &Path, name: &str, limits: &Limits) -> Result<Lines, ReadError> {
         let f = std::fs::File::open(path).map_err(|e| ReadError::io(name, e))?;
+        let position = Position::of(&f);
         let (r, budget) = BudgetReader::new(BufReader::new(f), limits.max_record_bytes, false);
         Ok(Lines {
             r: BufReader::new(r),
             budget,
             buf: String::new(),
+            position,
         })
     }
     /// The next line (without its end), `None` at the end.
@@ -426,6 +444,7 @@ pub(super) fn open_lines(path: &Path, limits: &Limits) -> Result<Table, ReadErro
     let file = name.clone();
     let limits = limits.clone();
     let mut lines = Lines::open(path, &name, &limits)?;
+    let position = lines.position.take();
     let mut n = 0u64;
     let mut done = false;
     let rows = std::iter::from_fn(move || loop {
@@ -460,6 +479,7 @@ pub(super) fn open_lines(path: &Path, limits: &Limits) -> Result<Table, ReadErro
         layout: None,
         warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        position,
     })
 }
 

@@ -9,6 +9,7 @@ mod budget;
 mod delimited;
 mod json;
 mod platform;
+mod position;
 mod workbook;
 mod xlsx_stream;
 mod xml;
@@ -19,6 +20,7 @@ mod error;
 use crate::limits::{LimitHit, Limits};
 use catalog_core::normalize;
 pub use error::{ReadError, RowError};
+pub(crate) use position::Position;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
@@ -96,6 +98,8 @@ pub struct Table {
     /// What the user should know about how the table was read (a hidden sheet chosen).
     pub warnings: Vec<String>,
     rows: Box<dyn Iterator<Item = RowItem>>,
+    /// Where a streaming reader is in its file (`None`: read whole at open).
+    position: Option<Position>,
 }
 
 impl Iterator for Table {
@@ -119,6 +123,11 @@ impl std::fmt::Debug for Table {
 }
 
 impl Table {
+    /// Share of the source read so far, for streaming readers of a file.
+    pub fn fraction(&self) -> Option<f64> {
+        self.position.as_ref().and_then(Position::fraction)
+    }
+
     /// Index of a column by header (compared through [`header_key`]).
     pub fn column(&self, name: &str) -> Option<usize> {
         let k = header_key(name);
@@ -200,7 +209,7 @@ pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ReadError> {
     }
     head.truncate(n);
     if n == 0 {
-        return Err(ReadError::format(&name, "the file is empty"));
+        return Err(ReadError::format(&name, tr!("read.empty")));
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return zip_kind(path, &name);
@@ -214,19 +223,15 @@ pub(crate) fn sniff(path: &Path) -> Result<Sniffed, ReadError> {
         Some(b'<') => Sniffed::Xml,
         Some(b'[') => Sniffed::Json,
         Some(b'{') => Sniffed::JsonLines,
-        None => return Err(ReadError::format(&name, "the file holds only whitespace")),
+        None => return Err(ReadError::format(&name, tr!("read.whitespace"))),
         _ => Sniffed::Text,
     })
 }
 
 fn zip_kind(path: &Path, name: &str) -> Result<Sniffed, ReadError> {
     let f = std::fs::File::open(path).map_err(|e| ReadError::io(name, e))?;
-    let zip = zip::ZipArchive::new(f).map_err(|e| {
-        ReadError::format(
-            name,
-            format!("corrupt or truncated ZIP/xlsx container: {e}"),
-        )
-    })?;
+    let zip = zip::ZipArchive::new(f)
+        .map_err(|e| ReadError::format(name, tr!("zip.container", error = e)))?;
     let names: Vec<String> = zip.file_names().flatten().map(|n| n.into_owned()).collect();
     let has = |n: &str| names.iter().any(|x| x == n);
     if has("xl/workbook.xml") {

@@ -4,7 +4,7 @@
 //! trailing fields are kept under generated names rather than refused.
 
 use super::delimited::{decoded_reader, detect, read_failure, read_sample};
-use super::{classify, score, Format, RowItem, Table};
+use super::{classify, score, Format, Position, RowItem, Table};
 use crate::limits::{Limits, RATIO_FLOOR};
 use crate::table::{ReadError, RowError};
 use catalog_core::{Category, Standards};
@@ -124,9 +124,9 @@ fn unpack_bounded(
     let mut buf = vec![0u8; 1 << 16];
     let mut total: u64 = 0;
     loop {
-        let n = entry.read(&mut buf).map_err(|e| {
-            ReadError::format(file, format!("cannot unpack {inner} (truncated ZIP?): {e}"))
-        })?;
+        let n = entry
+            .read(&mut buf)
+            .map_err(|e| ReadError::format(file, tr!("zip.unpack", inner = inner, error = e)))?;
         if n == 0 {
             return Ok(());
         }
@@ -151,10 +151,7 @@ fn unpack_bounded(
             ));
         }
         out.write_all(&buf[..n]).map_err(|e| {
-            ReadError::format(
-                file,
-                format!("cannot unpack {inner} to a temporary file: {e}"),
-            )
+            ReadError::format(file, tr!("zip.unpack_temp", inner = inner, error = e))
         })?;
     }
 }
@@ -167,7 +164,7 @@ pub(super) fn open_zip(
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| ReadError::io(&name, e))?;
     let mut zip = zip::ZipArchive::new(f)
-        .map_err(|e| ReadError::format(&name, format!("corrupt ZIP: {e}")))?;
+        .map_err(|e| ReadError::format(&name, tr!("zip.corrupt", error = e)))?;
     let entries: Vec<String> = zip.file_names().flatten().map(|n| n.into_owned()).collect();
     let txt: Vec<&String> = entries
         .iter()
@@ -178,16 +175,20 @@ pub(super) fn open_zip(
         [] => {
             return Err(ReadError::format(
                 &name,
-                format!(
-                    "a ZIP that is neither a workbook (xlsx/ods) nor a 13xx platform file (one .txt); it holds: {}",
-                    entries.join(", ")
-                ),
+                tr!("zip.neither", list = entries.join("、")),
             ))
         }
         many => {
             return Err(ReadError::format(
                 &name,
-                format!("the ZIP holds several .txt files ({}); a 13xx download holds one", many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                tr!(
+                    "zip.several_txt",
+                    list = many
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
             ))
         }
     };
@@ -202,9 +203,9 @@ pub(super) fn open_zip(
     // The guard exists before the file does: any failure below removes it.
     let guard = TempFile(tmp.clone());
     {
-        let mut entry = zip
-            .by_name(&inner)
-            .map_err(|e| ReadError::format(&name, format!("corrupt ZIP entry {inner}: {e}")))?;
+        let mut entry = zip.by_name(&inner).map_err(|e| {
+            ReadError::format(&name, tr!("zip.corrupt_entry", inner = inner, error = e))
+        })?;
         // The declared size is checked first; the copy checks what really comes.
         if entry.size() > limits.max_unpacked_bytes {
             return Err(ReadError::limit(
@@ -251,26 +252,32 @@ fn open_lines(
     limits: &Limits,
 ) -> Result<Table, ReadError> {
     let mut f = File::open(path).map_err(|e| ReadError::io(display, e))?;
+    let position = Position::of(&f);
     let sample = read_sample(&mut f, display)?;
     let enc = detect(&sample);
     let text = String::from_utf8_lossy(&sample);
     let first = text.lines().find(|l| !l.trim().is_empty());
     let Some(first) = first else {
-        return Err(ReadError::format(display, "the file is empty"));
+        return Err(ReadError::format(display, tr!("read.empty")));
     };
     let first_fields: Vec<&str> = first.trim_end_matches('\r').split('\t').collect();
     let lay = match forced {
         Some(id) => layout(id).ok_or_else(|| {
             ReadError::format(
                 display,
-                format!("unknown 13xx layout '{id}'; known: {}", LAYOUTS.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")),
+                tr!(
+                    "platform.unknown_layout",
+                    id = id,
+                    list = LAYOUTS
+                        .iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
             )
         })?,
         None => detect_layout(&first_fields).ok_or_else(|| {
-            ReadError::format(
-                display,
-                format!("cannot tell the 13xx transaction from {} fields per line; name the layout (1301, 1302, …)", first_fields.len()),
-            )
+            ReadError::format(display, tr!("platform.undetected", n = first_fields.len()))
         })?,
     };
     // Extra trailing columns (1301 grew from 92 to 97) get generated names.
@@ -362,5 +369,6 @@ fn open_lines(
         layout: Some(lay.id.clone()),
         warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        position,
     })
 }

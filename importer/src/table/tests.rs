@@ -166,7 +166,7 @@ fn empty_and_header_only_files() {
     let d = tempfile::tempdir().unwrap();
     let p = write(d.path(), "e.csv", b"");
     let e = open(&p, &known(&["药品代码"])).unwrap_err().to_string();
-    assert!(e.contains("empty"), "{e}");
+    assert!(e.contains("文件为空"), "{e}");
     let p = write(d.path(), "h.csv", "药品代码,注册名称\n".as_bytes());
     let t = open(&p, &known(&["药品代码"])).unwrap();
     assert_eq!(t.header.len(), 2);
@@ -260,7 +260,7 @@ fn truncated_xlsx_and_foreign_zip_fail_clearly() {
     let bytes = std::fs::read(&p).unwrap();
     let cut = write(d.path(), "cut.xlsx", &bytes[..bytes.len() / 2]);
     let e = open(&cut, &known(&[])).unwrap_err().to_string();
-    assert!(e.contains("corrupt") || e.contains("truncated"), "{e}");
+    assert!(e.contains("损坏") || e.contains("不完整"), "{e}");
 
     let zp = d.path().join("other.xlsx");
     let mut z = zip::ZipWriter::new(std::fs::File::create(&zp).unwrap());
@@ -269,7 +269,7 @@ fn truncated_xlsx_and_foreign_zip_fail_clearly() {
     z.write_all(b"hello").unwrap();
     z.finish().unwrap();
     let e = open(&zp, &known(&[])).unwrap_err().to_string();
-    assert!(e.contains("neither a workbook"), "{e}");
+    assert!(e.contains("既不是工作簿"), "{e}");
 }
 
 #[test]

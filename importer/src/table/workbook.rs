@@ -45,10 +45,7 @@ fn float_text(f: f64) -> String {
 }
 
 pub(super) fn open_error(name: &str, e: impl std::fmt::Display) -> ReadError {
-    ReadError::format(
-        name,
-        format!("cannot open the workbook (corrupt or truncated?): {e}"),
-    )
+    ReadError::format(name, tr!("workbook.open", error = e))
 }
 
 pub(super) fn open(
@@ -74,7 +71,7 @@ pub(super) fn open(
     };
     let names = wb.sheet_names();
     if names.is_empty() {
-        return Err(ReadError::format(&name, "the workbook has no sheets"));
+        return Err(ReadError::format(&name, tr!("workbook.no_sheets")));
     }
     let format = match kind {
         Sniffed::Xls => Format::Xls,
@@ -112,7 +109,7 @@ pub(super) fn open(
             }
             match best {
                 Some((_, n, r)) => (n, r),
-                None => return Err(ReadError::format(&name, "the workbook has no sheets")),
+                None => return Err(ReadError::format(&name, tr!("workbook.no_sheets"))),
             }
         }
     };
@@ -134,7 +131,7 @@ pub(super) fn choose_sheet(names: &[String], s: &str, file: &str) -> Result<Stri
         .ok_or_else(|| {
             ReadError::format(
                 file,
-                format!("no sheet '{s}'; sheets: {}", names.join(", ")),
+                tr!("workbook.no_such_sheet", sheet = s, list = names.join("、")),
             )
         })
 }
@@ -157,7 +154,7 @@ fn from_range(
     let Some(h) = pick_header(&top, known) else {
         return Err(ReadError::format(
             &name,
-            format!("sheet '{sheet}' is empty"),
+            tr!("workbook.sheet_empty", sheet = sheet),
         ));
     };
     let (header, used_next) = finish_header(&top[h], top.get(h + 1).map(|v| v.as_slice()), known);
@@ -192,6 +189,8 @@ fn from_range(
         layout: None,
         warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        // Read whole at open: the rows are already in memory.
+        position: None,
     })
 }
 

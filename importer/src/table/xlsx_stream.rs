@@ -7,11 +7,11 @@
 
 use super::workbook::{cell_text, choose_sheet, open_error};
 use super::{
-    classify, finish_header, pick_header, score, Format, RowItem, Table, HEADER_SCAN_ROWS,
+    classify, finish_header, pick_header, score, Format, Position, RowItem, Table, HEADER_SCAN_ROWS,
 };
 use crate::limits::{LimitHit, Limits};
 use crate::table::{ReadError, RowError};
-use calamine::{open_workbook, Data, DataRef, Reader, SheetVisible, Xlsx};
+use calamine::{Data, DataRef, Reader, SheetVisible, Xlsx};
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
@@ -178,7 +178,9 @@ pub(super) fn open(
     limits: &Limits,
 ) -> Result<Table, ReadError> {
     let name = path.display().to_string();
-    let mut wb: Workbook = open_workbook(path).map_err(|e| open_error(&name, e))?;
+    let opened = File::open(path).map_err(|e| ReadError::io(&name, e))?;
+    let whole = Position::of(&opened);
+    let mut wb: Workbook = Xlsx::new(BufReader::new(opened)).map_err(|e| open_error(&name, e))?;
     let names = wb.sheet_names();
     let hidden: Vec<String> = wb
         .sheets_metadata()
@@ -187,10 +189,7 @@ pub(super) fn open(
         .map(|s| s.name.clone())
         .collect();
     let broken = |(row, e): (u32, String)| {
-        ReadError::format(
-            &name,
-            format!("cannot read the sheet near row {}: {e}", row + 1),
-        )
+        ReadError::format(&name, tr!("workbook.broken_near", row = row + 1, error = e))
     };
     let chosen = match sheet {
         Some(s) => choose_sheet(&names, s, &name)?,
@@ -216,7 +215,7 @@ pub(super) fn open(
             }
             let best = best.map(|(s, _, n)| (s, n));
             best.map(|(_, n)| n)
-                .ok_or_else(|| ReadError::format(&name, "the workbook has no sheets"))?
+                .ok_or_else(|| ReadError::format(&name, tr!("workbook.no_sheets")))?
         }
     };
     let mut warnings = Vec::new();
@@ -262,7 +261,7 @@ pub(super) fn open(
             Some(b) => Err(broken(b)),
             None => Err(ReadError::format(
                 &name,
-                format!("sheet '{chosen}' is empty"),
+                tr!("workbook.sheet_empty", sheet = chosen),
             )),
         };
     };
@@ -315,6 +314,10 @@ pub(super) fn open(
         )
         .fatal()));
     });
+    let position = whole.map(|p| match sheet_span(path, &chosen) {
+        Some((start, end)) => p.within(start, end),
+        None => p,
+    });
     Ok(Table {
         file: name,
         sheet: Some(chosen),
@@ -325,6 +328,7 @@ pub(super) fn open(
         layout: None,
         warnings,
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        position,
     })
 }
 
@@ -415,6 +419,16 @@ fn sheet_part(zip: &mut zip::ZipArchive<File>, sheet: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Where the sheet's compressed bytes lie in the ZIP, so the progress counts
+/// the sheet only (the shared strings were read at open).
+fn sheet_span(path: &Path, sheet: &str) -> Option<(u64, u64)> {
+    let mut zip = zip::ZipArchive::new(File::open(path).ok()?).ok()?;
+    let part = sheet_part(&mut zip, sheet)?;
+    let entry = zip.by_name(&part).ok()?;
+    let start = entry.data_start().unwrap_or(entry.header_start());
+    Some((start, start + entry.compressed_size()))
 }
 
 /// The 0-based row and reference of the `<c>` element after the first

@@ -8,7 +8,7 @@
 
 use super::budget::{Budget, BudgetReader};
 use super::delimited::read_failure;
-use super::{classify, Format, RowItem, Table};
+use super::{classify, Format, Position, RowItem, Table};
 use crate::limits::{LimitHit, Limits};
 use crate::table::{ReadError, RowError};
 use quick_xml::events::{BytesStart, Event};
@@ -22,12 +22,17 @@ type XmlReader = Reader<BufReader<BudgetReader<File>>>;
 
 /// A pull parser over the file, under a byte budget per record (quick-xml
 /// holds a whole text node in its buffer).
-fn reader(path: &Path, name: &str, limits: &Limits) -> Result<(XmlReader, Budget), ReadError> {
+fn reader(
+    path: &Path,
+    name: &str,
+    limits: &Limits,
+) -> Result<(XmlReader, Budget, Option<Position>), ReadError> {
     let f = File::open(path).map_err(|e| ReadError::io(name, e))?;
+    let position = Position::of(&f);
     let (f, budget) = BudgetReader::new(f, limits.max_record_bytes, false);
     let mut r = Reader::from_reader(BufReader::with_capacity(1 << 16, f));
     r.config_mut().trim_text(true);
-    Ok((r, budget))
+    Ok((r, budget, position))
 }
 
 fn attrs(e: &BytesStart<'_>) -> Vec<(String, String)> {
@@ -54,7 +59,7 @@ fn record_element(
     name: &str,
     limits: &Limits,
 ) -> Result<Option<(String, usize)>, ReadError> {
-    let (mut r, budget) = reader(path, name, limits)?;
+    let (mut r, budget, _) = reader(path, name, limits)?;
     let mut buf = Vec::new();
     // (name, has element children)
     let mut stack: Vec<(String, bool)> = Vec::new();
@@ -153,6 +158,7 @@ struct XmlRows {
     too_many_names: bool,
     budget: Budget,
     limits: Limits,
+    position: Option<Position>,
 }
 
 impl XmlRows {
@@ -165,8 +171,9 @@ impl XmlRows {
         width: usize,
         limits: &Limits,
     ) -> Result<XmlRows, ReadError> {
-        let (r, budget) = reader(path, file, limits)?;
+        let (r, budget, position) = reader(path, file, limits)?;
         Ok(XmlRows {
+            position,
             file: file.to_string(),
             r,
             buf: Vec::new(),
@@ -215,7 +222,11 @@ impl XmlRows {
                 Ok(ev) => ev.into_owned(),
                 Err(e) => {
                     let (msg, _) = read_failure(&e, &tr!("reject.malformed_xml"));
-                    return Some(Err(format!("{msg} (byte {})", self.r.error_position())));
+                    return Some(Err(tr!(
+                        "xml.at_byte",
+                        msg = msg,
+                        byte = self.r.error_position()
+                    )));
                 }
             };
             match ev {
@@ -373,10 +384,7 @@ pub(super) fn open(
         )?;
         return match rows.next_record() {
             Some(Err(msg)) => Err(ReadError::format(&name, msg)),
-            _ => Err(ReadError::format(
-                &name,
-                "no repeated record elements found in the XML",
-            )),
+            _ => Err(ReadError::format(&name, tr!("xml.no_records"))),
         };
     };
     let fields = field_names(path, &name, &record, depth, limits)?;
@@ -386,7 +394,8 @@ pub(super) fn open(
         .map(|(i, f)| (f.clone(), i))
         .collect();
     let width = fields.len();
-    let rows = XmlRows::new(path, &name, record, depth, index, width, limits)?;
+    let mut rows = XmlRows::new(path, &name, record, depth, index, width, limits)?;
+    let position = rows.position.take();
     Ok(Table {
         file: name,
         sheet: None,
@@ -397,5 +406,6 @@ pub(super) fn open(
         layout: None,
         warnings: Vec::new(),
         rows: Box::new(rows) as Box<dyn Iterator<Item = RowItem>>,
+        position,
     })
 }
