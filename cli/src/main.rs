@@ -15,6 +15,7 @@ macro_rules! tr {
 mod commands;
 mod config;
 mod ctx;
+mod help;
 mod hints;
 mod ui;
 mod words;
@@ -143,31 +144,11 @@ enum Command {
     Man,
 }
 
-/// clap's own words in Chinese: the headings, `-h`/`-V` and the usage line
-/// (clap has no locale support; the descriptions are the doc comments).
-const HELP_TEMPLATE: &str =
-    "{before-help}{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
-
-fn localized(cmd: clap::Command) -> clap::Command {
-    cmd.help_template(HELP_TEMPLATE)
-        .subcommand_help_heading("命令")
-        .mut_args(|a| {
-            if a.get_help_heading().is_some() {
-                a
-            } else if a.is_positional() {
-                a.help_heading("参数")
-            } else {
-                a.help_heading("选项")
-            }
-        })
-        .mut_subcommands(localized)
-}
-
-/// The whole command line, as parsed and as shown by `--help`, completions
-/// and the man page.
-fn command() -> clap::Command {
+/// The command line before localisation: the derive's tree (Chinese doc
+/// comments) with `-h`/`-V` described in our words.
+fn base_command() -> clap::Command {
     use clap::{Arg, ArgAction};
-    let cmd = Cli::command()
+    Cli::command()
         .disable_help_flag(true)
         .disable_version_flag(true)
         .arg(
@@ -184,13 +165,21 @@ fn command() -> clap::Command {
                 .long("version")
                 .action(ArgAction::Version)
                 .help("显示版本"),
-        );
-    localized(cmd)
+        )
+}
+
+/// The whole command line, as parsed and as shown by `--help`, completions
+/// and the man page, in `lang` (`help.rs`).
+fn command(lang: catalog_core::i18n::Lang) -> clap::Command {
+    help::localized(base_command(), lang)
 }
 
 fn main() -> ExitCode {
     ui::exit_quietly_on_broken_pipe();
-    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+    // `--help` is shown before `Cli` exists, so its language comes from argv.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let help_lang = help::lang_of_args(&args);
+    let cli = match Cli::from_arg_matches(&command(help_lang).get_matches_from(args)) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
@@ -227,10 +216,15 @@ fn main() -> ExitCode {
         Command::Serve(a) => commands::serve::run(&ctx, a),
         Command::Status(a) => commands::status::run(&ctx, a),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut command(), "mulu", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut command(catalog_core::i18n::lang()),
+                "mulu",
+                &mut std::io::stdout(),
+            );
             Ok(0)
         }
-        Command::Man => clap_mangen::Man::new(command())
+        Command::Man => clap_mangen::Man::new(command(catalog_core::i18n::lang()))
             .render(&mut std::io::stdout())
             .map(|_| 0)
             .map_err(anyhow::Error::from),

@@ -328,3 +328,80 @@ fn help_describes_every_flag_in_chinese() {
         }
     }
 }
+
+/// `--help` follows the language: `--lang en` (or `--lang=en`), `MULU_LANG`
+/// or an English POSIX locale give English texts and headings; nothing, or
+/// a Chinese locale, gives Chinese. Completions and the man page follow too.
+#[test]
+fn help_is_english_under_lang_en_and_chinese_otherwise() {
+    let env = Env::new();
+    let with_env = |k: &str, v: &str, args: &[&str]| {
+        let o = mulu_cmd(env.home.path())
+            .env(k, v)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let english = |help: &str, about: &str| {
+        assert!(help.contains(about), "{help}");
+        for w in ["Usage: mulu", "Options:", "Print help"] {
+            assert!(help.contains(w), "{w}: {help}");
+        }
+        for zh in ["用法", "选项", "示例", "显示帮助"] {
+            assert!(!help.contains(zh), "{zh}: {help}");
+        }
+    };
+    let import = env.ok(&["--lang", "en", "import", "--help"]);
+    english(&import, "Import a catalogue file or URL as a new version");
+    assert!(
+        import.contains("Arguments:") && import.contains("Examples:"),
+        "{import}"
+    );
+    assert!(
+        import.contains("Replace an existing version with the same label"),
+        "{import}"
+    );
+    english(
+        &env.ok(&["import", "--lang=en", "--help"]),
+        "Import a catalogue file or URL as a new version",
+    );
+    let review = with_env("LANG", "en_US.UTF-8", &["review", "--help"]);
+    english(&review, "Review suggested mappings");
+    assert!(
+        review.contains("Commands:") && review.contains("Approve: confirm"),
+        "{review}"
+    );
+    english(
+        &with_env("MULU_LANG", "en", &["review", "approve", "--help"]),
+        "The revision you reviewed",
+    );
+    let root = env.ok(&["--lang", "en", "--help"]);
+    assert!(
+        root.contains("Exit codes:") && !root.contains("退出码"),
+        "{root}"
+    );
+
+    // Plain, or under a Chinese locale: Chinese.
+    for help in [
+        env.ok(&["import", "--help"]),
+        with_env("LANG", "zh_CN.UTF-8", &["import", "--help"]),
+        with_env("LANG", "en_US.UTF-8", &["--lang", "zh", "import", "--help"]),
+    ] {
+        assert!(
+            help.contains("用法：") && help.contains("导入目录文件或网址为新版本"),
+            "{help}"
+        );
+        assert!(!help.contains("Usage:"), "{help}");
+    }
+
+    let man = env.ok(&["--lang", "en", "man"]);
+    assert!(
+        man.contains("Exit codes") && !man.contains("退出码"),
+        "{man}"
+    );
+    let fish = env.ok(&["--lang", "en", "completions", "fish"]);
+    assert!(fish.contains("Import a catalogue file"), "{fish}");
+    assert!(env.ok(&["completions", "fish"]).contains("导入目录文件"));
+}

@@ -49,7 +49,7 @@ pub enum Cmd {
     Flag(One),
     /// 替换：对照到另一医保编码（--code）(map to another national code)
     Replace(One),
-    /// The item has no national counterpart (无对应); nothing is uploaded
+    /// 无对应：该项目没有国家医保编码，不上传 (no national counterpart; nothing is uploaded)
     NoCounterpart(One),
     /// 列出对照 (list mappings)
     List {
