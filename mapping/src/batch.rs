@@ -3,7 +3,7 @@
 
 use crate::decide::{prepare, Request};
 use crate::error::MappingError;
-use catalog_core::store::{Mapping, Recorded};
+use catalog_core::store::{Decision, Mapping, Recorded};
 use catalog_core::Store;
 
 /// One decision of a batch, with where it came from for the report.
@@ -54,11 +54,28 @@ pub fn apply_batch(
     items: &[BatchItem],
     on_error: OnError,
 ) -> Result<BatchOutcome, MappingError> {
+    let prepared = items
+        .iter()
+        .map(|it| prepare(store, &it.mapping, &it.request))
+        .collect();
+    apply_prepared(store, items, prepared, on_error)
+}
+
+/// [`apply_batch`] over decisions already checked, one per item in order:
+/// for a caller whose items are not all stored mappings yet (a ConceptMap's
+/// new items, checked by `fhir`). The stale check and the one transaction
+/// are the same.
+pub(crate) fn apply_prepared(
+    store: &mut Store,
+    items: &[BatchItem],
+    prepared: Vec<Result<Decision, MappingError>>,
+    on_error: OnError,
+) -> Result<BatchOutcome, MappingError> {
     let mut results: Vec<Result<Mapping, MappingError>> = Vec::with_capacity(items.len());
     let mut decisions = Vec::new();
     let mut slots = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        match prepare(store, &it.mapping, &it.request) {
+    for (i, (it, p)) in items.iter().zip(prepared).enumerate() {
+        match p {
             Ok(d) => {
                 decisions.push(d);
                 slots.push(i);

@@ -9,16 +9,20 @@
 //!
 //! Import: each element becomes a decision on the stored mapping of that
 //! item (approve when the target is the one suggested, replace otherwise, no
-//! counterpart when unmatched) and the lot goes through [`apply_batch`], so
-//! the guard rails are the review workbook's: a replacement must be a valid
-//! code listed in a catalogue of the kind, a weak suggestion needs
-//! confirmation, a stale revision is a conflict. Bad JSON is refused with the
-//! JSON path of the offending value. R5's `relationship` is read as well.
+//! counterpart when unmatched) and the lot goes through the checks and the
+//! one transaction of [`crate::apply_batch`], so the guard rails are the
+//! review workbook's: a replacement must be a valid code listed in a
+//! catalogue of the kind, a weak suggestion needs confirmation, a stale
+//! revision is a conflict. An item the store does not hold yet (a ConceptMap
+//! from another system) is created in the same transaction, approved to a
+//! target that must be valid and in the newest catalogue version of its
+//! kind. Bad JSON is refused with the JSON path of the offending value. R5's
+//! `relationship` is read as well.
 
-use crate::batch::{apply_batch, BatchItem, OnError};
-use crate::decide::{find_item, prepare, Action, Request};
+use crate::batch::{apply_prepared, BatchItem, OnError};
+use crate::decide::{find_item, prepare, resolve_target, Action, Request};
 use crate::error::MappingError;
-use catalog_core::store::{Mapping, MappingStatus};
+use catalog_core::store::{Decision, Mapping, MappingStatus};
 use catalog_core::{Category, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -234,6 +238,8 @@ pub struct FhirImport {
     pub elements: usize,
     /// Decisions written (0 when nothing was written).
     pub written: usize,
+    /// Of those, mappings created for items the store did not hold yet.
+    pub created: usize,
     /// Elements that already said what the store says.
     pub unchanged: usize,
     /// Whether anything was written.
@@ -245,9 +251,13 @@ pub struct FhirImport {
 /// Apply a ConceptMap's mappings as decisions by `reviewer`: every element is
 /// checked first (kind from the group's target system, the stored mapping by
 /// 院内编码 and 名称, the guard rails), then the accepted ones are written in
-/// one transaction. All-or-nothing: one refusal and nothing is written,
-/// unless `on_error` is [`OnError::Partial`]. `confirm` approves weak
-/// suggestions, as in the review workbook.
+/// one transaction. An element whose item the store does not hold yet (a
+/// ConceptMap from another system) creates its mapping: 院内名称 from
+/// `display`, approved to the target, which must be a valid code of the kind
+/// listed in the newest catalogue version of that kind, or 无对应. The same
+/// item twice in one file is refused. All-or-nothing: one refusal and
+/// nothing is written, unless `on_error` is [`OnError::Partial`]. `confirm`
+/// approves weak suggestions, as in the review workbook.
 pub fn import(
     store: &mut Store,
     cm: &ConceptMap,
@@ -265,6 +275,11 @@ pub fn import(
     }
     let mut rep = FhirImport::default();
     let mut items = Vec::new();
+    let mut prepared = Vec::new();
+    // Per item: a mapping the batch creates.
+    let mut is_new = Vec::new();
+    // (kind, 院内编码, 院内名称) → where it was first named.
+    let mut seen: HashMap<(Category, String, String), String> = HashMap::new();
     for (g, group) in cm.group.iter().enumerate() {
         let kind = group
             .target
@@ -286,7 +301,8 @@ pub fn import(
             rep.elements += 1;
             let code = el.code.as_deref().unwrap_or("").trim();
             let name = el.display.as_deref().unwrap_or("").trim();
-            let at = format!("group[{g}].element[{e}] {code} {name}");
+            let here = format!("group[{g}].element[{e}]");
+            let at = format!("{here} {code} {name}");
             if code.is_empty() {
                 rep.errors.push(format!(
                     "{at}：缺少 code（院内编码） (element needs a code)"
@@ -303,13 +319,57 @@ pub fn import(
             };
             let candidates = by_code.get(code).map(Vec::as_slice).unwrap_or(&[]);
             let name = (!name.is_empty()).then_some(name);
-            let m = match find_item(candidates, code, name, Some(kind)) {
-                Ok(m) => m,
-                Err(err) => {
-                    rep.errors.push(format!("{at}：{err}"));
-                    continue;
+            let stored = candidates
+                .iter()
+                .any(|m| m.category == kind && name.is_none_or(|n| n == m.hospital_name));
+            let m = if stored {
+                match find_item(candidates, code, name, Some(kind)) {
+                    Ok(m) => m.clone(),
+                    Err(err) => {
+                        rep.errors.push(format!("{at}：{err}"));
+                        continue;
+                    }
+                }
+            } else {
+                match name {
+                    Some(n) => new_item(kind, code, n),
+                    None => {
+                        rep.errors
+                            .push(format!("{at}：{}", tr!("fhir.new_needs_display")));
+                        continue;
+                    }
                 }
             };
+            let key = (m.category, m.hospital_code.clone(), m.hospital_name.clone());
+            if let Some(first) = seen.get(&key) {
+                rep.errors
+                    .push(format!("{at}：{}", tr!("fhir.twice", first = first)));
+                continue;
+            }
+            seen.insert(key, here);
+            let note = el.target.first().and_then(|t| t.comment.clone());
+            if !stored {
+                match new_decision(store, &m, &action, reviewer, note.clone()) {
+                    Ok(d) => prepared.push(Ok(d)),
+                    Err(why) => {
+                        rep.errors.push(format!("{at}：{why}"));
+                        continue;
+                    }
+                }
+                is_new.push(true);
+                items.push(BatchItem {
+                    at,
+                    mapping: m,
+                    request: Request {
+                        action,
+                        reviewer: reviewer.to_string(),
+                        note,
+                        expected_revision: None,
+                        confirm,
+                    },
+                });
+                continue;
+            }
             let same_target = |c: &str| m.target_code.as_deref() == Some(c);
             let unchanged = match &action {
                 Action::Replace(c) => m.status.is_confirmed() && same_target(c),
@@ -324,39 +384,128 @@ pub fn import(
                 Action::Replace(c) if same_target(&c) => Action::Approve,
                 other => other,
             };
+            let request = Request {
+                action,
+                reviewer: reviewer.to_string(),
+                note,
+                expected_revision: None,
+                confirm,
+            };
+            prepared.push(prepare(store, &m, &request));
+            is_new.push(false);
             items.push(BatchItem {
                 at,
-                mapping: m.clone(),
-                request: Request {
-                    action,
-                    reviewer: reviewer.to_string(),
-                    note: el.target.first().and_then(|t| t.comment.clone()),
-                    expected_revision: None,
-                    confirm,
-                },
+                mapping: m,
+                request,
             });
         }
     }
     let results: Vec<Result<Mapping, MappingError>> =
         if on_error == OnError::AllOrNothing && !rep.errors.is_empty() {
-            // Unreadable elements count as refusals: check the rest, write nothing.
-            items
-                .iter()
-                .map(|it| prepare(store, &it.mapping, &it.request).map(|_| it.mapping.clone()))
+            // Unreadable elements count as refusals: list the rest's, write nothing.
+            prepared
+                .into_iter()
+                .zip(&items)
+                .map(|(p, it)| p.map(|_| it.mapping.clone()))
                 .collect()
         } else {
-            let out = apply_batch(store, &items, on_error)?;
+            let out = apply_prepared(store, &items, prepared, on_error)?;
             rep.applied = out.written;
             out.results
         };
-    for (r, it) in results.iter().zip(&items) {
+    for (i, (r, it)) in results.iter().zip(&items).enumerate() {
         match r {
             Err(e) => rep.errors.push(format!("{}：{e}", it.at)),
-            Ok(_) if rep.applied => rep.written += 1,
+            Ok(_) if rep.applied => {
+                rep.written += 1;
+                if is_new[i] {
+                    rep.created += 1;
+                }
+            }
             Ok(_) => {}
         }
     }
     Ok(rep)
+}
+
+/// An item the store does not hold yet, as the batch sees it: revision 0,
+/// so a mapping created meanwhile by someone else is a conflict.
+fn new_item(kind: Category, code: &str, name: &str) -> Mapping {
+    Mapping {
+        id: 0,
+        category: kind,
+        hospital_code: code.to_string(),
+        hospital_name: name.to_string(),
+        target_code: None,
+        target_name: None,
+        status: MappingStatus::Suggested,
+        score: None,
+        tier: None,
+        version_label: None,
+        reviewer: None,
+        decided_at: None,
+        note: None,
+        item: serde_json::json!({}),
+        begin_date: None,
+        end_date: None,
+        revision: 0,
+    }
+}
+
+/// The decision that creates `m` from an element: approved to its target
+/// (valid for the kind and in the newest catalogue version of the kind, so
+/// a new mapping never starts out needing re-review), or 无对应. Nobody
+/// suggested the target, so there is no tier to confirm: the reviewer who
+/// imports the file vouches for it.
+fn new_decision(
+    store: &Store,
+    m: &Mapping,
+    action: &Action,
+    reviewer: &str,
+    note: Option<String>,
+) -> Result<Decision, String> {
+    let reviewer = reviewer.trim();
+    if reviewer.is_empty() {
+        return Err(MappingError::NoReviewer.to_string());
+    }
+    let mut d = Decision {
+        category: Some(m.category),
+        hospital_code: m.hospital_code.clone(),
+        hospital_name: m.hospital_name.clone(),
+        reviewer: Some(reviewer.to_string()),
+        note: note.filter(|n| !n.trim().is_empty()),
+        expected_revision: Some(m.revision),
+        ..Decision::default()
+    };
+    match action {
+        Action::Replace(raw) => {
+            let (code, name) = resolve_target(store, raw, m.category).map_err(|e| e.to_string())?;
+            let newest = store
+                .resolve(None, Some(m.category))
+                .map_err(|e| e.to_string())?;
+            if !store
+                .has_code(newest.id, &code)
+                .map_err(|e| e.to_string())?
+            {
+                return Err(tr!(
+                    "fhir.not_in_newest",
+                    code = code,
+                    kind_zh = m.category.label_zh(),
+                    kind = m.category,
+                    label = newest.label
+                ));
+            }
+            d.status = Some(MappingStatus::Approved);
+            d.target_code = Some(code);
+            d.target_name = Some(name);
+            d.version_label = Some(newest.label);
+        }
+        _ => {
+            d.status = Some(MappingStatus::NoCounterpart);
+            d.clear_target = true;
+        }
+    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -369,32 +518,44 @@ mod tests {
 
     const DRUG: &str = "XJ01CAA040E001010100600";
     const DRUG2: &str = "XJ01FAA051A001010201187";
-    const CONS: &str = "C14010108200001003880";
+    const CONS: &str = "C02010800412001000000111271";
 
-    /// A store with a drug and a consumable catalogue and five suggestions.
-    fn store() -> Store {
+    fn version(s: &mut Store, kind: Category, label: &str, rows: &[(&str, &str)]) {
+        let meta = VersionMeta {
+            category: kind,
+            label: label.into(),
+            source: "test".into(),
+            published: None,
+            note: None,
+        };
+        let rows: Vec<Result<Entry, String>> = rows
+            .iter()
+            .map(|(c, n)| Ok(Entry::new(*c, *n, Detail::empty(kind))))
+            .collect();
+        s.import_version(&meta, false, rows).unwrap();
+    }
+
+    /// The drug and consumable catalogues, no mappings.
+    fn catalogues() -> Store {
         let mut s = Store::open_in_memory().unwrap();
-        for (kind, label, rows) in [
-            (
-                Category::Drug,
-                "d1",
-                vec![(DRUG, "阿莫西林胶囊"), (DRUG2, "阿奇霉素片")],
-            ),
-            (Category::Consumable, "c1", vec![(CONS, "一次性使用输液器")]),
-        ] {
-            let meta = VersionMeta {
-                category: kind,
-                label: label.into(),
-                source: "test".into(),
-                published: None,
-                note: None,
-            };
-            let rows: Vec<Result<Entry, String>> = rows
-                .iter()
-                .map(|(c, n)| Ok(Entry::new(*c, *n, Detail::empty(kind))))
-                .collect();
-            s.import_version(&meta, false, rows).unwrap();
-        }
+        version(
+            &mut s,
+            Category::Drug,
+            "d1",
+            &[(DRUG, "阿莫西林胶囊"), (DRUG2, "阿奇霉素片")],
+        );
+        version(
+            &mut s,
+            Category::Consumable,
+            "c1",
+            &[(CONS, "一次性使用输液器")],
+        );
+        s
+    }
+
+    /// The catalogues and five suggestions.
+    fn store() -> Store {
+        let mut s = catalogues();
         for (kind, code, name, target, tier) in [
             (
                 Category::Drug,
@@ -515,7 +676,7 @@ mod tests {
     fn fhir_import_keeps_the_guard_rails_and_is_all_or_nothing() {
         let mut cm = to_concept_map(&reviewed(), None).unwrap();
         let drug = &mut cm.group[0].element;
-        // Y3 now maps to a code in no catalogue; Y1's low-tier twin needs confirmation.
+        // Y3 now maps to a code in no catalogue; a new item Y9 to a consumable's code.
         drug[2].target[0] = Target {
             code: Some("XJ01CAA040E001010199999".into()),
             equivalence: Some("equivalent".into()),
@@ -525,7 +686,7 @@ mod tests {
             code: Some("Y9".into()),
             display: Some("不在库中".into()),
             target: vec![Target {
-                code: Some(DRUG.into()),
+                code: Some(CONS.into()),
                 relationship: Some("equivalent".into()),
                 ..Target::default()
             }],
@@ -533,11 +694,11 @@ mod tests {
         let mut other = store();
         let rep = import(&mut other, &cm, "李审核", false, OnError::AllOrNothing).unwrap();
         assert!(!rep.applied);
-        assert_eq!(rep.written, 0);
+        assert_eq!((rep.written, rep.created), (0, 0));
         assert_eq!(rep.errors.len(), 2, "{:?}", rep.errors);
         assert!(
             rep.errors[0].starts_with("group[0].element[3] Y9 不在库中：")
-                && rep.errors[0].contains("没有院内编码"),
+                && rep.errors[0].contains("医用耗材"),
             "{:?}",
             rep.errors
         );
@@ -547,6 +708,7 @@ mod tests {
             "{:?}",
             rep.errors
         );
+        assert_eq!(other.mappings(None, None).unwrap().len(), 5, "none created");
         assert!(other
             .mappings(None, None)
             .unwrap()
@@ -557,6 +719,136 @@ mod tests {
         assert!(rep.applied);
         assert_eq!((rep.written, rep.errors.len()), (3, 2));
         assert_eq!(find(&other, "Y3").status, MappingStatus::Suggested);
+        assert_eq!(
+            other.mappings(None, None).unwrap().len(),
+            5,
+            "Y9 not created"
+        );
+    }
+
+    #[test]
+    fn fhir_import_creates_the_items_the_store_does_not_hold() {
+        let cm = to_concept_map(&reviewed(), None).unwrap();
+        // Another hospital's system: the same catalogues, none of the items.
+        let mut other = catalogues();
+        let rep = import(&mut other, &cm, "李审核", false, OnError::AllOrNothing).unwrap();
+        assert_eq!(rep.errors, Vec::<String>::new());
+        assert!(rep.applied);
+        assert_eq!((rep.elements, rep.written, rep.created), (4, 4, 4));
+        let y1 = find(&other, "Y1");
+        assert_eq!(
+            (
+                y1.hospital_name.as_str(),
+                y1.status,
+                y1.target_code.as_deref(),
+                y1.target_name.as_deref(),
+                y1.reviewer.as_deref(),
+                y1.version_label.as_deref()
+            ),
+            (
+                "阿莫西林胶囊(阿莫仙)",
+                MappingStatus::Approved,
+                Some(DRUG),
+                Some("阿莫西林胶囊"),
+                Some("李审核"),
+                Some("d1")
+            ),
+            "the catalogue's name, the newest version"
+        );
+        // Nobody suggested it: the ConceptMap's target, approved.
+        assert_eq!(find(&other, "Y2").status, MappingStatus::Approved);
+        assert_eq!(find(&other, "Y2").target_code.as_deref(), Some(DRUG2));
+        assert_eq!(find(&other, "Y3").status, MappingStatus::NoCounterpart);
+        assert_eq!(find(&other, "Y3").target_code, None);
+        assert_eq!(find(&other, "H1").category, Category::Consumable);
+        assert_eq!(
+            other.mapping_events(y1.id).unwrap().len(),
+            1,
+            "in the history"
+        );
+        // The same confirmed mapping comes out again.
+        let pairs = |cm: &ConceptMap| -> Vec<(String, Option<String>)> {
+            cm.group
+                .iter()
+                .flat_map(|g| &g.element)
+                .map(|e| (e.code.clone().unwrap(), e.target[0].code.clone()))
+                .collect()
+        };
+        assert_eq!(pairs(&to_concept_map(&other, None).unwrap()), pairs(&cm));
+        // A second import changes nothing and creates nothing.
+        let rep = import(&mut other, &cm, "李审核", false, OnError::AllOrNothing).unwrap();
+        assert_eq!((rep.written, rep.created, rep.unchanged), (0, 0, 4));
+        assert_eq!(other.mappings(None, None).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn fhir_new_items_need_a_name_a_target_in_the_newest_version_and_appear_once() {
+        let el = |code: &str, name: Option<&str>, target: &str| Element {
+            code: Some(code.into()),
+            display: name.map(String::from),
+            target: vec![Target {
+                code: Some(target.into()),
+                equivalence: Some("equivalent".into()),
+                ..Target::default()
+            }],
+        };
+        let cm = ConceptMap {
+            resource_type: "ConceptMap".into(),
+            group: vec![Group {
+                source: None,
+                target: Some("urn:mulu:nhsa:drug".into()),
+                element: vec![
+                    el("N1", Some("新药甲"), DRUG),
+                    el("N2", None, DRUG),
+                    el("N3", Some("新药丙"), DRUG2),
+                    el("N1", Some("新药甲"), DRUG),
+                    el("N4", Some("新药丁"), "XJ01"),
+                ],
+            }],
+            ..ConceptMap::default()
+        };
+        // The newest drug version no longer lists DRUG2.
+        let mut s = catalogues();
+        version(&mut s, Category::Drug, "d2", &[(DRUG, "阿莫西林胶囊")]);
+        let rep = import(&mut s, &cm, "王", false, OnError::AllOrNothing).unwrap();
+        assert!(!rep.applied);
+        let errs = rep.errors.join("\n");
+        assert_eq!(rep.errors.len(), 4, "{errs}");
+        assert!(
+            rep.errors[0].starts_with("group[0].element[1] N2") && errs.contains("display"),
+            "{errs}"
+        );
+        assert!(
+            rep.errors[1].starts_with("group[0].element[2] N3")
+                && rep.errors[1].contains("不在最新的西药中成药目录版本 d2"),
+            "{errs}"
+        );
+        assert!(
+            rep.errors[2].starts_with("group[0].element[3] N1 新药甲")
+                && rep.errors[2].contains("group[0].element[0]"),
+            "{errs}"
+        );
+        assert!(
+            rep.errors[3].starts_with("group[0].element[4] N4")
+                && rep.errors[3].contains("不是有效的"),
+            "{errs}"
+        );
+        assert!(
+            s.mappings(None, None).unwrap().is_empty(),
+            "nothing created"
+        );
+        // Partial: N1 alone is created.
+        let rep = import(&mut s, &cm, "王", false, OnError::Partial).unwrap();
+        assert_eq!((rep.written, rep.created, rep.errors.len()), (1, 1, 4));
+        let all = s.mappings(None, None).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            (
+                all[0].hospital_code.as_str(),
+                all[0].version_label.as_deref()
+            ),
+            ("N1", Some("d2"))
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod cli;
 mod code;
 mod demo;
 mod diff;
+mod fhir;
 mod import;
 mod r#match;
 mod readme;

@@ -23,7 +23,7 @@ pub enum Cmd {
         #[arg(long, value_parser = super::index::parse_kind)]
         kind: Option<Category>,
     },
-    /// 把 FHIR ConceptMap 中的对照作为审核决定写入库中 (apply a ConceptMap's mappings)
+    /// 把 FHIR ConceptMap 中的对照作为审核决定写入库中，库中还没有的项目新建对照 (apply a ConceptMap's mappings)
     #[command(
         after_help = "示例 (examples):\n  mulu fhir import conceptmap.json --by 王\n  mulu fhir import conceptmap.json --by 王 --partial"
     )]
@@ -96,17 +96,21 @@ fn import(ctx: &Ctx, file: &Path, by: Option<&str>, force: bool, partial: bool) 
         ctx.print_json(&rep)?;
     } else {
         println!(
-            "共 {} 条：写入 {}，未改动 {}，被拒 {}",
-            rep.elements,
-            rep.written,
-            rep.unchanged,
-            rep.errors.len()
+            "{}",
+            tr!(
+                "fhir.import.summary",
+                elements = rep.elements,
+                written = rep.written,
+                created = rep.created,
+                unchanged = rep.unchanged,
+                refused = rep.errors.len()
+            )
         );
         for e in &rep.errors {
             eprintln!("  {e}");
         }
         if !rep.applied && !rep.errors.is_empty() {
-            eprintln!("有被拒的条目，未写入任何内容；改正后重试，或加 --partial 只写入有效的条目，低置信度的建议要通过请加 --force");
+            eprintln!("{}", tr!("fhir.import.nothing_written"));
         }
     }
     // As `review apply`: refused rows exit 2.
