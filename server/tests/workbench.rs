@@ -776,6 +776,28 @@ async fn downloads_carry_the_hospital_code_and_list_type_of_mulu_toml() {
     assert_eq!(v["rows"][0]["list_type"], "199", "{v}");
 }
 
+/// A bad `list_type_table` is the caller's mistake: 400 naming the parameter.
+#[tokio::test]
+async fn a_bad_list_type_table_is_a_400_naming_the_parameter() {
+    let s = served_with(Some("[list_type]\ntable = \"hunan\"\n"));
+    for uri in [
+        "/v1/export/3301?list_type_table=martian",
+        "/v1/export/3302?list_type_table=martian&format=xlsx",
+    ] {
+        let (st, _, b) = raw(&s, "GET", uri, None, vec![]).await;
+        let v = json_of(&b);
+        assert_eq!((st, code(&v)), (400, "bad_request"), "{uri}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("list_type_table") && msg.contains("martian"),
+            "{uri}: {msg}"
+        );
+    }
+    // The file's table serves when the query names none.
+    let (st, _, b) = raw(&s, "GET", "/v1/export/3301", None, vec![]).await;
+    assert_eq!(st, 200, "{}", json_of(&b));
+}
+
 #[test]
 fn a_bad_mulu_toml_is_refused_at_start_naming_file_and_key() {
     let home = tempfile::tempdir().unwrap();

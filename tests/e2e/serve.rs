@@ -836,3 +836,28 @@ fn two_reviewers_racing_over_http_one_wins_one_gets_409() {
         "suggested + one decision: {now}"
     );
 }
+
+/// `mulu serve` reads `<home>/mulu.toml` at start: a bad one stops it with
+/// exit code 2 (a usage error, as for `mulu export`) naming the file, line
+/// and key, before anything is bound or served.
+#[test]
+fn a_bad_mulu_toml_stops_serve_with_exit_2_naming_file_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let toml = home.path().join("mulu.toml");
+    std::fs::write(
+        &toml,
+        "fixmedins_code = \"H44010600124\"\n\n[list_type]\ntable = \"martian\"\n",
+    )
+    .unwrap();
+    let out = crate::util::mulu_in(home.path(), &["serve", "--bind", "127.0.0.1:0"]);
+    let err = crate::util::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&toml.display().to_string())
+            && err.contains("第4行")
+            && err.contains("list_type.table")
+            && err.contains("martian"),
+        "{err}"
+    );
+    assert!(!crate::util::stdout(&out).contains("listening"));
+}

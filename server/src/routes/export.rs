@@ -51,11 +51,28 @@ fn options(
     kind: Option<&str>,
     table: Option<&str>,
 ) -> ApiResult<mapping::ExportOptions> {
-    let cfg = app.home_config();
+    options_of(app.home_config(), kind, table)
+}
+
+/// [`options`] over a `mulu.toml` as read. A bad table is the caller's
+/// (their query, or the hospital's `mulu.toml`), so a 400 naming the
+/// parameter or the file's key; never the file's path (no server path in a
+/// body).
+fn options_of(
+    cfg: &mapping::config::Config,
+    kind: Option<&str>,
+    table: Option<&str>,
+) -> ApiResult<mapping::ExportOptions> {
     let table = table
-        .map(|t| t.parse().map_err(|e: String| ApiError::bad_request(e)))
+        .map(|t| {
+            t.parse().map_err(|e: String| {
+                ApiError::bad_request(format!("查询参数 list_type_table：{e}"))
+            })
+        })
         .transpose()?;
-    let (table, overrides) = cfg.list_types(table).map_err(ApiError::internal)?;
+    let (table, overrides) = cfg.list_types(table).map_err(|e| {
+        ApiError::bad_request(format!("{} 的 list_type.table：{e}", mapping::config::FILE))
+    })?;
     Ok(mapping::ExportOptions {
         kind: parse_kind(kind)?,
         table,
@@ -251,4 +268,33 @@ fn changed(expected: &str, now: &str) -> Response {
         }, "expected": expected, "current": now })),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `mulu.toml` that names no known table (built in code: `App::open`
+    /// refuses such a file before serving) is the user's error, not ours.
+    #[test]
+    fn a_bad_list_type_table_in_mulu_toml_is_a_400_naming_the_key() {
+        let cfg = mapping::config::Config {
+            file: Some("/srv/secret/home/mulu.toml".into()),
+            list_type_table: Some("martian".into()),
+            ..Default::default()
+        };
+        let e = options_of(&cfg, None, None).expect_err("refused");
+        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "bad_request"));
+        assert!(
+            e.message.contains("mulu.toml")
+                && e.message.contains("list_type.table")
+                && e.message.contains("martian"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("/srv/secret"), "{}", e.message);
+        // A table in the query wins over the file, as the CLI's flag does.
+        let o = options_of(&cfg, None, Some("hunan")).unwrap();
+        assert_eq!(o.table, mapping::ListTypeTable::Hunan);
+    }
 }
