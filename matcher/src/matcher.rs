@@ -82,6 +82,7 @@ pub struct Matcher {
     by_icd: KeyMap,
     by_base: KeyMap,
     by_name: KeyMap,
+    field_model: crate::calibrate::FieldModel,
 }
 
 fn add(map: &mut KeyMap, k: Option<&Text>, ord: u32) {
@@ -108,6 +109,7 @@ impl Matcher {
             by_base: KeyMap::new(),
             by_name: KeyMap::new(),
             second: SecondKeys::build(&index.records),
+            field_model: crate::calibrate::FieldModel::shipped(),
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -259,7 +261,7 @@ impl Matcher {
                 evidence: ev,
             });
         }
-        Self::decide(&mut res, &logits);
+        self.decide(&mut res, &logits);
         res.reason = format!("{}; {}", res.reason, trace.explain());
         res.retrieval = trace;
         res.candidates.truncate(top);
@@ -300,21 +302,53 @@ impl Matcher {
         keyed.into_iter().map(|(_, o)| o).collect()
     }
 
-    fn decide(res: &mut MatchResult, logits: &[f64]) {
+    /// The calibrated probability (per-field model) that the best candidate
+    /// is right: its evidence, the category, the gap to the runner-up.
+    fn probability(&self, best: &Candidate, logits: &[f64]) -> f64 {
+        let l0 = logits.first().copied().unwrap_or(0.0);
+        let margin = logits.get(1).map(|l1| l0 - l1);
+        let e = crate::calibrate::Example::new(&best.evidence, Some(self.category()), margin, l0);
+        // Rounded so that the JSON is the same on every platform's libm.
+        (self.field_model.probability(&e) * 1e6).round() / 1e6
+    }
+
+    /// Replace the shipped per-field model (a hospital's own re-fit).
+    pub fn with_field_model(mut self, model: crate::calibrate::FieldModel) -> Matcher {
+        self.field_model = model;
+        self
+    }
+
+    fn decide(&self, res: &mut MatchResult, logits: &[f64]) {
         let Some(best) = res.candidates.first() else {
             return;
         };
         let mut tier = best.tier;
         let mut reason = best.explain();
-        if let (Some(second), [l0, l1, ..]) = (res.candidates.get(1), logits) {
-            let gap = l0 - l1;
-            if tier == Tier::High && gap < HIGH_MARGIN {
+        let p = self.probability(best, logits);
+        res.probability = Some(p);
+        let gap = logits.get(1).map_or(f64::INFINITY, |l1| logits[0] - l1);
+        if let (Some(second), true) = (res.candidates.get(1), gap < HIGH_MARGIN) {
+            if tier == Tier::High {
                 tier = Tier::Medium;
                 reason = format!(
                     "{reason}; 次选 {} 同样吻合，需人工确认 (runner-up as good)",
                     second.code
                 );
             }
+        }
+        // The calibrated probability promotes what the hand-set rule left
+        // below "high" when its estimated error rate is under 0.5% and no
+        // field that tells products apart disagrees; it never lowers a tier.
+        if tier != Tier::High
+            && p >= crate::calibrate::HIGH_PROBABILITY
+            && gap >= HIGH_MARGIN
+            && !score::hard_conflict(&best.evidence)
+        {
+            tier = Tier::High;
+            reason = format!(
+                "{reason}; 校准概率 {:.1}% ≥ 99.5%（逐字段模型）(calibrated probability)",
+                p * 100.0
+            );
         }
         if tier == Tier::None {
             reason = format!("最佳候选证据不足 (best candidate too weak): {reason}");

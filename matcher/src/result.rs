@@ -148,6 +148,10 @@ pub struct MatchResult {
     /// How the candidates were found (keys, refined blocks, caps).
     #[serde(default)]
     pub retrieval: Retrieval,
+    /// The calibrated probability that the best candidate is right, from the
+    /// per-field model (`data/field_model.json`); `None` with no candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
 }
 
 /// How a match found its candidates: which keys gave rows, which same-name
@@ -210,6 +214,7 @@ impl MatchResult {
             reason: reason.into(),
             candidates: Vec::new(),
             retrieval: Retrieval::default(),
+            probability: None,
         }
     }
 

@@ -355,13 +355,10 @@ fn has(e: &[Evidence], field: &str, v: Verdict) -> bool {
     e.iter().any(|x| x.field == field && x.verdict == v)
 }
 
-/// The tier of one candidate on its own evidence (the matcher then lowers it
-/// when a rival is as good).
-pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
-    let key_agree = ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
-        .iter()
-        .any(|f| has(e, f, Verdict::Agree));
-    let conflict = [
+/// A field that tells products apart disagrees: such a candidate is never
+/// "high", whatever its score or probability.
+pub fn hard_conflict(e: &[Evidence]) -> bool {
+    [
         "规格",
         "规格型号",
         "剂型",
@@ -370,7 +367,16 @@ pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
         "注册证号",
     ]
     .iter()
-    .any(|f| has(e, f, Verdict::Disagree));
+    .any(|f| has(e, f, Verdict::Disagree))
+}
+
+/// The tier of one candidate on its own evidence (the matcher then lowers it
+/// when a rival is as good).
+pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
+    let key_agree = ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
+        .iter()
+        .any(|f| has(e, f, Verdict::Agree));
+    let conflict = hard_conflict(e);
     let name_ok = has(e, "名称", Verdict::Agree) || (key_agree && has(e, "名称", Verdict::Partial));
     if score >= 0.97 && name_ok && !conflict {
         Tier::High

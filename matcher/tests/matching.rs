@@ -280,3 +280,51 @@ fn batch_keeps_every_row_in_input_order() {
     let json = serde_json::to_string(&out[0]).unwrap();
     assert!(json.contains("\"tier\""));
 }
+
+/// A model that says "right" to everything.
+fn sure_model(bias: f64) -> matcher::calibrate::FieldModel {
+    let mut m = matcher::calibrate::FieldModel::shipped();
+    m.bias = bias;
+    m.weights.clear();
+    m
+}
+
+#[test]
+fn the_calibrated_probability_promotes_but_never_past_a_conflict_and_never_lowers() {
+    let (plain, _t) = matcher();
+    // A name alone: the hand-set rule leaves it below high.
+    let it = item("阿司匹林肠溶片");
+    let before = plain.match_item(&it, 3);
+    assert!(
+        before.tier < Tier::High,
+        "{:?} {}",
+        before.tier,
+        before.reason
+    );
+    let p = before.probability.expect("a probability with a candidate");
+    assert!((0.0..=1.0).contains(&p));
+
+    let (m, _t2) = matcher();
+    let sure = m.with_field_model(sure_model(20.0));
+    let after = sure.match_item(&it, 3);
+    assert_eq!(after.candidates[0].code, before.candidates[0].code);
+    assert_eq!(after.tier, Tier::High, "{}", after.reason);
+    assert!(after.reason.contains("校准概率"), "{}", after.reason);
+
+    // A wrong strength is a hard conflict: no probability makes it high.
+    let mut wrong = item("阿莫西林胶囊");
+    wrong.spec = Some("0.125g*24粒".into());
+    wrong.manufacturer = Some("联邦制药".into());
+    assert!(sure.match_item(&wrong, 3).tier < Tier::High);
+
+    // A model that doubts everything leaves the rule's high tier alone.
+    let (m, _t3) = matcher();
+    let doubtful = m.with_field_model(sure_model(-20.0));
+    let mut strong = item("阿莫西林胶囊");
+    strong.spec = Some("0.25g*24粒/盒".into());
+    strong.approval_no = Some("国药准字 h44021351".into());
+    strong.manufacturer = Some("联邦制药".into());
+    let r = doubtful.match_item(&strong, 5);
+    assert_eq!(r.tier, Tier::High, "{}", r.reason);
+    assert!(r.probability.unwrap() < 0.01);
+}

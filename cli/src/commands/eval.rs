@@ -42,9 +42,24 @@ pub struct Args {
     /// 用此逐字段校准模型报告概率、ECE 与 p ≥ 99.5% 的精确率/覆盖率
     #[arg(long)]
     pub field_model: Option<PathBuf>,
+    /// 把每条的特征与是否正确写成 JSON Lines（供 --pool 合并拟合）
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub examples_out: Option<PathBuf>,
+    /// 拟合逐字段模型时并入其他评估写出的样本（可重复；一个模型覆盖各类目录）
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub pool: Vec<PathBuf>,
     /// 未命中条目的输出文件 [默认：<输入>.misses.csv]
     #[arg(long)]
     pub misses: Option<PathBuf>,
+}
+
+/// One line of `--examples-out`: what the per-field model sees of an item's
+/// best candidate, and whether it was right.
+#[derive(Serialize, serde::Deserialize)]
+struct PooledExample {
+    x: BTreeMap<String, f64>,
+    right: bool,
+    no_counterpart: bool,
 }
 
 /// How a per-field calibration model does on this file.
@@ -507,11 +522,39 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
+    if let Some(path) = &args.examples_out {
+        let mut out = String::new();
+        for (e, ok, orphan) in &fexamples {
+            out.push_str(&serde_json::to_string(&PooledExample {
+                x: e.x.clone(),
+                right: *ok,
+                no_counterpart: *orphan,
+            })?);
+            out.push('\n');
+        }
+        std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
+    }
     if let Some(path) = &args.fit_field_model {
-        let data: Vec<_> = fexamples
+        let mut data: Vec<_> = fexamples
             .iter()
             .map(|(e, ok, _)| (e.clone(), *ok))
             .collect();
+        let mut fitted_on = fitted_on.clone();
+        for p in &args.pool {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let e: PooledExample = serde_json::from_str(line).with_context(|| {
+                    format!("{} line {}: not an --examples-out line", p.display(), i + 1)
+                })?;
+                data.push((matcher::calibrate::Example { x: e.x }, e.right));
+            }
+            fitted_on.push_str(&format!(" + {}", p.display()));
+        }
         let fitted = matcher::calibrate::FieldModel::fit(&data, 1.0, &fitted_on)?;
         std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
             .with_context(|| format!("writing {}", path.display()))?;

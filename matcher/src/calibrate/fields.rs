@@ -72,6 +72,11 @@ impl Example {
     }
 }
 
+/// The model shipped in `data/field_model.json`, fitted on the corpus family
+/// (family A) of every kind pooled; judged on the independent `hisgen` family
+/// and real rows (docs/benchmarks.md).
+const SHIPPED: &str = include_str!("../../../data/field_model.json");
+
 /// Fitted per-field parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldModel {
@@ -126,6 +131,11 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
 }
 
 impl FieldModel {
+    /// The parameters shipped in `data/field_model.json`.
+    pub fn shipped() -> FieldModel {
+        serde_json::from_str(SHIPPED).expect("data/field_model.json is valid (tested)")
+    }
+
     /// The probability that the top candidate described by `e` is right.
     pub fn probability(&self, e: &Example) -> f64 {
         let z = self.bias
@@ -327,5 +337,30 @@ mod tests {
         let alone = Example::new(&[], None, None, 0.0);
         assert_eq!(alone.x["margin"], 1.0, "no runner-up = widest margin");
         assert!(!alone.x.contains_key("margin<1"));
+    }
+
+    #[test]
+    fn the_shipped_model_parses_and_orders_strong_over_weak_evidence() {
+        let m = FieldModel::shipped();
+        assert_eq!(m.format, FORMAT);
+        assert!(m.wrong >= MIN_EACH as u64 && m.right >= MIN_EACH as u64);
+        use crate::result::{Evidence, Verdict};
+        let ev = |v: Verdict| {
+            vec![Evidence {
+                field: "名称".into(),
+                hospital_value: String::new(),
+                catalogue_value: String::new(),
+                verdict: v,
+                weight: 0.0,
+            }]
+        };
+        let strong = Example::new(&ev(Verdict::Agree), Some(Category::Drug), None, 6.0);
+        let weak = Example::new(
+            &ev(Verdict::Disagree),
+            Some(Category::Drug),
+            Some(0.2),
+            -1.0,
+        );
+        assert!(m.probability(&strong) > m.probability(&weak));
     }
 }
