@@ -257,7 +257,7 @@ fn fail_if_diff_exit_codes_and_terminal_summary() {
         text.contains("新增 added") && text.contains("改码 recoded"),
         "{text}"
     );
-    assert!(text.contains("… and 3 more"), "{text}");
+    assert!(text.contains("……另有 3 条"), "{text}");
     assert!(
         !text.contains('\x1b'),
         "no colour codes when not a terminal"

@@ -32,9 +32,9 @@ pub(crate) fn setup() -> Env {
 fn index_match_review_export_round_trip() {
     let env = setup();
     let out = env.ok(&["index", "--kind", "drug"]);
-    assert!(out.contains("indexed drug v1: 5 rows"), "{out}");
+    assert!(out.contains("已建索引 drug v1：5 行"), "{out}");
     // A second run re-uses the index.
-    assert!(env.ok(&["index"]).contains("up to date"));
+    assert!(env.ok(&["index"]).contains("已是最新"));
 
     let his = env.file("his.csv", HIS);
     let json_out = env.path("m.json");

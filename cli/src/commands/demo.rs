@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             &format!("import {kind}"),
             step(
                 ctx,
-                &format!("import the {kind} catalogue"),
+                &tr!("demo.import", kind = label_of(kind)),
                 &argv,
                 super::import::run,
             ),
@@ -119,12 +119,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     ]);
     note(
         "import drug v2",
-        step(
-            ctx,
-            "import the next drug version",
-            &argv,
-            super::import::run,
-        ),
+        step(ctx, &tr!("demo.import_next"), &argv, super::import::run),
     );
 
     for kind in DICTIONARIES {
@@ -134,7 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             &format!("index {kind}"),
             step(
                 ctx,
-                &format!("index the {kind} catalogue"),
+                &tr!("demo.index", kind = label_of(kind)),
                 &argv,
                 super::index::run,
             ),
@@ -154,7 +149,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             &format!("match {kind}"),
             step(
                 ctx,
-                &format!("match the sample hospital {kind} dictionary"),
+                &tr!("demo.match", kind = label_of(kind)),
                 &argv,
                 super::match_cmd::run,
             ),
@@ -176,9 +171,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             &format!("eval {kind}"),
             step(
                 ctx,
-                &format!(
-                    "accuracy on the labelled {kind} dictionary (with the plain BM25 baseline)"
-                ),
+                &tr!("demo.eval", kind = label_of(kind)),
                 &argv,
                 super::eval::run,
             ),
@@ -200,12 +193,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     ]);
     note(
         "diff",
-        step(
-            ctx,
-            "what changed between the two drug versions",
-            &argv,
-            super::diff::run,
-        ),
+        step(ctx, &tr!("demo.diff"), &argv, super::diff::run),
     );
 
     // The reviewer's part: in real use 审核结果 is filled in match_drug.xlsx;
@@ -248,7 +236,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         ),
     );
 
-    ctx.say(format!("\n== reports in {}", args.out.display()));
+    ctx.say(format!(
+        "\n== {}",
+        tr!("demo.reports", dir = args.out.display())
+    ));
     if !ctx.quiet && !ctx.json {
         list_reports(&args.out);
     }
@@ -267,6 +258,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     }
 }
 
+/// The kind's Chinese name for the step titles (`drug` → 西药中成药).
+fn label_of(kind: &str) -> String {
+    match kind.parse::<catalog_core::Category>() {
+        Ok(c) if catalog_core::i18n::lang() == catalog_core::i18n::Lang::Zh => c.label_zh().into(),
+        _ => kind.to_string(),
+    }
+}
+
 fn list_reports(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -276,9 +275,10 @@ fn list_reports(dir: &Path) {
     for f in files {
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
         eprintln!(
-            "  {:<28} {:>9} bytes",
+            "  {:<28} {:>9} {}",
             f.file_name().to_string_lossy(),
-            size
+            size,
+            tr!("demo.bytes")
         );
     }
 }

@@ -121,11 +121,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         )
     })?;
     sp.finish_and_clear();
-    ctx.say(format!(
-        "compared {} + {} rows in {:.2?}",
-        old.row_count,
-        new.row_count,
-        started.elapsed()
+    ctx.say(tr!(
+        "diff.compared",
+        old = old.row_count,
+        new = new.row_count,
+        took = format!("{:.2?}", started.elapsed())
     ));
 
     let impact = match &args.mapping {
@@ -135,23 +135,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 
     if let Some(p) = &args.csv {
         table_csv::write(p, &d).with_context(|| format!("writing {}", p.display()))?;
-        ctx.say(format!("wrote {}", p.display()));
+        ctx.say(tr!("diff.wrote", file = p.display()));
     }
     if let Some(p) = &args.xlsx {
         xlsx::write_report(p, &d).with_context(|| format!("writing {}", p.display()))?;
-        ctx.say(format!("wrote {}", p.display()));
+        ctx.say(tr!("diff.wrote", file = p.display()));
     }
     if let Some(p) = &args.html {
         std::fs::write(p, html::render(&d, impact.as_deref()))
             .with_context(|| format!("writing {}", p.display()))?;
-        ctx.say(format!("wrote {}", p.display()));
+        ctx.say(tr!("diff.wrote", file = p.display()));
     }
     if let (Some(p), Some(items)) = (&args.impact_xlsx, &impact) {
         xlsx::write_impact(p, items).with_context(|| format!("writing {}", p.display()))?;
-        ctx.say(format!(
-            "wrote {} ({} mappings to review)",
-            p.display(),
-            items.len()
+        ctx.say(tr!(
+            "diff.wrote_impact",
+            file = p.display(),
+            n = items.len()
         ));
     }
 

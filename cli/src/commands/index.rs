@@ -82,20 +82,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         }))?;
     } else if fresh {
         println!(
-            "index of {} {} ({} rows) is up to date: {}",
-            v.category,
-            v.label,
-            meta.rows,
-            dir.display()
+            "{}",
+            tr!(
+                "index.fresh",
+                kind = v.category,
+                label = v.label,
+                rows = meta.rows,
+                dir = dir.display()
+            )
         );
     } else {
         println!(
-            "indexed {} {}: {} rows in {:.1} s → {}",
-            v.category,
-            v.label,
-            meta.rows,
-            meta.build_seconds,
-            dir.display()
+            "{}",
+            tr!(
+                "index.built",
+                kind = v.category,
+                label = v.label,
+                rows = meta.rows,
+                secs = format!("{:.1}", meta.build_seconds),
+                dir = dir.display()
+            )
         );
     }
     Ok(0)

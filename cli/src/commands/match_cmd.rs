@@ -139,12 +139,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         ctx.print_json(&summary)?;
     } else {
         println!(
-            "{} items ({} rows read, {} rejected) matched in {:.1} s → {}",
-            rows.len(),
-            read.read,
-            read.rejected.len(),
-            elapsed,
-            out.display()
+            "{}",
+            tr!(
+                "match.summary",
+                n = rows.len(),
+                read = read.read,
+                rejected = read.rejected.len(),
+                secs = format!("{elapsed:.1}"),
+                out = out.display()
+            )
         );
         for t in Tier::ALL {
             let n = counts.get(t.as_str()).copied().unwrap_or(0);

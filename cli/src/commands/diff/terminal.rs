@@ -55,12 +55,15 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
     let s = &d.summary.total;
     let label = |x: &Option<String>| x.clone().unwrap_or_else(|| "?".into());
     println!(
-        "{} {} ({} rows) → {} ({} rows)",
-        p.c("1", "diff"),
-        label(&d.old.label),
-        s.old_rows,
-        label(&d.new.label),
-        s.new_rows
+        "{} {}",
+        p.c("1", &tr!("diff.head")),
+        tr!(
+            "diff.sides",
+            old = label(&d.old.label),
+            old_rows = s.old_rows,
+            new = label(&d.new.label),
+            new_rows = s.new_rows
+        )
     );
     for k in ChangeClass::ALL {
         let n = s.classes.get(k);
@@ -108,18 +111,15 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
             print_change(&p, c);
         }
         if d.changes.len() > limit {
-            println!(
-                "  … and {} more (use --limit, --csv, --xlsx, --html or --json for all)",
-                d.changes.len() - limit
-            );
+            println!("{}", tr!("diff.more", n = d.changes.len() - limit));
         }
     }
     if let Some(items) = impact {
         println!();
         println!(
-            "{} {} confirmed mappings affected",
-            p.c("1", "impact"),
-            items.len()
+            "{} {}",
+            p.c("1", &tr!("diff.impact_head")),
+            tr!("diff.impact_count", n = items.len())
         );
         for it in items.iter().take(limit) {
             let m = &it.mapping;
@@ -136,10 +136,7 @@ pub fn print(d: &CatalogDiff, impact: Option<&[ImpactItem]>, limit: usize) {
             );
         }
         if items.len() > limit {
-            println!(
-                "  … and {} more (use --impact-xlsx for the work list)",
-                items.len() - limit
-            );
+            println!("{}", tr!("diff.impact_more", n = items.len() - limit));
         }
     }
 }
