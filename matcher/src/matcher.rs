@@ -82,6 +82,8 @@ pub struct Matcher {
     by_icd: KeyMap,
     by_base: KeyMap,
     by_name: KeyMap,
+    /// The name keys in order, for the sub-items under a name (prefix range).
+    names_sorted: Vec<Text>,
     field_model: crate::calibrate::FieldModel,
 }
 
@@ -110,6 +112,7 @@ impl Matcher {
             by_name: KeyMap::new(),
             second: SecondKeys::build(&index.records),
             field_model: crate::calibrate::FieldModel::shipped(),
+            names_sorted: Vec::new(),
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -130,6 +133,8 @@ impl Matcher {
                 add(&mut m.by_name, Some(t), i);
             }
         }
+        m.names_sorted = m.by_name.keys().cloned().collect();
+        m.names_sorted.sort_unstable();
         for map in [
             &mut m.by_approval,
             &mut m.by_standard,
@@ -175,7 +180,29 @@ impl Matcher {
         if it.name.chars().count() > MAX_NAME_CHARS {
             it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
         }
-        let q = Query::from_item(&it, Some(self.category()));
+        let mut q = Query::from_item(&it, Some(self.category()));
+        // A service name with a local note appended (`(住院)`, `(含耗材)`,
+        // `【本院】`) that is not itself a catalogue name: the first shorter
+        // form that is one is matched instead, and the tier stays below high.
+        let mut dropped_note = None;
+        if crate::record::whole_name_kind(Some(self.category()))
+            && !self.by_name.contains_key(q.parts.generic.as_str())
+        {
+            for (rest, note) in crate::norm::name::trailing_note_variants(&it.name) {
+                let rk = crate::norm::text::key(&rest);
+                if self.is_sub_item(&rk, &crate::norm::text::key(&note)) {
+                    // `微针针刺(夹针髓)` is the sub-item 微针针刺(夹髓针) misspelt, not a note.
+                    break;
+                }
+                if self.by_name.contains_key(rk.as_str()) {
+                    let mut shorter = it.clone();
+                    shorter.name = rest;
+                    q = Query::from_item(&shorter, Some(self.category()));
+                    dropped_note = Some(note);
+                    break;
+                }
+            }
+        }
         let has_key = q.approval_key.is_some()
             || q.standard_code.is_some()
             || q.registration_no.is_some()
@@ -262,6 +289,15 @@ impl Matcher {
             });
         }
         self.decide(&mut res, &logits);
+        if let Some(note) = dropped_note {
+            if res.tier == Tier::High {
+                res.tier = Tier::Medium;
+            }
+            res.reason = format!(
+                "{}; 去掉院内备注“{note}”后名称与目录一致，需人工确认 (a local note was dropped)",
+                res.reason
+            );
+        }
         res.reason = format!("{}; {}", res.reason, trace.explain());
         res.retrieval = trace;
         res.candidates.truncate(top);
@@ -300,6 +336,25 @@ impl Matcher {
         keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         keyed.truncate(room);
         keyed.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Does the catalogue hold a sub-item of `base` (a longer name starting
+    /// with it) whose extra part shares most characters with `note`?
+    fn is_sub_item(&self, base: &str, note: &str) -> bool {
+        let note: HashSet<char> = note.chars().collect();
+        if note.is_empty() {
+            return false;
+        }
+        let from = self.names_sorted.partition_point(|n| &**n < base);
+        self.names_sorted[from..]
+            .iter()
+            .take_while(|n| n.starts_with(base))
+            .filter(|n| n.len() > base.len())
+            .any(|n| {
+                let extra: HashSet<char> = n[base.len()..].chars().collect();
+                let shared = note.intersection(&extra).count();
+                shared * 2 >= note.len().max(extra.len())
+            })
     }
 
     /// The calibrated probability (per-field model) that the best candidate

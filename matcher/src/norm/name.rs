@@ -46,6 +46,51 @@ fn is_annotation(inner: &str) -> bool {
     .contains(&inner)
 }
 
+/// A name with its trailing groups dropped one at a time, shortest drop first:
+/// `刮宫术(分段诊断性刮宫)(住院)` → `刮宫术(分段诊断性刮宫)` (dropped `(住院)`),
+/// then `刮宫术`; `糖化血红蛋白测定 含材料` → `糖化血红蛋白测定`. A trailing group
+/// is a bracketed part or a space-separated last word. Hospitals append such
+/// local notes (setting, billing, materials) to national service names; the
+/// matcher keeps a variant only when it is a catalogue name.
+pub fn trailing_note_variants(name: &str) -> Vec<(String, String)> {
+    let f = fold(name);
+    let mut rest = f.trim_end().to_string();
+    let mut out = Vec::new();
+    for _ in 0..3 {
+        let cut = if rest.ends_with(')') {
+            // The opening bracket of the last group (nesting counted).
+            let mut depth = 0i32;
+            let mut at = None;
+            for (i, c) in rest.char_indices().rev() {
+                match c {
+                    ')' => depth += 1,
+                    '(' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            at = Some(i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            at
+        } else {
+            rest.rfind(' ').map(|i| i + 1)
+        };
+        let Some(at) = cut.filter(|&at| at > 0) else {
+            break;
+        };
+        let dropped = rest[at..].trim().to_string();
+        rest = rest[..at].trim_end().to_string();
+        if key(&rest).chars().count() < 2 {
+            break;
+        }
+        out.push((rest.clone(), dropped));
+    }
+    out
+}
+
 /// Split a hospital item name into generic name, specification and brand.
 pub fn split(name: &str) -> NameParts {
     let f = fold(name);
@@ -194,5 +239,22 @@ mod tests {
             let _ = split(s);
         }
         assert_eq!(split("").generic, "");
+    }
+
+    #[test]
+    fn trailing_notes_come_off_one_group_at_a_time() {
+        let v = trailing_note_variants("刮宫术(分段诊断性刮宫)（住院）");
+        assert_eq!(
+            v[0],
+            ("刮宫术(分段诊断性刮宫)".to_string(), "(住院)".to_string())
+        );
+        assert_eq!(v[1].0, "刮宫术");
+        let v = trailing_note_variants("糖化血红蛋白测定 含材料");
+        assert_eq!(v, [("糖化血红蛋白测定".to_string(), "含材料".to_string())]);
+        let v = trailing_note_variants("剖宫产术中子宫次全切术【本院】");
+        assert_eq!(v[0].0, "剖宫产术中子宫次全切术");
+        assert!(trailing_note_variants("阑尾切除术").is_empty());
+        // Nothing left worth a name: no variant.
+        assert!(trailing_note_variants("(急诊)").is_empty());
     }
 }

@@ -1,0 +1,72 @@
+//! Service names with a local note appended: the note comes off only when
+//! what is left is a catalogue name and the note is not a misspelt sub-item.
+
+use catalog_core::entry::ServiceInfo;
+use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
+use matcher::{index, Matcher, Tier};
+
+fn matcher() -> (Matcher, tempfile::TempDir) {
+    let rows = [
+        ("003306000010000", "刮宫术"),
+        ("003306000010100", "刮宫术(分段诊断性刮宫)"),
+        ("004300000050000", "微针针刺"),
+        ("004300000050900", "微针针刺(夹髓针)"),
+        ("002503010080000", "静脉输液"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Service(ServiceInfo::default())))
+        .collect();
+    let mut store = Store::open_in_memory().unwrap();
+    let meta = VersionMeta {
+        category: Category::Service,
+        label: "v1".into(),
+        source: "test".into(),
+        published: None,
+        note: None,
+    };
+    let v = store
+        .import_version(&meta, false, entries.into_iter().map(Ok::<_, String>))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = index::dir_for(tmp.path(), &v);
+    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
+    (Matcher::open(&dir).unwrap(), tmp)
+}
+
+fn item(name: &str) -> HospitalItem {
+    HospitalItem {
+        row: 1,
+        code: "H1".into(),
+        name: name.into(),
+        ..HospitalItem::default()
+    }
+}
+
+#[test]
+fn a_local_note_comes_off_and_keeps_the_item_below_high() {
+    let (m, _t) = matcher();
+    for (name, want) in [
+        ("刮宫术(分段诊断性刮宫)（住院）", "003306000010100"),
+        ("刮宫术(分段诊断性刮宫)(含耗材)", "003306000010100"),
+        ("静脉输液 含材料", "002503010080000"),
+        ("静脉输液【本院】", "002503010080000"),
+    ] {
+        let r = m.match_item(&item(name), 3);
+        assert_eq!(r.candidates[0].code, want, "{name}: {r:#?}");
+        assert!(r.tier < Tier::High, "{name}: {:?}", r.tier);
+        assert!(r.reason.contains("院内备注"), "{name}: {}", r.reason);
+    }
+}
+
+#[test]
+fn a_misspelt_sub_item_is_not_taken_for_a_note() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("微针针刺(夹针髓)"), 3);
+    assert!(!r.reason.contains("院内备注"), "{}", r.reason);
+    assert_eq!(r.candidates[0].code, "004300000050900", "{r:#?}");
+    // The exact catalogue name is matched as it is, nothing dropped.
+    let r = m.match_item(&item("刮宫术(分段诊断性刮宫)"), 3);
+    assert_eq!(r.candidates[0].code, "003306000010100");
+    assert!(!r.reason.contains("院内备注"), "{}", r.reason);
+}
