@@ -2,10 +2,27 @@
 
 use catalog_core::normalize::clean_text;
 
-/// Half-width, lower-case ASCII, one kind of bracket, no surrounding space.
-/// `【阿莫西林】` and `(阿莫西林)` fold the same way.
+/// OpenCC's traditional → simplified conversion, built once; `None` only if
+/// its shipped dictionaries failed to load (then names are not converted).
+fn t2s() -> Option<&'static ferrous_opencc::OpenCC> {
+    static T2S: std::sync::OnceLock<Option<ferrous_opencc::OpenCC>> = std::sync::OnceLock::new();
+    T2S.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
+    })
+    .as_ref()
+}
+
+/// Half-width, lower-case ASCII, one kind of bracket, no surrounding space,
+/// simplified characters: `【阿莫西林】` and `(阿莫西林)` fold the same way, and
+/// so do `抗體測定` and `抗体测定` (HIS dictionaries keyed in Taiwan or Hong
+/// Kong editions, or by OCR, hold traditional forms).
 pub fn fold(s: &str) -> String {
-    clean_text(s)
+    let cleaned = clean_text(s);
+    let simplified = match t2s() {
+        Some(cc) if cleaned.chars().any(is_cjk) => cc.convert(&cleaned),
+        _ => cleaned,
+    };
+    simplified
         .chars()
         .map(|c| match c {
             '【' | '[' | '{' | '〔' | '〖' => '(',
@@ -53,5 +70,13 @@ mod tests {
         assert_eq!(key("复方氨基酸(18AA-Ⅱ)"), key("复方氨基酸(18aa-II)"));
         assert!(is_blank("，。、——()"));
         assert!(!is_blank("a"));
+    }
+
+    #[test]
+    fn traditional_characters_fold_to_simplified() {
+        assert_eq!(key("抗心磷脂抗體測定"), key("抗心磷脂抗体测定"));
+        assert_eq!(key("阿莫西林膠囊"), "阿莫西林胶囊");
+        // Simplified text is left as it is.
+        assert_eq!(key("头孢曲松钠注射液"), "头孢曲松钠注射液");
     }
 }
