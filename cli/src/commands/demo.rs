@@ -261,7 +261,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
 /// The kind's Chinese name for the step titles (`drug` → 西药中成药).
 fn label_of(kind: &str) -> String {
     match kind.parse::<catalog_core::Category>() {
-        Ok(c) if catalog_core::i18n::lang() == catalog_core::i18n::Lang::Zh => c.label_zh().into(),
+        // The titles add 目录 themselves (`医保药品目录` → 导入医保药品目录).
+        Ok(c) if catalog_core::i18n::lang() == catalog_core::i18n::Lang::Zh => {
+            let l = c.label_zh();
+            l.strip_suffix("目录").unwrap_or(l).to_string()
+        }
         _ => kind.to_string(),
     }
 }
