@@ -512,28 +512,13 @@ fn new_decision(
 mod tests {
     use super::*;
     use crate::decide::decide;
-    use catalog_core::entry::Detail;
     use catalog_core::store::Decision;
-    use catalog_core::{Entry, VersionMeta};
 
     const DRUG: &str = "XJ01CAA040E001010100600";
     const DRUG2: &str = "XJ01FAA051A001010201187";
     const CONS: &str = "C02010800412001000000111271";
 
-    fn version(s: &mut Store, kind: Category, label: &str, rows: &[(&str, &str)]) {
-        let meta = VersionMeta {
-            category: kind,
-            label: label.into(),
-            source: "test".into(),
-            published: None,
-            note: None,
-        };
-        let rows: Vec<Result<Entry, String>> = rows
-            .iter()
-            .map(|(c, n)| Ok(Entry::new(*c, *n, Detail::empty(kind))))
-            .collect();
-        s.import_version(&meta, false, rows).unwrap();
-    }
+    use crate::tests::version;
 
     /// The drug and consumable catalogues, no mappings.
     fn catalogues() -> Store {

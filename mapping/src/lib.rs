@@ -129,6 +129,6 @@ pub use suggest::{apply_previous, record_suggestions, reuse_approved, SuggestRep
 pub use undo::{history, undo, undo_batch, UndoReport, UndoRight};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod workbench_tests;

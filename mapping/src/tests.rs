@@ -10,7 +10,8 @@ const DRUG2: &str = "XJ01FAA051A001010201187";
 const CONS: &str = "C14010108200001003880";
 const ICD: &str = "M76.x00";
 
-fn version(store: &mut Store, kind: Category, label: &str, rows: &[(&str, &str)]) {
+/// Import `rows` (code, name) as version `label` of `kind` (shared with the FHIR tests).
+pub(crate) fn version(store: &mut Store, kind: Category, label: &str, rows: &[(&str, &str)]) {
     let meta = VersionMeta {
         category: kind,
         label: label.into(),

@@ -85,11 +85,9 @@ pub(crate) fn flag_of(limit: &str) -> String {
 }
 
 /// ` — raise it with --flag N` for an error that hit a limit.
-fn limit_hint(e: &ImportError) -> String {
-    match e.limit_hit() {
-        Some(h) => tr!("import.limit_hint", flag = flag_of(h.limit)),
-        None => String::new(),
-    }
+fn limit_hint(hit: Option<&importer::LimitHit>) -> String {
+    hit.map(|h| tr!("import.limit_hint", flag = flag_of(h.limit)))
+        .unwrap_or_default()
 }
 
 #[derive(clap::Args)]
@@ -190,10 +188,7 @@ fn phase_message(p: &Progress) -> String {
         Phase::Commit => "import.phase.commit",
         Phase::Rejects => "import.phase.rejects",
     };
-    match p.phase {
-        Phase::Download => tr!(key),
-        _ => tr!(key, rows = p.rows),
-    }
+    tr!(key, rows = p.rows)
 }
 
 /// Where the reject files go: `--rejects PATH` (its `.csv`/`.xlsx` suffix
@@ -252,10 +247,11 @@ fn warn(s: &ImportSummary) {
 }
 
 /// A failed import's error, naming the files its rejects were written to.
-fn fail_keeping_rejects(summary: &ImportSummary, mut msg: String, when: &str) -> Result<u8> {
+/// `which` names the locale text that says when the rows were rejected.
+fn fail_keeping_rejects(summary: &ImportSummary, mut msg: String, which: &str) -> Result<u8> {
     warn(summary);
     if let Some(files) = reject_files(summary) {
-        msg.push_str(&tr!(when, n = summary.rejected, files = files));
+        msg.push_str(&tr!(which, n = summary.rejected, files = files));
     }
     anyhow::bail!(msg)
 }
@@ -394,11 +390,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
         }
         // The rows rejected before a break or a store failure are still worth fixing.
         Err(ImportError::Broken { error, summary }) => {
-            let hint = error
-                .limit
-                .as_ref()
-                .map(|h| tr!("import.limit_hint", flag = flag_of(h.limit)))
-                .unwrap_or_default();
+            let hint = limit_hint(error.limit.as_ref());
             fail_keeping_rejects(&summary, format!("{error}{hint}"), "import.rejects_so_far")
         }
         Err(ImportError::StoreFailed { error, summary }) => fail_keeping_rejects(
@@ -407,7 +399,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<u8> {
             "import.rejects_before",
         ),
         Err(e) => {
-            let hint = limit_hint(&e);
+            let hint = limit_hint(e.limit_hit());
             anyhow::bail!("{e}{hint}")
         }
     }
