@@ -188,7 +188,8 @@ impl Matcher {
         if crate::record::whole_name_kind(Some(self.category()))
             && !self.by_name.contains_key(q.parts.generic.as_str())
         {
-            for (rest, note) in crate::norm::name::trailing_note_variants(&it.name) {
+            let (bare, _) = crate::norm::name::split_unit_suffix(&it.name);
+            for (rest, note) in crate::norm::name::trailing_note_variants(&bare) {
                 let rk = crate::norm::text::key(&rest);
                 if self.is_sub_item(&rk, &crate::norm::text::key(&note)) {
                     // `微针针刺(夹针髓)` is the sub-item 微针针刺(夹髓针) misspelt, not a note.
@@ -197,6 +198,7 @@ impl Matcher {
                 if self.by_name.contains_key(rk.as_str()) {
                     let mut shorter = it.clone();
                     shorter.name = rest;
+                    shorter.unit = q.unit.clone();
                     q = Query::from_item(&shorter, Some(self.category()));
                     dropped_note = Some(note);
                     break;
@@ -214,11 +216,24 @@ impl Matcher {
                     .into();
             return res;
         }
+        // Services and diagnoses are named by the standard itself: a name
+        // that, normalised, is carried by exactly one catalogue row names that
+        // row (the key a code would be).
+        let unique_name = self.unique_name(&q);
+        let evaluate = |o: u32, explain: bool| {
+            let (mut ev, mut logit) =
+                score::evaluate_with(&q, &self.index.records[o as usize], explain);
+            if unique_name == Some(o) {
+                let e = score::unique_name_evidence(&q.parts.generic);
+                logit += e.weight;
+                ev.push(e);
+            }
+            (ev, logit)
+        };
         let score_all = |ords: &[u32]| -> Vec<(f64, u32, Vec<Evidence>)> {
             ords.iter()
                 .map(|&o| {
-                    let (ev, logit) =
-                        score::evaluate_with(&q, &self.index.records[o as usize], false);
+                    let (ev, logit) = evaluate(o, false);
                     (logit, o, ev)
                 })
                 .collect()
@@ -270,7 +285,7 @@ impl Matcher {
         for (logit, o, _) in scored.into_iter().take(top.max(2)) {
             let r = &self.index.records[o as usize];
             // Full explanation texts only for the rows shown.
-            let (ev, _) = score::evaluate_with(&q, r, true);
+            let (ev, _) = evaluate(o, true);
             let s = score::sigmoid(logit);
             let o = |t: &Option<Text>| t.as_deref().map(String::from);
             res.candidates.push(Candidate {
@@ -290,13 +305,25 @@ impl Matcher {
         }
         self.decide(&mut res, &logits);
         if let Some(note) = dropped_note {
-            if res.tier == Tier::High {
+            // Only a code that agrees confirms the note was a note: without
+            // one, the dropped words may have named a variant.
+            let confirmed = res.candidates.first().is_some_and(|c| {
+                c.evidence.iter().any(|e| {
+                    matches!(&*e.field, "价格项目编码" | "医保编码") && e.verdict == Verdict::Agree
+                })
+            });
+            if res.tier == Tier::High && !confirmed {
                 res.tier = Tier::Medium;
+                res.reason = format!(
+                    "{}; 去掉院内备注“{note}”后名称与目录一致，需人工确认 (a local note was dropped)",
+                    res.reason
+                );
+            } else {
+                res.reason = format!(
+                    "{}; 去掉院内备注“{note}”后名称与目录一致 (a local note was dropped)",
+                    res.reason
+                );
             }
-            res.reason = format!(
-                "{}; 去掉院内备注“{note}”后名称与目录一致，需人工确认 (a local note was dropped)",
-                res.reason
-            );
         }
         res.reason = format!("{}; {}", res.reason, trace.explain());
         res.retrieval = trace;
@@ -336,6 +363,22 @@ impl Matcher {
         keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         keyed.truncate(room);
         keyed.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// The one row whose name is the item's whole normalised name, for the
+    /// kinds named by the standard (services, diagnoses, procedures, herbs).
+    fn unique_name(&self, q: &Query) -> Option<u32> {
+        if !crate::record::whole_name_kind(Some(self.category())) {
+            return None;
+        }
+        match self
+            .by_name
+            .get(q.parts.generic.as_str())
+            .map(Vec::as_slice)
+        {
+            Some(&[one]) => Some(one),
+            _ => None,
+        }
     }
 
     /// Does the catalogue hold a sub-item of `base` (a longer name starting

@@ -255,9 +255,12 @@ impl Query {
     /// `kind` is the catalogue being matched against (it decides how names split).
     pub fn from_item(item: &HospitalItem, kind: Option<Category>) -> Query {
         let mut parts = name::split(&item.name);
+        let mut unit_in_name = None;
         if whole_name_kind(kind) {
+            let (bare, unit) = name::split_unit_suffix(&item.name);
+            unit_in_name = unit;
             parts = name::NameParts {
-                generic: text::key(&item.name),
+                generic: text::key(&bare),
                 spec: None,
                 brand: None,
             };
@@ -329,7 +332,7 @@ impl Query {
                 .and_then(|p| keys::price_item(&p)),
             icd_key: national.as_deref().and_then(keys::icd),
             national_code: national,
-            unit: some(&item.unit).map(String::from),
+            unit: some(&item.unit).map(String::from).or(unit_in_name),
             initials: pinyin::looks_like_initials(&item.name)
                 .then(|| item.name.trim().to_ascii_uppercase()),
             parts,

@@ -280,9 +280,13 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     (e, logit)
 }
 
-/// Log-odds → 0..1. The temperature spreads the summed weights (which
-/// overstate independence: name, form and spec are correlated) so that scores
-/// of strong candidates do not all saturate at 1.
+/// Evidence that the item's whole normalised name is carried by exactly one
+/// catalogue row (services, diagnoses): weighed so that with the name alone
+/// and no field against it the row reaches "high".
+pub fn unique_name_evidence(name: &str) -> Evidence {
+    ev("唯一同名", name, "目录中仅此一条同名", Verdict::Agree, 4.0)
+}
+
 /// Strength (amounts, volume, concentration), then units per package.
 fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     let (hs, cs) = if explain {
@@ -345,7 +349,9 @@ pub fn has_token(tokens: &[Text], t: &str) -> bool {
     tokens.iter().any(|x| &**x == t)
 }
 
-/// The logistic function: log-odds to probability.
+/// The logistic function: log-odds to probability. The temperature spreads
+/// the summed weights (which overstate independence: name, form and spec are
+/// correlated) so that scores of strong candidates do not all saturate at 1.
 pub fn sigmoid(x: f64) -> f64 {
     const TEMPERATURE: f64 = 0.5;
     1.0 / (1.0 + (-x * TEMPERATURE).exp())
@@ -365,6 +371,10 @@ pub fn hard_conflict(e: &[Evidence]) -> bool {
         "生产企业",
         "批准文号",
         "注册证号",
+        // A code in the HIS row that names another item contradicts the
+        // name (a stale or 临床版 code): a clerk decides which is right.
+        "价格项目编码",
+        "医保编码",
     ]
     .iter()
     .any(|f| has(e, f, Verdict::Disagree))

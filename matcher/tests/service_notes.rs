@@ -7,15 +7,26 @@ use matcher::{index, Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
     let rows = [
-        ("003306000010000", "刮宫术"),
-        ("003306000010100", "刮宫术(分段诊断性刮宫)"),
-        ("004300000050000", "微针针刺"),
-        ("004300000050900", "微针针刺(夹髓针)"),
-        ("002503010080000", "静脉输液"),
+        ("003306000010000", "刮宫术", None),
+        ("003306000010100", "刮宫术(分段诊断性刮宫)", None),
+        ("004300000050000", "微针针刺", None),
+        ("004300000050900", "微针针刺(夹髓针)", None),
+        ("002503010080000", "静脉输液", None),
+        ("003112010180000", "宫腔粘连分离术", Some("311201018")),
+        // One name, two rows (a national list repeats a name under two
+        // sections): the name alone does not tell them apart.
+        ("002101030120000", "食管造影", None),
+        ("002101030120100", "食管造影", None),
     ];
     let entries: Vec<Entry> = rows
         .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Service(ServiceInfo::default())))
+        .map(|(c, n, p)| {
+            let info = ServiceInfo {
+                price_code: p.map(String::from),
+                ..ServiceInfo::default()
+            };
+            Entry::new(*c, *n, Detail::Service(info))
+        })
         .collect();
     let mut store = Store::open_in_memory().unwrap();
     let meta = VersionMeta {
@@ -69,4 +80,49 @@ fn a_misspelt_sub_item_is_not_taken_for_a_note() {
     let r = m.match_item(&item("刮宫术(分段诊断性刮宫)"), 3);
     assert_eq!(r.candidates[0].code, "003306000010100");
     assert!(!r.reason.contains("院内备注"), "{}", r.reason);
+}
+
+#[test]
+fn a_name_only_one_row_carries_is_high_and_a_shared_one_is_not() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("宫腔粘连分离术"), 3);
+    assert_eq!(r.candidates[0].code, "003112010180000");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    assert!(
+        r.candidates[0]
+            .evidence
+            .iter()
+            .any(|e| e.field == "唯一同名"),
+        "{r:#?}"
+    );
+    // Full-width brackets and traditional characters fold to the same name.
+    let r = m.match_item(&item("刮宮術（分段診斷性刮宮）"), 3);
+    assert_eq!(r.candidates[0].code, "003306000010100");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    let r = m.match_item(&item("食管造影"), 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+    assert!(r.candidates[0]
+        .evidence
+        .iter()
+        .all(|e| e.field != "唯一同名"));
+}
+
+#[test]
+fn a_price_code_that_agrees_confirms_a_dropped_note() {
+    let (m, _t) = matcher();
+    let mut it = item("宫腔粘连分离术(床旁)/次");
+    it.price_code = Some("311201018-02".into());
+    let r = m.match_item(&it, 3);
+    assert_eq!(r.candidates[0].code, "003112010180000");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    assert!(r.reason.contains("院内备注"), "{}", r.reason);
+    // The same note without the code: a clerk confirms it.
+    let r = m.match_item(&item("宫腔粘连分离术(床旁)"), 3);
+    assert_eq!(r.candidates[0].code, "003112010180000");
+    assert_eq!(r.tier, Tier::Medium, "{r:#?}");
+    // A code of another item contradicts the name: never high.
+    let mut it = item("宫腔粘连分离术");
+    it.price_code = Some("250402030".into());
+    let r = m.match_item(&it, 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
 }

@@ -198,12 +198,24 @@ pub fn find_in_text(text: &str) -> FoundKeys {
     found
 }
 
-/// A provincial price-item code: folded, separators dropped.
+/// A provincial price-item code: folded, separators dropped, and a local
+/// sub-price suffix (`311202001-03`, `250104032_01`) cut off when what is left
+/// still holds a whole 9-digit item code — otherwise the suffix's digits
+/// became the tail of the code and the prefix rule read another item.
 pub fn price_code(s: &str) -> Option<String> {
-    let c: String = code(s)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let folded = code(s);
+    let mut body = folded.trim_end();
+    if let Some(at) = body.rfind(['-', '_', '.', '/']) {
+        let (head, tail) = (&body[..at], &body[at + 1..]);
+        let head_digits = head.chars().filter(char::is_ascii_digit).count();
+        if (1..=3).contains(&tail.len())
+            && tail.chars().all(|c| c.is_ascii_digit())
+            && head_digits >= 9
+        {
+            body = head;
+        }
+    }
+    let c: String = body.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     (!c.is_empty()).then_some(c)
 }
 
@@ -312,5 +324,13 @@ mod tests {
         assert_eq!(price_code("11-0101-001"), Some("110101001".into()));
         assert_eq!(price_item("33331400007"), price_item("331400007"));
         assert_eq!(price_item("003314000070200").as_deref(), Some("331400007"));
+        // A local suffix comes off before the prefix rule reads the last 9 digits.
+        let item = |s: &str| price_code(s).and_then(|p| price_item(&p));
+        assert_eq!(item("311202001-03").as_deref(), Some("311202001"));
+        assert_eq!(item("f250104032-03").as_deref(), Some("250104032"));
+        assert_eq!(item("00120100015-01").as_deref(), Some("120100015"));
+        assert_eq!(item("3312.04011").as_deref(), Some("331204011"));
+        // Separators inside a 9-digit code are not a suffix.
+        assert_eq!(item("11-0101-001").as_deref(), Some("110101001"));
     }
 }

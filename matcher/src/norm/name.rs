@@ -91,6 +91,24 @@ pub fn trailing_note_variants(name: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A billing unit typed after the name (`抗鞘磷脂抗体测定(IgA)/项`,
+/// `气脑造影/床日`, `牙周洁治/每牙`): the name without it, and the unit. Only a
+/// short run of CJK characters after the last `/` counts, so `HBsAg/HBeAg`
+/// or `CT/MR` stay names. A cut name comes back folded ([`fold`]).
+pub fn split_unit_suffix(name: &str) -> (String, Option<String>) {
+    let f = fold(name);
+    let t = f.trim_end();
+    if let Some(at) = t.rfind('/') {
+        let unit = t[at + 1..].trim();
+        let n = unit.chars().count();
+        let head = t[..at].trim_end();
+        if (1..=3).contains(&n) && unit.chars().all(is_cjk) && key(head).chars().count() >= 2 {
+            return (head.to_string(), Some(unit.to_string()));
+        }
+    }
+    (name.to_string(), None)
+}
+
 /// Split a hospital item name into generic name, specification and brand.
 pub fn split(name: &str) -> NameParts {
     let f = fold(name);
@@ -256,5 +274,26 @@ mod tests {
         assert!(trailing_note_variants("阑尾切除术").is_empty());
         // Nothing left worth a name: no variant.
         assert!(trailing_note_variants("(急诊)").is_empty());
+    }
+
+    #[test]
+    fn a_unit_after_a_slash_comes_off_the_name() {
+        let (n, u) = split_unit_suffix("抗鞘磷脂抗体测定(IgA)／项");
+        assert_eq!(
+            (n.as_str(), u.as_deref()),
+            ("抗鞘磷脂抗体测定(iga)", Some("项"))
+        );
+        assert_eq!(
+            split_unit_suffix("气脑造影(单侧)/床日").1.as_deref(),
+            Some("床日")
+        );
+        assert_eq!(
+            split_unit_suffix("牙周洁治/每牙").1.as_deref(),
+            Some("每牙")
+        );
+        // Latin after the slash, a long tail or nothing before it: a name.
+        assert_eq!(split_unit_suffix("乙肝两对半HBsAg/HBeAg").1, None);
+        assert_eq!(split_unit_suffix("胸部CT/胸部磁共振平扫").1, None);
+        assert_eq!(split_unit_suffix("/次").1, None);
     }
 }

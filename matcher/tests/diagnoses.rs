@@ -1,0 +1,78 @@
+//! Diagnoses are named by the standard: a name only one row carries is strong
+//! evidence, and a code in the HIS row is "a code of some edition", trusted
+//! only when the name agrees (issue #17).
+
+use catalog_core::entry::IcdInfo;
+use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
+use matcher::{index, Matcher, Tier};
+
+fn matcher() -> (Matcher, tempfile::TempDir) {
+    let rows = [
+        ("A00.000x001", "古典生物型霍乱"),
+        ("A00.100x001", "埃尔托生物型霍乱"),
+        ("A01.000", "伤寒"),
+        ("A01.000x002", "伤寒杆菌性败血症"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+        .collect();
+    let mut store = Store::open_in_memory().unwrap();
+    let meta = VersionMeta {
+        category: Category::Diagnosis,
+        label: "医保版2.0".into(),
+        source: "test".into(),
+        published: None,
+        note: None,
+    };
+    let v = store
+        .import_version(&meta, false, entries.into_iter().map(Ok::<_, String>))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = index::dir_for(tmp.path(), &v);
+    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
+    (Matcher::open(&dir).unwrap(), tmp)
+}
+
+fn item(name: &str, code: Option<&str>) -> HospitalItem {
+    HospitalItem {
+        row: 1,
+        code: "H1".into(),
+        name: name.into(),
+        national_code: code.map(String::from),
+        ..HospitalItem::default()
+    }
+}
+
+#[test]
+fn an_identical_name_alone_is_high() {
+    let (m, _t) = matcher();
+    // Full-width punctuation and spaces are not part of the name.
+    let r = m.match_item(&item("埃尔托生物型 霍乱", None), 3);
+    assert_eq!(r.candidates[0].code, "A00.100x001");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // A name the catalogue does not hold as it is: not high on the name.
+    let r = m.match_item(&item("霍乱", None), 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+}
+
+#[test]
+fn a_code_of_another_edition_that_names_another_row_is_a_conflict_not_high() {
+    let (m, _t) = matcher();
+    // The HIS holds the name of one diagnosis and a code that, in this
+    // edition, is another: the name wins the ranking, and a clerk decides.
+    let r = m.match_item(&item("古典生物型霍乱", Some("A01.000")), 3);
+    assert_eq!(r.candidates[0].code, "A00.000x001", "{r:#?}");
+    assert!(r.tier < Tier::High, "{r:#?}");
+    assert!(
+        r.candidates[0]
+            .evidence
+            .iter()
+            .any(|e| e.field == "医保编码" && e.verdict == matcher::Verdict::Disagree),
+        "{r:#?}"
+    );
+    // Code and name agree: high.
+    let r = m.match_item(&item("伤寒", Some("A01.000")), 3);
+    assert_eq!(r.candidates[0].code, "A01.000");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+}
