@@ -265,6 +265,17 @@ impl Query {
                 brand: None,
             };
         }
+        if kind == Some(Category::Consumable) {
+            // A model number typed into a device name (`内固定 JTP-8167`) is
+            // the spec's, not part of the name the catalogue spells.
+            for t in spec::tokens(&item.name).iter().filter(|t| t.contains('-')) {
+                let k = t.replace('-', "");
+                let rest = parts.generic.replace(&k, "");
+                if rest.chars().count() >= 2 {
+                    parts.generic = rest;
+                }
+            }
+        }
         let (base, name_form) = form::split_name(&parts.generic);
         let form = some(&item.dosage_form)
             .and_then(form::canonical)
@@ -379,5 +390,35 @@ mod tests {
         assert_eq!(q.base, "阿莫西林");
         assert_eq!(q.spec.count, Some(24.0));
         assert_eq!(q.approval_key, r.approval_key);
+    }
+
+    #[test]
+    fn a_model_number_in_a_device_name_is_the_specs_not_the_names() {
+        let q = |name: &str, kind| {
+            Query::from_item(
+                &HospitalItem {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                Some(kind),
+            )
+        };
+        let d = q("内固定 JTP－8167", Category::Consumable);
+        assert_eq!(d.parts.generic, "内固定");
+        assert!(
+            d.spec_tokens.iter().any(|t| t == "jtp-8167"),
+            "{:?}",
+            d.spec_tokens
+        );
+        assert_eq!(
+            q("固定板hks_5633", Category::Consumable).parts.generic,
+            "固定板"
+        );
+        // A name that is nothing but a model keeps it; drugs keep their qualifiers.
+        assert_eq!(q("JTP-8167", Category::Consumable).parts.generic, "jtp8167");
+        assert!(q("复方氨基酸注射液(18AA-Ⅱ)", Category::Drug)
+            .parts
+            .generic
+            .contains("18aa"));
     }
 }

@@ -11,6 +11,7 @@ const MFR_SUFFIXES: &str = include_str!("../../data/synonyms/manufacturer_suffix
 const MFR_REGIONS: &str = include_str!("../../data/synonyms/manufacturer_regions.txt");
 const MFR_WORDS: &str = include_str!("../../data/synonyms/manufacturer_words.txt");
 const MFR_ALIASES: &str = include_str!("../../data/synonyms/manufacturer_aliases.csv");
+const MFR_ENGLISH: &str = include_str!("../../data/synonyms/manufacturer_english.csv");
 const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
 
 /// One dosage-form synonym: its canonical form and the family it belongs to
@@ -60,6 +61,9 @@ pub struct Tables {
     pub mfr_words: Vec<String>,
     /// Maker aliases → full name.
     pub mfr_aliases: HashMap<String, String>,
+    /// English maker names → the Chinese name they register under, as
+    /// written in the table (the matcher keys them by their words).
+    pub mfr_english: Vec<(String, String)>,
     /// Trade names → generic name.
     pub trade_names: HashMap<String, String>,
 }
@@ -133,6 +137,14 @@ fn load() -> Tables {
         mfr_aliases: csv_rows(MFR_ALIASES)
             .filter_map(|r| match r.as_slice() {
                 [a, c, ..] => Some((a.to_lowercase(), c.to_string())),
+                _ => None,
+            })
+            .collect(),
+        mfr_english: csv_rows(MFR_ENGLISH)
+            .filter_map(|r| match r.as_slice() {
+                [e, c, ..] if !e.is_empty() && !c.is_empty() => {
+                    Some((e.to_string(), c.to_string()))
+                }
                 _ => None,
             })
             .collect(),

@@ -2,13 +2,86 @@
 //! clerk's `联邦制药` should meet. Strips branch suffixes, legal forms,
 //! region prefixes and (for the similarity core) industry words.
 
-use super::text::fold;
+use super::text::{fold, is_cjk};
 use crate::synonyms::TABLES;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Legal forms and fillers of Latin-script maker names, dropped before look-up.
+const LATIN_FILLERS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "s",
+    "a",
+    "llc",
+    "plc",
+    "kk",
+    "bv",
+    "nv",
+    "spa",
+    "srl",
+    "ab",
+    "as",
+    "oy",
+    "pty",
+    "se",
+    "sas",
+    "and",
+    "the",
+    "of",
+];
+
+/// The words of a Latin-script maker name: lower case, split at anything
+/// not a letter or digit, legal forms and fillers dropped.
+fn latin_words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !LATIN_FILLERS.contains(w))
+        .map(String::from)
+        .collect()
+}
+
+/// English names of data/synonyms/manufacturer_english.csv, keyed by their words joined.
+static ENGLISH: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    TABLES
+        .mfr_english
+        .iter()
+        .map(|(e, c)| (latin_words(e).concat(), c.clone()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+});
+
+/// The Chinese name a Latin-script maker registers under, when the table
+/// knows it: the longest leading run of its words that is a known name
+/// (`Boston Scientific International S.A.` → 波士顿科学).
+pub fn english_maker(s: &str) -> Option<&'static str> {
+    if s.chars().any(is_cjk) || !s.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let words = latin_words(s);
+    (1..=words.len().min(6))
+        .rev()
+        .find_map(|n| ENGLISH.get(&words[..n].concat()))
+        .map(String::as_str)
+}
 
 /// The legal-suffix-free name: `浙江华海药业股份有限公司` → `华海药业`.
 pub fn normalize(s: &str) -> String {
     let t = &*TABLES;
+    if let Some(zh) = english_maker(s) {
+        return zh.to_string();
+    }
     let mut n: String = fold(s).chars().filter(|c| !c.is_whitespace()).collect();
     // Branch: keep the parent (`…有限公司中山分公司` → `…有限公司`).
     if let Some(pos) = n.find("分公司").or_else(|| n.find("分厂")) {
@@ -131,6 +204,33 @@ mod tests {
         assert_eq!(normalize("华北制药(集团)有限责任公司"), "华北制药");
         assert_eq!(normalize("北京诺华制药有限公司"), "诺华制药");
         assert_eq!(normalize("上海"), "上海");
+    }
+
+    #[test]
+    fn english_names_of_large_makers_meet_their_chinese_registrations() {
+        assert_eq!(
+            english_maker("Boston Scientific International S.A."),
+            Some("波士顿科学")
+        );
+        assert_eq!(english_maker("B. Braun Melsungen AG"), Some("贝朗"));
+        assert_eq!(
+            english_maker("JOHNSON & JOHNSON MEDICAL (CHINA) LTD."),
+            Some("强生")
+        );
+        assert_eq!(english_maker("Medtronic, Inc."), Some("美敦力"));
+        assert_eq!(english_maker("Unknown Devices Ltd"), None);
+        assert_eq!(english_maker("美敦力"), None);
+        assert_eq!(
+            compare("Stryker", "史赛克（北京）医疗器械有限公司"),
+            MfrCmp::Same
+        );
+        assert_eq!(compare("Medtronic Inc.", "美敦力公司"), MfrCmp::Same);
+        assert_eq!(compare("Stryker", "美敦力公司"), MfrCmp::Different);
+        // Either side may be the English one.
+        assert_eq!(
+            compare("波士顿科学国际有限公司", "BOSTON SCIENTIFIC CORPORATION"),
+            MfrCmp::Same
+        );
     }
 
     #[test]
