@@ -251,6 +251,22 @@ pub struct Query {
     pub spec_tokens: Vec<String>,
 }
 
+/// A spec with a maker glued after a dot (`每丸重9g*6丸/盒.天辰生`): the spec
+/// and the maker. The dot must follow something other than a digit and be
+/// followed by Chinese only, so `0.25g` is never cut.
+fn split_glued_maker(spec: &str) -> (String, Option<String>) {
+    let t = spec.trim();
+    if let Some(at) = t.rfind(['.', '。']) {
+        let (head, tail) = (&t[..at], t[at..].chars().skip(1).collect::<String>());
+        let before_digit = head.chars().next_back().is_none_or(|c| c.is_ascii_digit());
+        let tail = tail.trim();
+        if !before_digit && tail.chars().count() >= 2 && tail.chars().all(text::is_cjk) {
+            return (head.trim_end().to_string(), Some(tail.to_string()));
+        }
+    }
+    (t.to_string(), None)
+}
+
 impl Query {
     /// `kind` is the catalogue being matched against (it decides how names split).
     pub fn from_item(item: &HospitalItem, kind: Option<Category>) -> Query {
@@ -281,8 +297,15 @@ impl Query {
             .and_then(form::canonical)
             .or(name_form)
             .map(String::from);
-        let spec_text = some(&item.spec)
-            .map(String::from)
+        // `每袋装5g:10袋.黑龙江`: a HIS export that glued a (cut) maker to
+        // the spec, when the maker column is empty.
+        let (spec_col, glued_maker) = match some(&item.spec) {
+            Some(sp) if some(&item.manufacturer).is_none() => split_glued_maker(sp),
+            Some(sp) => (sp.to_string(), None),
+            None => (String::new(), None),
+        };
+        let spec_text = Some(spec_col)
+            .filter(|s| !s.is_empty())
             .or_else(|| parts.spec.clone())
             .unwrap_or_default();
         let mut sp = spec::parse(&spec_text);
@@ -295,7 +318,10 @@ impl Query {
                 sp.count = sp.count.or(from_name.count);
             }
         }
-        let manufacturer = some(&item.manufacturer).unwrap_or_default().to_string();
+        let manufacturer = some(&item.manufacturer)
+            .map(String::from)
+            .or(glued_maker)
+            .unwrap_or_default();
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
         // Model numbers typed into the name (`内固定 JT-227`) count as the spec's.
@@ -390,6 +416,34 @@ mod tests {
         assert_eq!(q.base, "阿莫西林");
         assert_eq!(q.spec.count, Some(24.0));
         assert_eq!(q.approval_key, r.approval_key);
+    }
+
+    #[test]
+    fn a_maker_glued_to_the_spec_is_the_makers() {
+        assert_eq!(
+            split_glued_maker("每丸重9g*6丸/盒.天辰生"),
+            ("每丸重9g*6丸/盒".to_string(), Some("天辰生".to_string()))
+        );
+        assert_eq!(
+            split_glued_maker("每袋装5g:10袋。黑龙江").1.as_deref(),
+            Some("黑龙江")
+        );
+        // A decimal point, Latin or one character after the dot: not a maker.
+        assert_eq!(split_glued_maker("0.25g*24粒").1, None);
+        assert_eq!(split_glued_maker("10ml/支.b").1, None);
+        assert_eq!(split_glued_maker("10袋/盒.装").1, None);
+        let q = Query::from_item(
+            &HospitalItem {
+                name: "小儿胃宝丸".into(),
+                spec: Some("每丸重9g*6丸/盒.天辰生".into()),
+                ..Default::default()
+            },
+            Some(Category::Drug),
+        );
+        assert_eq!(
+            (q.manufacturer.as_str(), q.spec.count),
+            ("天辰生", Some(6.0))
+        );
     }
 
     #[test]

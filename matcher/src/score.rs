@@ -222,7 +222,17 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
 
     // Manufacturer.
     if !q.manufacturer.is_empty() {
-        let (v, w) = match manufacturer::compare_cores(&q.mfr_core, &r.mfr_core) {
+        let mut cmp = manufacturer::compare_cores(&q.mfr_core, &r.mfr_core);
+        // A maker column cut short by the HIS (`江西济` of 江西济宁生物制药):
+        // the row's full name starts with it.
+        let h = q.manufacturer.trim();
+        if matches!(cmp, MfrCmp::Different | MfrCmp::Missing)
+            && h.chars().count() >= 3
+            && r.manufacturer.starts_with(h)
+        {
+            cmp = MfrCmp::Similar;
+        }
+        let (v, w) = match cmp {
             MfrCmp::Same => (Verdict::Agree, 2.0),
             MfrCmp::Similar => (Verdict::Partial, 0.5),
             MfrCmp::Different => (Verdict::Disagree, -3.0),

@@ -116,6 +116,10 @@ pub fn normalize(s: &str) -> String {
         }
     }
     let n = n.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    // A place alone (`黑龙江`, a maker column cut short) names no maker.
+    if t.mfr_regions.contains(&n) {
+        return String::new();
+    }
     match t.mfr_aliases.get(&n.to_lowercase()) {
         Some(c) => c.clone(),
         None => n,
@@ -203,7 +207,8 @@ mod tests {
         assert_eq!(normalize("石药集团欧意药业有限公司"), "石药欧意药业");
         assert_eq!(normalize("华北制药(集团)有限责任公司"), "华北制药");
         assert_eq!(normalize("北京诺华制药有限公司"), "诺华制药");
-        assert_eq!(normalize("上海"), "上海");
+        assert_eq!(normalize("上海"), "");
+        assert_eq!(compare("黑龙江", "黑龙江泰光制药厂"), MfrCmp::Missing);
     }
 
     #[test]

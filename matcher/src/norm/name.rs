@@ -37,6 +37,13 @@ fn looks_like_spec(s: &str) -> bool {
     p.has_strength() || p.count.is_some()
 }
 
+/// Whether `tail` repeats a strength next to the bracketed spec `b` rather
+/// than adding the count of a package to it.
+fn looks_like_strength(b: &str, tail: &str) -> bool {
+    let t = spec::parse(tail);
+    t.has_strength() || t.count.is_none() || spec::parse(b).count.is_some()
+}
+
 /// Annotations hospitals add that are neither brand nor spec.
 fn is_annotation(inner: &str) -> bool {
     [
@@ -172,6 +179,21 @@ pub fn split(name: &str) -> NameParts {
             }
         }
     }
+    // `痛经丸 每10丸重1g*12丸/盒`, `颗粒 每袋装5g*9`: a spec opened by 每 starts
+    // at the 每, which is not a brand.
+    if let Some(i) = cut {
+        let before: String = chars[..i].iter().collect();
+        if let Some(at) = before.rfind('每') {
+            let word = &before[at..];
+            let name_before = before[..at].trim_end();
+            if word.chars().count() <= 6
+                && !word.contains(' ')
+                && key(name_before).chars().count() >= 2
+            {
+                cut = Some(before[..at].chars().count());
+            }
+        }
+    }
     let (head, tail) = match cut {
         Some(i) => (
             chars[..i].iter().collect::<String>(),
@@ -190,9 +212,13 @@ pub fn split(name: &str) -> NameParts {
             brand.get_or_insert_with(|| rest.trim().to_string());
         }
     }
-    if spec_text.is_none() {
-        spec_text = tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-    }
+    let tail = tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    spec_text = match (spec_text, tail) {
+        // `【5mg】24片`: the bracket holds the strength, the count follows it.
+        (Some(b), Some(t)) if !looks_like_strength(&b, &t) => Some(format!("{b}*{t}")),
+        (Some(b), _) => Some(b),
+        (None, t) => t,
+    };
     let mut generic = key(&head);
     // A bare trade name stands for its generic (`希舒美` → 阿奇霉素).
     if let Some(g) = TABLES.trade_names.get(generic.as_str()) {
@@ -274,6 +300,39 @@ mod tests {
         assert!(trailing_note_variants("阑尾切除术").is_empty());
         // Nothing left worth a name: no variant.
         assert!(trailing_note_variants("(急诊)").is_empty());
+    }
+
+    #[test]
+    fn a_count_after_a_bracketed_spec_and_a_spec_opened_by_mei_stay_with_the_spec() {
+        let p = split("頭孢呋辛酯片 【5mg】24片");
+        assert_eq!(p.generic, "头孢呋辛酯片");
+        let s = spec::parse(p.spec.as_deref().unwrap_or(""));
+        assert_eq!((s.count, s.has_strength()), (Some(24.0), true), "{p:?}");
+        let s = spec::parse(
+            split("双唑泰阴道凝胶 【15g:0.15g】2支")
+                .spec
+                .as_deref()
+                .unwrap(),
+        );
+        assert_eq!(s.count, Some(2.0));
+        let p = split("痛经丸 每10丸重1g*12丸/盒");
+        assert_eq!(
+            (p.generic.as_str(), p.brand.as_deref()),
+            ("痛经丸", None),
+            "{p:?}"
+        );
+        assert_eq!(spec::parse(p.spec.as_deref().unwrap()).count, Some(12.0));
+        let p = split("妇女养血丸 每8丸相当于原生药3g*30丸/盒");
+        assert_eq!(
+            spec::parse(p.spec.as_deref().unwrap()).count,
+            Some(30.0),
+            "{p:?}"
+        );
+        let p = split("小儿清肺化痰颗粒 每袋装5g*9");
+        assert_eq!(
+            (p.generic.as_str(), p.brand.as_deref()),
+            ("小儿清肺化痰颗粒", None)
+        );
     }
 
     #[test]
