@@ -228,12 +228,28 @@ impl FieldModel {
         lambda: f64,
         fitted_on: &str,
     ) -> Result<FieldModel, CalibrateError> {
-        Self::fit_with(data, lambda, fitted_on, MAX_ITERATIONS)
+        Self::fit_with(data, lambda, None, fitted_on, MAX_ITERATIONS)
+    }
+
+    /// Re-fit this model on new pairs (a hospital's own decisions): the same
+    /// fit, but the penalty pulls each weight towards this model's instead
+    /// of towards 0, so a few hundred decisions move the weights their data
+    /// speak to and leave the rest where the larger fit put them. Features
+    /// the new pairs never show keep this model's weight; the intercept is
+    /// free. The same refusals as [`FieldModel::fit`].
+    pub fn refit(
+        &self,
+        data: &[(Example, bool)],
+        lambda: f64,
+        fitted_on: &str,
+    ) -> Result<FieldModel, CalibrateError> {
+        Self::fit_with(data, lambda, Some(self), fitted_on, MAX_ITERATIONS)
     }
 
     fn fit_with(
         data: &[(Example, bool)],
         lambda: f64,
+        prior: Option<&FieldModel>,
         fitted_on: &str,
         max_iterations: usize,
     ) -> Result<FieldModel, CalibrateError> {
@@ -247,7 +263,11 @@ impl FieldModel {
         }
         // Column 0 is the intercept; the others in name order (deterministic).
         let names: Vec<String> = {
-            let mut s: Vec<&String> = data.iter().flat_map(|d| d.0.x.keys()).collect();
+            let mut s: Vec<&String> = data
+                .iter()
+                .flat_map(|d| d.0.x.keys())
+                .chain(prior.into_iter().flat_map(|p| p.weights.keys()))
+                .collect();
             s.sort();
             s.dedup();
             s.into_iter().cloned().collect()
@@ -266,9 +286,22 @@ impl FieldModel {
             })
             .collect();
         let d = names.len() + 1;
+        // Where the penalty pulls each weight: the prior model's, else 0.
+        let centre: Vec<f64> = match prior {
+            None => vec![0.0; d],
+            Some(p) => std::iter::once(p.bias)
+                .chain(
+                    names
+                        .iter()
+                        .map(|n| p.weights.get(n).copied().unwrap_or(0.0)),
+                )
+                .collect(),
+        };
         let penalty = |j: usize| if j == 0 { 1e-6 } else { lambda };
         let loss = |w: &[f64]| -> f64 {
-            let mut l: f64 = (1..d).map(|j| 0.5 * lambda * w[j] * w[j]).sum();
+            let mut l: f64 = (1..d)
+                .map(|j| 0.5 * lambda * (w[j] - centre[j]).powi(2))
+                .sum();
             for (r, y) in &rows {
                 let z: f64 = r.iter().map(|&(j, v)| w[j] * v).sum();
                 l += z.max(0.0) + (-z.abs()).exp().ln_1p() - y * z;
@@ -277,7 +310,7 @@ impl FieldModel {
         };
         // The gradient of the penalised loss, and with `hessian` its Hessian.
         let derivatives = |w: &[f64], hessian: bool| -> (Vec<f64>, Vec<Vec<f64>>) {
-            let mut g: Vec<f64> = (0..d).map(|j| penalty(j) * w[j]).collect();
+            let mut g: Vec<f64> = (0..d).map(|j| penalty(j) * (w[j] - centre[j])).collect();
             g[0] = 0.0;
             let n = if hessian { d } else { 0 };
             let mut h = vec![vec![0.0; n]; n];
@@ -298,7 +331,7 @@ impl FieldModel {
             }
             (g, h)
         };
-        let mut w = vec![0.0; d];
+        let mut w = centre.clone();
         let mut iterations = 0;
         for _ in 0..max_iterations {
             iterations += 1;
@@ -448,14 +481,40 @@ mod tests {
     #[test]
     fn a_fit_that_does_not_converge_is_refused() {
         let data = two_kinds(60);
-        let e = FieldModel::fit_with(&data, 1.0, "x", 1).unwrap_err();
+        let e = FieldModel::fit_with(&data, 1.0, None, "x", 1).unwrap_err();
         assert!(
             matches!(e, CalibrateError::NotConverged { iterations: 1, .. }),
             "{e:?}"
         );
         assert!(e.to_string().contains("未收敛"), "{e}");
-        let m = FieldModel::fit_with(&data, 1.0, "x", MAX_ITERATIONS).unwrap();
+        let m = FieldModel::fit_with(&data, 1.0, None, "x", MAX_ITERATIONS).unwrap();
         assert!(m.check().is_ok());
+    }
+
+    #[test]
+    fn a_refit_moves_the_weights_its_data_speak_to_and_keeps_the_others() {
+        let mut prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
+        prior.weights.insert("批准文号:agree".into(), 4.0);
+        // The hospital's decisions: "名称:partial" is right far more often
+        // than in the larger fit.
+        let mut local = Vec::new();
+        for i in 0..100 {
+            local.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
+            local.push((
+                example(&[("名称:partial", 1.0), ("logit", 0.2)]),
+                i % 10 < 8,
+            ));
+        }
+        let r = prior.refit(&local, 1.0, "本院").unwrap();
+        assert_eq!(r.weights["批准文号:agree"], 4.0, "unseen here: kept");
+        let partial = example(&[("名称:partial", 1.0), ("logit", 0.2)]);
+        assert!(r.probability(&partial) > prior.probability(&partial) + 0.2);
+        assert!((r.probability(&partial) - 0.8).abs() < 0.1, "{r:?}");
+        // The same refusals as a fit.
+        assert!(matches!(
+            prior.refit(&local[..20], 1.0, "x"),
+            Err(CalibrateError::TooFew { .. })
+        ));
     }
 
     #[test]
