@@ -301,10 +301,17 @@ const BIN_EDGES: [f64; 14] = [
 ];
 
 fn reliability(points: &[(f64, bool)]) -> (Vec<Bin>, f64) {
+    reliability_in(points, &BIN_EDGES)
+}
+
+/// Predicted vs observed precision of (probability, right) pairs in the
+/// bins between `edges` (empty bins left out), and the expected calibration
+/// error in points.
+pub(crate) fn reliability_in(points: &[(f64, bool)], edges: &[f64]) -> (Vec<Bin>, f64) {
     let n = points.len().max(1) as f64;
     let mut bins = Vec::new();
     let mut ece = 0.0;
-    for w in BIN_EDGES.windows(2) {
+    for w in edges.windows(2) {
         let inside: Vec<&(f64, bool)> = points
             .iter()
             .filter(|(p, _)| *p >= w[0] && *p < w[1])
