@@ -372,7 +372,15 @@ fn calibrate_refuses_a_handful_of_decisions_and_fits_enough() {
     let sure = |ps: &[Option<f64>]| ps.iter().filter(|p| p.is_some_and(|p| p >= 0.995)).count();
     assert!(sure(&p1) > sure(&p0), "{} vs {}", sure(&p1), sure(&p0));
     // eval reports with the one-scalar calibration fitted on the same labels.
-    let rep: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "eval", &his])).unwrap();
+    let misses = env.path("misses.csv");
+    let rep: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "--json",
+        "eval",
+        &his,
+        "--misses",
+        misses.to_str().unwrap(),
+    ]))
+    .unwrap();
     assert!(
         rep["calibration"].as_str().unwrap().contains("已审核决定"),
         "{rep}"
