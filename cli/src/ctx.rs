@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use catalog_core::Store;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use matcher::calibrate::{FieldModel, FIELD_MODEL_FILE};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,6 +54,29 @@ impl Ctx {
         pb.set_message(msg.to_string());
         pb.enable_steady_tick(Duration::from_millis(120));
         pb
+    }
+
+    /// The per-field model every matcher of this home uses:
+    /// `<home>/field_model.json` when `mulu calibrate` wrote a valid one,
+    /// else the shipped model (`None` as the file). A file that cannot be
+    /// used is a warning naming it, once per run, and the shipped model.
+    pub fn field_model(&self) -> (FieldModel, Option<PathBuf>) {
+        match FieldModel::from_home(&self.home) {
+            Ok(Some(m)) => (m, Some(self.home.join(FIELD_MODEL_FILE))),
+            Ok(None) => (FieldModel::shipped(), None),
+            Err(e) => {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| {
+                    let w = tr!(
+                        "field_model.bad",
+                        path = e.path.display(),
+                        reason = e.reason
+                    );
+                    eprintln!("{}", tr!("word.warning", w = w));
+                });
+                (FieldModel::shipped(), None)
+            }
+        }
     }
 
     /// Human chatter on stderr, suppressed by --quiet and --json.

@@ -58,7 +58,7 @@ struct Cli {
 const EXIT_CODES: &str = "退出码 (exit codes):
   0  成功 (success; also when the reader of stdout closed it, e.g. `| head`)
   1  出错：未完成，库未改动 (error: nothing done, the store is as before)
-  2  参数错误、mulu.toml 有误，或 review apply 有被拒的行 (usage error, bad mulu.toml, or rows refused by review apply)
+  2  参数错误、mulu.toml 有误、review apply 有被拒的行，或 calibrate 的已审核决定不够 (usage error, bad mulu.toml, rows refused by review apply, or too few decisions for calibrate)
   3  diff --fail-if-diff 发现差异 (differences found)";
 
 #[derive(Subcommand)]
@@ -115,8 +115,10 @@ enum Command {
         after_help = "示例 (examples):\n  mulu eval data/samples/hospital/drug.labelled.csv --kind drug --baseline"
     )]
     Eval(commands::eval::Args),
-    /// 按已审核的决定重新校准评分 (re-fit the score calibration on this store's reviewed decisions)
-    #[command(after_help = "示例 (examples):\n  mulu calibrate --kind drug --dry-run")]
+    /// 按本库已审核的决定重新拟合逐字段模型 (re-fit the per-field model on this store's reviewed decisions)
+    #[command(
+        after_help = "示例 (examples):\n  mulu calibrate --dry-run\n  mulu calibrate --kind drug\n\n写入 <home>/field_model.json（此后对码、检索、审核、服务都用它）和 <home>/calibration.json（mulu eval 报告用）；删除 field_model.json 即恢复内置模型。"
+    )]
     Calibrate(commands::calibrate::Args),
     /// 比对两个目录版本及对对照的影响 (what changed between two versions, and what it breaks)
     #[command(
@@ -235,7 +237,10 @@ fn main() -> ExitCode {
         Err(e) => {
             let hint = hints::for_error(&e);
             // A malformed mulu.toml is a usage error, like a bad flag.
-            let code = if e.chain().any(|c| c.is::<config::ConfigError>()) {
+            // Too few reviewed decisions to re-fit on is a refusal, not a failure.
+            let code = if e.chain().any(|c| {
+                c.is::<config::ConfigError>() || c.is::<matcher::calibrate::CalibrateError>()
+            }) {
                 2
             } else {
                 1

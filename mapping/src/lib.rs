@@ -31,6 +31,9 @@
 //!   pass by primary key.
 //! - **files** ([`files`]): upload rows as JSON batches, xlsx or CSV bytes
 //!   (the CLI saves them, the page downloads them).
+//! - **calibrate** ([`calibrate`]): the reviewed decisions, matched again,
+//!   as labelled examples for re-fitting the matcher's per-field model
+//!   (`mulu calibrate`).
 //! - **upload** ([`upload`]): each export a numbered batch with per-mapping
 //!   upload state; only what changed since the last batch; 3302 revoke rows.
 //!
@@ -96,6 +99,7 @@ macro_rules! tr {
 
 mod batch;
 mod bulk;
+pub mod calibrate;
 pub mod config;
 mod decide;
 mod error;

@@ -4,13 +4,16 @@
 //! parameters (`data/calibration.json`) were fitted on the corpus family's
 //! labelled dictionaries (the hisgen family stays held out for judging);
 //! `mulu calibrate` re-fits them on a store's reviewed decisions and writes
-//! `<home>/calibration.json`, which then takes precedence.
+//! `<home>/calibration.json`, which `mulu eval` then reports with. The
+//! matcher's own probability and its promotion to "high" come from the
+//! per-field model ([`fields`]), which `mulu calibrate` re-fits at the same
+//! time into `<home>/field_model.json`.
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod fields;
-pub use fields::{Example, FieldModel};
+pub use fields::{BadModelFile, Example, FieldModel, FIELD_MODEL_FILE};
 
 /// The parameters shipped with the program.
 const SHIPPED: &str = include_str!("../../data/calibration.json");
@@ -51,6 +54,25 @@ pub enum CalibrateError {
         right: usize,
         /// Rejected or replaced pairs.
         wrong: usize,
+    },
+    /// Every labelled pair has the same features: no model can tell the
+    /// right ones from the wrong ones, a fit would only learn the base rate.
+    #[error(
+        "已审核决定的特征全部相同（{pairs} 条，正确与错误的证据无差别），拟合出的模型无法区分对错；请在更多样的条目上审核后再运行 (every reviewed decision has the same features: a model cannot tell right from wrong)"
+    )]
+    Degenerate {
+        /// Labelled pairs.
+        pairs: usize,
+    },
+    /// The fit did not reach its optimum.
+    #[error(
+        "拟合在 {iterations} 次迭代后仍未收敛（梯度 {gradient:.2e}），结果不可靠 (the fit did not converge)"
+    )]
+    NotConverged {
+        /// Newton steps taken.
+        iterations: usize,
+        /// The largest gradient component left, per pair.
+        gradient: f64,
     },
 }
 

@@ -77,4 +77,4 @@ pub mod score;
 pub mod synonyms;
 
 pub use matcher::Matcher;
-pub use result::{Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};
+pub use result::{BestLogits, Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};

@@ -5,7 +5,7 @@
 use crate::block::{SecondKeys, BLOCK_MAX, FULL_PRESCORE_MAX, PRESCORE_CAP};
 use crate::index::CatalogIndex;
 use crate::record::{Query, Record};
-use crate::result::{Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};
+use crate::result::{BestLogits, Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};
 use crate::row::{Row, Text};
 use crate::score;
 use catalog_core::{Category, HospitalItem};
@@ -402,12 +402,40 @@ impl Matcher {
 
     /// The calibrated probability (per-field model) that the best candidate
     /// is right: its evidence, the category, the gap to the runner-up.
-    fn probability(&self, best: &Candidate, logits: &[f64]) -> f64 {
+    fn probability(&self, best: &Candidate, logits: &[f64]) -> (f64, BestLogits) {
         let l0 = logits.first().copied().unwrap_or(0.0);
-        let margin = logits.get(1).map(|l1| l0 - l1);
-        let e = crate::calibrate::Example::new(&best.evidence, Some(self.category()), margin, l0);
+        let seen = BestLogits {
+            code: best.code.clone(),
+            logit: l0,
+            margin: logits.get(1).map(|l1| l0 - l1),
+        };
+        let e = self.features(best, &seen);
         // Rounded so that the JSON is the same on every platform's libm.
-        (self.field_model.probability(&e) * 1e6).round() / 1e6
+        ((self.field_model.probability(&e) * 1e6).round() / 1e6, seen)
+    }
+
+    fn features(&self, best: &Candidate, seen: &BestLogits) -> crate::calibrate::Example {
+        crate::calibrate::Example::new(
+            &best.evidence,
+            Some(self.category()),
+            seen.margin,
+            seen.logit,
+        )
+    }
+
+    /// The per-field model's features of a result's best candidate, exactly
+    /// as its `probability` was computed (what `mulu calibrate` re-fits on).
+    /// `None` without a candidate, or when the candidates were reordered
+    /// after matching.
+    pub fn example(&self, res: &MatchResult) -> Option<crate::calibrate::Example> {
+        let best = res.candidates.first()?;
+        let seen = res.logits.as_ref().filter(|l| l.code == best.code)?;
+        Some(self.features(best, seen))
+    }
+
+    /// The per-field model this matcher computes probabilities with.
+    pub fn field_model(&self) -> &crate::calibrate::FieldModel {
+        &self.field_model
     }
 
     /// Replace the shipped per-field model (a hospital's own re-fit).
@@ -422,8 +450,9 @@ impl Matcher {
         };
         let mut tier = best.tier;
         let mut reason = best.explain();
-        let p = self.probability(best, logits);
+        let (p, seen) = self.probability(best, logits);
         res.probability = Some(p);
+        res.logits = Some(seen);
         let gap = logits.get(1).map_or(f64::INFINITY, |l1| logits[0] - l1);
         if let (Some(second), true) = (res.candidates.get(1), gap < HIGH_MARGIN) {
             if tier == Tier::High {

@@ -152,6 +152,25 @@ pub struct MatchResult {
     /// per-field model (`data/field_model.json`); `None` with no candidate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
+    /// What the per-field model saw of the best candidate besides its
+    /// evidence (exact raw log-odds; the displayed scores are rounded), so
+    /// [`crate::Matcher::example`] rebuilds the very features `probability`
+    /// came from. Not serialised.
+    #[serde(skip)]
+    pub logits: Option<BestLogits>,
+}
+
+/// The raw log-odds of a result's best candidate and its gap to the
+/// runner-up, kept with the code they belong to (a caller that reorders the
+/// candidates, like the re-use of an approved target, no longer matches it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BestLogits {
+    /// The best candidate's national code.
+    pub code: String,
+    /// Its raw log-odds.
+    pub logit: f64,
+    /// Its log-odds minus the runner-up's; `None` without a runner-up.
+    pub margin: Option<f64>,
 }
 
 /// How a match found its candidates: which keys gave rows, which same-name
@@ -215,6 +234,7 @@ impl MatchResult {
             candidates: Vec::new(),
             retrieval: Retrieval::default(),
             probability: None,
+            logits: None,
         }
     }
 

@@ -328,3 +328,31 @@ fn the_calibrated_probability_promotes_but_never_past_a_conflict_and_never_lower
     assert_eq!(r.tier, Tier::High, "{}", r.reason);
     assert!(r.probability.unwrap() < 0.01);
 }
+
+#[test]
+fn a_results_example_is_what_its_probability_was_computed_from() {
+    let (m, _t) = matcher();
+    let model = m.field_model().clone();
+    let mut it = item("阿莫西林胶囊");
+    it.spec = Some("0.25g*24粒/盒".into());
+    for r in [
+        m.match_item(&it, 3),
+        m.match_item(&item("阿司匹林肠溶片"), 1),
+    ] {
+        let e = m.example(&r).expect("an example with a candidate");
+        let p = (model.probability(&e) * 1e6).round() / 1e6;
+        assert_eq!(Some(p), r.probability, "{e:?}");
+        assert!(e.x.contains_key("logit") && e.x.contains_key("margin"));
+        // Not part of the JSON a result is sent as.
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("logits"), "{json}");
+    }
+    // Reordered candidates (an approved target put first) have no example.
+    let mut r = m.match_item(&it, 3);
+    if r.candidates.len() > 1 {
+        r.candidates.swap(0, 1);
+        assert!(m.example(&r).is_none());
+    }
+    let none = m.match_item(&item("!!!"), 3);
+    assert!(m.example(&none).is_none());
+}

@@ -3,9 +3,12 @@
 //! version changed; the others are shared with the previous snapshot. When a
 //! build fails the previous matcher stays (answers from an older version beat
 //! no answers) and the failure is kept so `/health` says degraded and the
-//! next refresh retries.
+//! next refresh retries. Each matcher uses the home's per-field model
+//! (`<home>/field_model.json`, written by `mulu calibrate`) when it has a valid
+//! one; a matcher built with another model is rebuilt at the next refresh.
 
 use catalog_core::{Category, Store, VersionInfo};
+use matcher::calibrate::FieldModel;
 use matcher::index::CatalogIndex;
 use matcher::Matcher;
 use std::collections::BTreeMap;
@@ -39,10 +42,14 @@ impl Engines {
         retry_after: std::time::Duration,
     ) -> Engines {
         let mut out = Engines::default();
+        let model = field_model(home);
         for (cat, v) in newest(versions) {
             let prev = previous.and_then(|p| p.by_category.get(&cat));
             if let Some(m) = prev {
-                if m.version().id == v.id && m.version().checksum == v.checksum {
+                if m.version().id == v.id
+                    && m.version().checksum == v.checksum
+                    && m.field_model() == &model
+                {
                     out.by_category.insert(cat, m.clone());
                     continue;
                 }
@@ -57,7 +64,7 @@ impl Engines {
                         if built {
                             tracing::info!(kind = %cat, label = %v.label, rows = v.row_count, "index built");
                         }
-                        Arc::new(Matcher::new(index))
+                        Arc::new(Matcher::new(index).with_field_model(model.clone()))
                     })
                     .map_err(|e| {
                         tracing::warn!(kind = %cat, label = %v.label, error = %e, "no matcher for this version; keeping the previous one");
@@ -85,6 +92,21 @@ impl Engines {
 
     pub fn get(&self, cat: Category) -> Option<&Arc<Matcher>> {
         self.by_category.get(&cat)
+    }
+}
+
+/// The per-field model of this home: `<home>/field_model.json` when
+/// `mulu calibrate` wrote a valid one, else the shipped model. A file that
+/// cannot be used is logged as a warning naming it, and the shipped model
+/// answers.
+pub(crate) fn field_model(home: &Path) -> FieldModel {
+    match FieldModel::from_home(home) {
+        Ok(Some(m)) => m,
+        Ok(None) => FieldModel::shipped(),
+        Err(e) => {
+            tracing::warn!(file = %e.path.display(), reason = %e.reason, "本库的逐字段模型无法使用，改用内置模型 (the home's per-field model cannot be used; the shipped one answers)");
+            FieldModel::shipped()
+        }
     }
 }
 

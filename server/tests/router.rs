@@ -484,3 +484,33 @@ fn a_store_from_a_newer_mulu_is_refused() {
         .expect("refused");
     assert!(format!("{err:#}").contains("upgrade mulu"), "{err:#}");
 }
+
+/// The home's re-fitted per-field model (`mulu calibrate`) gives the
+/// probabilities; a file that cannot be used leaves the shipped model.
+#[tokio::test]
+async fn matchers_use_the_homes_field_model_when_it_is_valid() {
+    let probability = |v: &serde_json::Value| v["results"][0]["probability"].as_f64();
+    let shipped = herbal(Config::default());
+    let (st, _, v) = call(&shipped.router, "POST", "/v1/match", &[], MATCH_HERBAL).await;
+    assert_eq!(st, 200, "{v}");
+    let p_shipped = probability(&v).expect("a probability");
+
+    let mut sure = matcher::calibrate::FieldModel::shipped();
+    sure.bias = 20.0;
+    sure.weights.clear();
+    sure.fitted_on = "本院".into();
+    let home = tempfile::tempdir().unwrap();
+    import(home.path(), &sample("herbal.csv"), Category::Herbal, "h1");
+    let file = home.path().join(matcher::calibrate::FIELD_MODEL_FILE);
+    std::fs::write(&file, serde_json::to_vec(&sure).unwrap()).unwrap();
+    let refit = open(home, Config::default());
+    let (_, _, v) = call(&refit.router, "POST", "/v1/match", &[], MATCH_HERBAL).await;
+    assert_eq!(probability(&v), Some(1.0), "{v}");
+    assert_ne!(p_shipped, 1.0);
+
+    std::fs::write(&file, "{ not a model").unwrap();
+    let corrupt = open(refit.home, Config::default());
+    let (st, _, v) = call(&corrupt.router, "POST", "/v1/match", &[], MATCH_HERBAL).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(probability(&v), Some(p_shipped), "{v}");
+}

@@ -210,54 +210,204 @@ fn eval_baseline_shows_both_baselines_recall_and_calibration() {
     assert!(rep["ece_pts"].as_f64().unwrap() >= 0.0);
 }
 
-fn reviewed(env: &Env, n: usize, right_every: usize) {
-    use catalog_core::store::{Decision, MappingStatus};
+/// Decide the first `n` matched rows of `matched` (a `match --out x.json`)
+/// as a reviewer holding the labels would: approve a right suggestion,
+/// reject a wrong one (every other one) or replace it with the true code, no
+/// counterpart where there is none. Returns what `calibrate` must count:
+/// (right, wrong, left out for having no candidate).
+fn decide_by_label(env: &Env, matched: &serde_json::Value, n: usize) -> (usize, usize, usize) {
+    use mapping::{decide, Action, Request};
     let mut store = catalog_core::Store::open_home(env.home.path()).unwrap();
-    for i in 0..n {
-        let right = i % right_every != 0;
-        store
-            .record_decision(&Decision {
-                category: Some(catalog_core::Category::Drug),
-                hospital_code: format!("H{i:04}"),
-                hospital_name: format!("药品{i}"),
-                status: Some(if right {
-                    MappingStatus::Approved
+    let (mut right, mut wrong, mut none) = (0, 0, 0);
+    for (i, row) in matched.as_array().unwrap().iter().take(n).enumerate() {
+        let truth = row["item"]["truth"].as_str().unwrap_or("");
+        let best = row["result"]["candidates"][0]["code"].as_str();
+        let code = row["item"]["code"].as_str().unwrap();
+        let name = row["item"]["name"].as_str().unwrap();
+        let m = store
+            .find_mapping(catalog_core::Category::Drug, code, name)
+            .unwrap()
+            .expect("match stored a suggestion");
+        let action = match best {
+            None => {
+                none += 1;
+                if truth.is_empty() {
+                    Action::NoCounterpart
                 } else {
-                    MappingStatus::Rejected
-                }),
-                target_code: Some("XJ01CAA040E001010100600".into()),
-                score: Some(if right { 0.99 } else { 0.7 }),
-                reviewer: Some("张三".into()),
-                ..Decision::default()
-            })
-            .unwrap();
+                    Action::Replace(truth.into())
+                }
+            }
+            Some(_) if truth.is_empty() => {
+                wrong += 1;
+                Action::NoCounterpart
+            }
+            Some(b) if b == truth => {
+                right += 1;
+                Action::Approve
+            }
+            Some(_) => {
+                wrong += 1;
+                if i % 2 == 0 {
+                    Action::Reject
+                } else {
+                    Action::Replace(truth.into())
+                }
+            }
+        };
+        let mut req = Request::new(action, "张三");
+        req.confirm = true;
+        decide(&mut store, &m, &req).unwrap();
     }
+    (right, wrong, none)
 }
 
+fn probabilities(path: &std::path::Path) -> Vec<Option<f64>> {
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["result"]["probability"].as_f64())
+        .collect()
+}
+
+/// Issue #17, "re-fit on a hospital's own reviewed decisions": a handful is
+/// refused with the counts (exit 2, nothing written); enough decisions re-fit
+/// the per-field model into `<home>/field_model.json`, and the next match of
+/// the same home reports its probabilities; a corrupt file is a warning and
+/// the shipped model.
 #[test]
 fn calibrate_refuses_a_handful_of_decisions_and_fits_enough() {
-    let env = setup();
-    reviewed(&env, 6, 3);
+    let env = Env::new();
+    let root = crate::util::root();
+    env.ok(&[
+        "import",
+        &format!("{root}/data/samples/v1/drug.csv"),
+        "--kind",
+        "drug",
+        "--label",
+        "v1",
+    ]);
+    let his = format!("{root}/data/samples/hospital/drug.labelled.csv");
+    let before = env.path("before.json");
+    let out = before.to_str().unwrap();
+    env.ok(&["match", &his, "--kind", "drug", "--out", out]);
+    let matched: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&before).unwrap()).unwrap();
+    let field_model = env.home.path().join("field_model.json");
+    let calibration = env.home.path().join("calibration.json");
+
+    // A handful: refused with the counts and what is needed, nothing written.
+    let (r, w, _) = decide_by_label(&env, &matched, 6);
     let o = env.mulu(&["calibrate"]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("已审核的决定太少"), "{err}");
-    assert!(err.contains("正确 4 条、错误 2 条"), "{err}");
-    assert!(!env.home.path().join("calibration.json").exists());
+    assert!(err.contains(&format!("正确 {r} 条、错误 {w} 条")), "{err}");
+    assert!(err.contains("至少需要 50 条"), "{err}");
+    assert!(err.contains("未写入任何文件"), "{err}");
+    let o = env.mulu(&["--json", "calibrate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(e["error"]["exit_code"], 2, "{e}");
+    assert!(!field_model.exists() && !calibration.exists());
 
-    // 120 decisions, one in four rejected: a fit, written to the home and
-    // then used by eval.
-    reviewed(&env, 120, 4);
+    // Every item decided: a re-fit on what the decisions say.
+    let (right, wrong, none) = decide_by_label(&env, &matched, usize::MAX);
+    assert!(wrong >= 10 && right >= 50, "{right} {wrong}");
+    let dry: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--json", "calibrate", "--dry-run"])).unwrap();
+    assert_eq!(dry["dry_run"], true);
+    assert!(
+        !field_model.exists() && !calibration.exists(),
+        "--dry-run wrote"
+    );
     let c: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "calibrate"])).unwrap();
-    assert_eq!(c["right"], 90, "{c}");
-    assert_eq!(c["wrong"], 30, "{c}");
-    assert!(env.home.path().join("calibration.json").exists());
-    let his = env.file("his.csv", HIS);
-    let rep: serde_json::Value = serde_json::from_str(&env.ok(&["--json", "eval", &his])).unwrap();
+    assert_eq!(c["by_kind"]["drug"]["right"], right, "{c}");
+    assert_eq!(c["by_kind"]["drug"]["wrong"], wrong, "{c}");
+    assert_eq!(c["by_kind"]["drug"]["no_candidate"], none, "{c}");
+    assert_eq!(c["field_model"]["right"], right, "{c}");
+    assert_eq!(c["field_model"]["wrong"], wrong, "{c}");
+    assert_eq!(c["in_sample"], true);
+    for m in ["refitted", "shipped"] {
+        assert!(c["reliability"][m]["ece_pts"].is_f64(), "{c}");
+        assert!(!c["reliability"][m]["bins"].as_array().unwrap().is_empty());
+    }
+    assert!(field_model.exists() && calibration.exists());
+    let text = env.ok(&["calibrate", "--dry-run"]);
+    assert!(
+        text.contains(&format!("正确 {right} 条、错误 {wrong} 条")),
+        "{text}"
+    );
+    assert!(text.contains("样本内"), "{text}");
+    assert!(text.contains("ECE"), "{text}");
+
+    // The next match of this home gives the re-fitted model's probabilities.
+    let after = env.path("after.json");
+    let summary: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "--json",
+        "match",
+        &his,
+        "--kind",
+        "drug",
+        "--no-store",
+        "--out",
+        after.to_str().unwrap(),
+    ]))
+    .unwrap();
+    let used = summary["field_model"]["file"].as_str().unwrap_or_default();
+    assert!(used.ends_with("field_model.json"), "{summary}");
+    assert!(
+        summary["field_model"]["fitted_on"]
+            .as_str()
+            .unwrap()
+            .contains("已审核决定"),
+        "{summary}"
+    );
+    let (p0, p1) = (probabilities(&before), probabilities(&after));
+    assert_eq!(p0.len(), p1.len());
+    let changed = p0.iter().zip(&p1).filter(|(a, b)| a != b).count();
+    assert!(changed * 2 > p0.len(), "{changed} of {} changed", p0.len());
+    // The labels made the re-fit surer of the items it was right about.
+    let sure = |ps: &[Option<f64>]| ps.iter().filter(|p| p.is_some_and(|p| p >= 0.995)).count();
+    assert!(sure(&p1) > sure(&p0), "{} vs {}", sure(&p1), sure(&p0));
+    // eval reports with the one-scalar calibration fitted on the same labels.
+    let misses = env.path("misses.csv");
+    let rep: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "--json",
+        "eval",
+        &his,
+        "--misses",
+        misses.to_str().unwrap(),
+    ]))
+    .unwrap();
     assert!(
         rep["calibration"].as_str().unwrap().contains("已审核决定"),
         "{rep}"
     );
+
+    // A corrupt file: a warning naming it, and the shipped model's probabilities.
+    std::fs::write(&field_model, "{ not a model").unwrap();
+    let corrupt = env.path("corrupt.json");
+    let o = env.mulu(&[
+        "--json",
+        "match",
+        &his,
+        "--kind",
+        "drug",
+        "--no-store",
+        "--out",
+        corrupt.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("field_model.json") && err.contains("内置"),
+        "{err}"
+    );
+    assert_eq!(err.matches("field_model.json 无法使用").count(), 1, "{err}");
+    assert!(json(&o)["field_model"]["file"].is_null());
+    assert_eq!(probabilities(&corrupt), p0);
 }
 
 /// A mapping written straight into the store, as an old or foreign tool might have left it.

@@ -75,28 +75,6 @@ pub struct FieldModelStat {
     pub false_high_pct: f64,
 }
 
-/// The log-odds behind a displayed score (`score::sigmoid` has temperature 0.5).
-fn score_logit(s: f64) -> f64 {
-    let s = s.clamp(1e-9, 1.0 - 1e-9);
-    2.0 * (s / (1.0 - s)).ln()
-}
-
-/// The per-field model's view of one result's best candidate.
-fn field_example(
-    r: &matcher::result::MatchResult,
-    kind: Category,
-) -> Option<matcher::calibrate::Example> {
-    let b = r.candidates.first()?;
-    let l0 = score_logit(b.score);
-    let margin = r.candidates.get(1).map(|c| l0 - score_logit(c.score));
-    Some(matcher::calibrate::Example::new(
-        &b.evidence,
-        Some(kind),
-        margin,
-        l0,
-    ))
-}
-
 #[derive(Default, Serialize, Clone)]
 pub struct Counts {
     pub items: u64,
@@ -301,10 +279,17 @@ const BIN_EDGES: [f64; 14] = [
 ];
 
 fn reliability(points: &[(f64, bool)]) -> (Vec<Bin>, f64) {
+    reliability_in(points, &BIN_EDGES)
+}
+
+/// Predicted vs observed precision of (probability, right) pairs in the
+/// bins between `edges` (empty bins left out), and the expected calibration
+/// error in points.
+pub(crate) fn reliability_in(points: &[(f64, bool)], edges: &[f64]) -> (Vec<Bin>, f64) {
     let n = points.len().max(1) as f64;
     let mut bins = Vec::new();
     let mut ece = 0.0;
-    for w in BIN_EDGES.windows(2) {
+    for w in edges.windows(2) {
         let inside: Vec<&(f64, bool)> = points
             .iter()
             .filter(|(p, _)| *p >= w[0] && *p < w[1])
@@ -420,7 +405,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         if let Some(b) = r.best() {
             points.push((b.score, !truth.is_empty() && b.code == truth));
         }
-        if let Some(e) = field_example(r, kind) {
+        // The features the matcher's own probability came from (exact raw
+        // log-odds, not the rounded displayed scores).
+        if let Some(e) = m.example(r) {
             let ok = r
                 .best()
                 .is_some_and(|b| !truth.is_empty() && b.code == truth);

@@ -48,7 +48,8 @@ fn phase(what: &str, v: &VersionInfo) -> String {
     format!("{what} {} {}", v.category.label_zh(), v.label)
 }
 
-/// Open the matcher of a version, building its index first if absent or stale.
+/// Open the matcher of a version, building its index first if absent or
+/// stale, with the home's per-field model (`mulu calibrate`) when it has one.
 pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher> {
     let dir = index::dir_for(&ctx.home, v);
     if !index::is_fresh(&dir, v) {
@@ -58,7 +59,7 @@ pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher
         bar.finish_and_clear();
     }
     let sp = ctx.spinner(&phase("载入索引 (loading index)", v));
-    let m = Matcher::new(CatalogIndex::open(&dir)?);
+    let m = Matcher::new(CatalogIndex::open(&dir)?).with_field_model(ctx.field_model().0);
     sp.finish_and_clear();
     Ok(m)
 }

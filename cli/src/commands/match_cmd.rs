@@ -131,9 +131,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     for r in &rows {
         *counts.entry(r.result.tier.as_str()).or_default() += 1;
     }
+    // Which per-field model gave the probabilities: the home's re-fit
+    // (`mulu calibrate`) or the shipped one (file null).
+    let (model, model_file) = ctx.field_model();
     let summary = serde_json::json!({
         "file": args.file, "out": out, "read": read.read, "rejected": read.rejected.len(), "matched_rows": rows.len(),
         "tiers": counts, "seconds": elapsed,
+        "field_model": {"file": model_file, "fitted_on": model.fitted_on},
     });
     if ctx.json {
         ctx.print_json(&summary)?;

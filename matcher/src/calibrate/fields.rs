@@ -15,6 +15,26 @@ use crate::result::{Evidence, Verdict};
 use catalog_core::Category;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file under the home where `mulu calibrate` writes the model it
+/// re-fitted on the store's reviewed decisions; every matcher opened for
+/// that home uses it instead of the shipped one.
+pub const FIELD_MODEL_FILE: &str = "field_model.json";
+/// Newton steps a fit may take; a few dozen features converge in under ten.
+const MAX_ITERATIONS: usize = 50;
+/// Largest gradient component per pair a converged fit may leave.
+const GRADIENT_TOLERANCE: f64 = 1e-6;
+
+/// The home's model file exists but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct BadModelFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it cannot be used.
+    pub reason: String,
+}
 
 /// The format number written into `calibration.json` by this model (the
 /// one-scalar Platt parameters have no `format` field).
@@ -136,6 +156,58 @@ impl FieldModel {
         serde_json::from_str(SHIPPED).expect("data/field_model.json is valid (tested)")
     }
 
+    /// Why these parameters cannot be used, if they cannot: another format
+    /// number, or a weight, intercept or penalty that is not a finite number.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "格式号 {} 不是 {FORMAT} (format {} is not {FORMAT})",
+                self.format, self.format
+            ));
+        }
+        let bad = [("bias", self.bias), ("lambda", self.lambda)]
+            .into_iter()
+            .chain(self.weights.iter().map(|(k, w)| (k.as_str(), *w)))
+            .find(|(_, v)| !v.is_finite());
+        match bad {
+            Some((name, _)) => Err(format!(
+                "参数 {name} 不是有限数 (parameter {name} is not a finite number)"
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The home's own model (`<home>/field_model.json`, written by
+    /// `mulu calibrate`): `Ok(None)` when there is no such file, an error
+    /// naming the file when it is there but unreadable, not a model, or
+    /// fails [`FieldModel::check`]. Callers fall back to [`FieldModel::shipped`].
+    pub fn from_home(home: &Path) -> Result<Option<FieldModel>, BadModelFile> {
+        let path = home.join(FIELD_MODEL_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(BadModelFile {
+                    path,
+                    reason: format!("无法读取 (unreadable): {e}"),
+                })
+            }
+        };
+        let model: FieldModel = match serde_json::from_str(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                return Err(BadModelFile {
+                    path,
+                    reason: format!("不是逐字段校准模型 (not a per-field model): {e}"),
+                })
+            }
+        };
+        match model.check() {
+            Ok(()) => Ok(Some(model)),
+            Err(reason) => Err(BadModelFile { path, reason }),
+        }
+    }
+
     /// The probability that the top candidate described by `e` is right.
     pub fn probability(&self, e: &Example) -> f64 {
         let z = self.bias
@@ -147,21 +219,55 @@ impl FieldModel {
     }
 
     /// Fit on (features, was the top candidate right). Refuses on too few
-    /// pairs or too few of either kind (the slope would not be identified).
-    /// `lambda` is the L2 penalty on the weights (not the intercept).
+    /// pairs or too few of either kind (the slope would not be identified),
+    /// on pairs whose features are all the same (a degenerate model that
+    /// only knows the base rate), and when Newton's method does not
+    /// converge. `lambda` is the L2 penalty on the weights (not the intercept).
     pub fn fit(
         data: &[(Example, bool)],
         lambda: f64,
         fitted_on: &str,
+    ) -> Result<FieldModel, CalibrateError> {
+        Self::fit_with(data, lambda, None, fitted_on, MAX_ITERATIONS)
+    }
+
+    /// Re-fit this model on new pairs (a hospital's own decisions): the same
+    /// fit, but the penalty pulls each weight towards this model's instead
+    /// of towards 0, so a few hundred decisions move the weights their data
+    /// speak to and leave the rest where the larger fit put them. Features
+    /// the new pairs never show keep this model's weight; the intercept is
+    /// free. The same refusals as [`FieldModel::fit`].
+    pub fn refit(
+        &self,
+        data: &[(Example, bool)],
+        lambda: f64,
+        fitted_on: &str,
+    ) -> Result<FieldModel, CalibrateError> {
+        Self::fit_with(data, lambda, Some(self), fitted_on, MAX_ITERATIONS)
+    }
+
+    fn fit_with(
+        data: &[(Example, bool)],
+        lambda: f64,
+        prior: Option<&FieldModel>,
+        fitted_on: &str,
+        max_iterations: usize,
     ) -> Result<FieldModel, CalibrateError> {
         let right = data.iter().filter(|d| d.1).count();
         let wrong = data.len() - right;
         if data.len() < MIN_PAIRS || right < MIN_EACH || wrong < MIN_EACH {
             return Err(CalibrateError::TooFew { right, wrong });
         }
+        if data.iter().all(|d| d.0 == data[0].0) {
+            return Err(CalibrateError::Degenerate { pairs: data.len() });
+        }
         // Column 0 is the intercept; the others in name order (deterministic).
         let names: Vec<String> = {
-            let mut s: Vec<&String> = data.iter().flat_map(|d| d.0.x.keys()).collect();
+            let mut s: Vec<&String> = data
+                .iter()
+                .flat_map(|d| d.0.x.keys())
+                .chain(prior.into_iter().flat_map(|p| p.weights.keys()))
+                .collect();
             s.sort();
             s.dedup();
             s.into_iter().cloned().collect()
@@ -180,20 +286,34 @@ impl FieldModel {
             })
             .collect();
         let d = names.len() + 1;
+        // Where the penalty pulls each weight: the prior model's, else 0.
+        let centre: Vec<f64> = match prior {
+            None => vec![0.0; d],
+            Some(p) => std::iter::once(p.bias)
+                .chain(
+                    names
+                        .iter()
+                        .map(|n| p.weights.get(n).copied().unwrap_or(0.0)),
+                )
+                .collect(),
+        };
         let penalty = |j: usize| if j == 0 { 1e-6 } else { lambda };
         let loss = |w: &[f64]| -> f64 {
-            let mut l: f64 = (1..d).map(|j| 0.5 * lambda * w[j] * w[j]).sum();
+            let mut l: f64 = (1..d)
+                .map(|j| 0.5 * lambda * (w[j] - centre[j]).powi(2))
+                .sum();
             for (r, y) in &rows {
                 let z: f64 = r.iter().map(|&(j, v)| w[j] * v).sum();
                 l += z.max(0.0) + (-z.abs()).exp().ln_1p() - y * z;
             }
             l
         };
-        let mut w = vec![0.0; d];
-        for _ in 0..50 {
-            let mut g: Vec<f64> = (0..d).map(|j| penalty(j) * w[j]).collect();
+        // The gradient of the penalised loss, and with `hessian` its Hessian.
+        let derivatives = |w: &[f64], hessian: bool| -> (Vec<f64>, Vec<Vec<f64>>) {
+            let mut g: Vec<f64> = (0..d).map(|j| penalty(j) * (w[j] - centre[j])).collect();
             g[0] = 0.0;
-            let mut h = vec![vec![0.0; d]; d];
+            let n = if hessian { d } else { 0 };
+            let mut h = vec![vec![0.0; n]; n];
             for (j, row) in h.iter_mut().enumerate() {
                 row[j] = penalty(j);
             }
@@ -202,11 +322,20 @@ impl FieldModel {
                 let s = (p * (1.0 - p)).max(1e-12);
                 for &(j, vj) in r {
                     g[j] += (p - y) * vj;
-                    for &(k, vk) in r {
-                        h[j][k] += s * vj * vk;
+                    if hessian {
+                        for &(k, vk) in r {
+                            h[j][k] += s * vj * vk;
+                        }
                     }
                 }
             }
+            (g, h)
+        };
+        let mut w = centre.clone();
+        let mut iterations = 0;
+        for _ in 0..max_iterations {
+            iterations += 1;
+            let (g, h) = derivatives(&w, true);
             let Some(step) = solve(h, g) else { break };
             // Halve the Newton step until the loss falls.
             let before = loss(&w);
@@ -220,6 +349,17 @@ impl FieldModel {
             if step.iter().all(|s| (t * s).abs() < 1e-9) {
                 break;
             }
+        }
+        let gradient = derivatives(&w, false)
+            .0
+            .iter()
+            .fold(0.0f64, |m, g| m.max(g.abs()))
+            / data.len() as f64;
+        if gradient.is_nan() || gradient > GRADIENT_TOLERANCE || w.iter().any(|x| !x.is_finite()) {
+            return Err(CalibrateError::NotConverged {
+                iterations,
+                gradient,
+            });
         }
         let round = |x: f64| (x * 1e6).round() / 1e6;
         Ok(FieldModel {
@@ -311,6 +451,96 @@ mod tests {
         let one_sided: Vec<(Example, bool)> =
             (0..200).map(|_| (example(&[("a", 1.0)]), true)).collect();
         assert!(FieldModel::fit(&one_sided, 1.0, "x").is_err());
+    }
+
+    /// Two kinds of decision that the features tell apart, `n` of each.
+    fn two_kinds(n: usize) -> Vec<(Example, bool)> {
+        let mut data = Vec::new();
+        for i in 0..n {
+            data.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
+            data.push((
+                example(&[("名称:partial", 1.0), ("logit", 0.2)]),
+                i % 3 == 0,
+            ));
+        }
+        data
+    }
+
+    #[test]
+    fn identical_features_are_a_degenerate_fit() {
+        // Enough pairs of both labels, but nothing to tell them apart.
+        let same: Vec<(Example, bool)> = (0..120)
+            .map(|i| (example(&[("名称:agree", 1.0), ("logit", 0.5)]), i % 4 != 0))
+            .collect();
+        let e = FieldModel::fit(&same, 1.0, "x").unwrap_err();
+        assert_eq!(e, CalibrateError::Degenerate { pairs: 120 });
+        assert!(e.to_string().contains("特征全部相同"), "{e}");
+        assert!(FieldModel::fit(&two_kinds(60), 1.0, "x").is_ok());
+    }
+
+    #[test]
+    fn a_fit_that_does_not_converge_is_refused() {
+        let data = two_kinds(60);
+        let e = FieldModel::fit_with(&data, 1.0, None, "x", 1).unwrap_err();
+        assert!(
+            matches!(e, CalibrateError::NotConverged { iterations: 1, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("未收敛"), "{e}");
+        let m = FieldModel::fit_with(&data, 1.0, None, "x", MAX_ITERATIONS).unwrap();
+        assert!(m.check().is_ok());
+    }
+
+    #[test]
+    fn a_refit_moves_the_weights_its_data_speak_to_and_keeps_the_others() {
+        let mut prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
+        prior.weights.insert("批准文号:agree".into(), 4.0);
+        // The hospital's decisions: "名称:partial" is right far more often
+        // than in the larger fit.
+        let mut local = Vec::new();
+        for i in 0..100 {
+            local.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
+            local.push((
+                example(&[("名称:partial", 1.0), ("logit", 0.2)]),
+                i % 10 < 8,
+            ));
+        }
+        let r = prior.refit(&local, 1.0, "本院").unwrap();
+        assert_eq!(r.weights["批准文号:agree"], 4.0, "unseen here: kept");
+        let partial = example(&[("名称:partial", 1.0), ("logit", 0.2)]);
+        assert!(r.probability(&partial) > prior.probability(&partial) + 0.2);
+        assert!((r.probability(&partial) - 0.8).abs() < 0.1, "{r:?}");
+        // The same refusals as a fit.
+        assert!(matches!(
+            prior.refit(&local[..20], 1.0, "x"),
+            Err(CalibrateError::TooFew { .. })
+        ));
+    }
+
+    #[test]
+    fn the_homes_model_is_used_only_when_valid() {
+        let home = tempfile::tempdir().unwrap();
+        assert!(FieldModel::from_home(home.path()).unwrap().is_none());
+        let path = home.path().join(FIELD_MODEL_FILE);
+        let mut m = FieldModel::fit(&two_kinds(60), 1.0, "本院").unwrap();
+        std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+        assert_eq!(FieldModel::from_home(home.path()).unwrap(), Some(m.clone()));
+
+        std::fs::write(&path, "{ not json").unwrap();
+        let e = FieldModel::from_home(home.path()).unwrap_err();
+        assert_eq!(e.path, path);
+        assert!(e.to_string().contains("field_model.json"), "{e}");
+        assert!(e.reason.contains("不是逐字段校准模型"), "{e}");
+
+        m.format = 1;
+        std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+        let e = FieldModel::from_home(home.path()).unwrap_err();
+        assert!(e.reason.contains("格式号 1"), "{e}");
+
+        m.format = FORMAT;
+        m.weights.insert("规格:agree".into(), f64::INFINITY);
+        let e = m.check().unwrap_err();
+        assert!(e.contains("规格:agree"), "{e}");
     }
 
     #[test]
