@@ -207,6 +207,11 @@ pub struct Report {
     /// Over the items with a counterpart (the baselines are measured the same way).
     pub matched_top1_pct: f64,
     pub recall20_pct: f64,
+    /// Misses whose right row scored exactly as the chosen one: nothing in
+    /// the item tells them apart (a name several rows carry, no maker given).
+    pub tied_misses: u64,
+    /// Top-1 over the items with a counterpart, the tied misses left out.
+    pub top1_distinguishable_pct: f64,
     pub with_key: Counts,
     pub with_key_top1_pct: f64,
     pub name_only: Counts,
@@ -242,6 +247,14 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<Latency>,
     pub misses_file: String,
+}
+
+/// The right row is among the candidates with the best one's very score.
+fn tied_with_best(r: &MatchResult, truth: &str) -> bool {
+    match (r.best(), r.candidates.iter().find(|c| c.code == truth)) {
+        (Some(b), Some(t)) => (b.score - t.score).abs() < 1e-9,
+        _ => false,
+    }
 }
 
 /// Correct: the best candidate is the true code, or — for an item with no
@@ -380,6 +393,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     // (features of the best candidate, right, no counterpart)
     let mut fexamples: Vec<(matcher::calibrate::Example, bool, bool)> = Vec::new();
     let (mut matched, mut matched_top1, mut matched_r20, mut high_matched) = (0u64, 0, 0, 0);
+    let mut tied_misses = 0u64;
     let mut misses = Vec::new();
     for (i, (it, r)) in items.iter().zip(&results).enumerate() {
         let truth = it.truth.clone().unwrap_or_default();
@@ -424,6 +438,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             matched_top1 += mine.top1;
             matched_r20 += mine.recall20;
             high_matched += (r.tier == Tier::High) as u64;
+            if mine.top1 == 0 && tied_with_best(r, &truth) {
+                tied_misses += 1;
+            }
             let theirs = base_codes
                 .as_ref()
                 .map(|b| (side(&b[i].0, &truth), side(&b[i].1, &truth)));
@@ -628,6 +645,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         top5_pct: Counts::pct(overall.top5, overall.items),
         matched_top1_pct: pct(matched_top1, matched),
         recall20_pct: pct(matched_r20, matched),
+        tied_misses,
+        top1_distinguishable_pct: pct(matched_top1, matched - tied_misses),
         with_key_top1_pct: Counts::pct(with_key.top1, with_key.items),
         name_only_top1_pct: Counts::pct(name_only.top1, name_only.items),
         overall,
@@ -676,6 +695,12 @@ fn print_report(rep: &Report) {
         "  items with a counterpart: top-1 {:.1}%  recall@{RECALL_AT} {:.1}%",
         rep.matched_top1_pct, rep.recall20_pct
     );
+    if rep.tied_misses > 0 {
+        println!(
+            "  {} misses tie with the right row (same score: nothing in the item tells them apart); top-1 without them {:.1}%",
+            rep.tied_misses, rep.top1_distinguishable_pct
+        );
+    }
     println!(
         "  with a key (批准文号/注册证号/本位码/编码): {} items, top-1 {:.1}%   name+spec only: {} items, top-1 {:.1}%",
         rep.with_key.items, rep.with_key_top1_pct, rep.name_only.items, rep.name_only_top1_pct
@@ -788,4 +813,39 @@ fn print_report(rep: &Report) {
         );
     }
     println!("  misses → {}", rep.misses_file);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matcher::Candidate;
+
+    fn cand(code: &str, score: f64) -> Candidate {
+        Candidate {
+            code: code.into(),
+            name: "阿莫西林胶囊".into(),
+            score,
+            tier: Tier::Medium,
+            spec: String::new(),
+            pack_spec: None,
+            dosage_form: None,
+            manufacturer: String::new(),
+            approval_no: None,
+            unit: None,
+            active: true,
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_miss_ties_only_when_the_right_row_has_the_best_score() {
+        let mut r = MatchResult::none(1, "H1", "阿莫西林胶囊", "");
+        r.candidates = vec![cand("X1", 0.95), cand("X2", 0.95), cand("X3", 0.90)];
+        assert!(tied_with_best(&r, "X2"));
+        assert!(!tied_with_best(&r, "X3"));
+        // The right row not offered at all: not a tie.
+        assert!(!tied_with_best(&r, "X9"));
+        r.candidates.clear();
+        assert!(!tied_with_best(&r, "X1"));
+    }
 }
