@@ -37,7 +37,15 @@ pub(crate) struct SecondKeys {
     /// has tens of thousands of makers; testing each for containment cost
     /// more per item than everything else the matcher does.
     mfr_chars: HashMap<char, Vec<u32>>,
+    /// Every full maker name as the catalogue writes it, sorted, with the id
+    /// of its core: a maker column the HIS cut short (`江西济`) is a prefix.
+    mfr_full: Vec<(Text, u32)>,
 }
+
+/// A cut maker name must have this many characters to be looked up as a prefix.
+pub(crate) const MFR_PREFIX_MIN: usize = 3;
+/// At most this many makers are taken for one prefix.
+const MFR_PREFIX_MAX: usize = 64;
 
 /// Longest item maker core whose substrings are looked up one by one.
 const MFR_SUBSTRINGS_MAX: usize = 40;
@@ -110,15 +118,29 @@ impl SecondKeys {
                     list.push(i);
                 }
             }
-            if !r.mfr_core.is_empty() {
-                let id = *mfr_id.entry(&*r.mfr_core).or_insert_with(|| {
-                    k.mfr_cores.push(r.mfr_core.clone());
+            // A row is found by its maker's core and by its holder's.
+            for (n, core) in [Some(&r.mfr_core), r.holder_core.as_ref()]
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if core.is_empty() {
+                    continue;
+                }
+                let id = *mfr_id.entry(&**core).or_insert_with(|| {
+                    k.mfr_cores.push(core.clone());
                     k.mfr_rows.push(Vec::new());
                     (k.mfr_cores.len() - 1) as u32
                 });
                 k.mfr_rows[id as usize].push(i);
+                if n == 0 && !r.manufacturer.is_empty() {
+                    k.mfr_full.push((r.manufacturer.clone(), id));
+                }
             }
         }
+        k.mfr_full.sort_unstable();
+        k.mfr_full.dedup();
+        k.mfr_full.shrink_to_fit();
         for (id, c) in k.mfr_cores.iter().enumerate() {
             k.mfr_id.insert(c.clone(), id as u32);
             for ch in c.chars() {
@@ -183,6 +205,24 @@ impl SecondKeys {
         out
     }
 
+    /// Ids of the cores of the makers whose full name starts with `prefix`
+    /// (at least [`MFR_PREFIX_MIN`] characters), ascending.
+    fn mfr_prefixed(&self, prefix: &str) -> Vec<u32> {
+        if prefix.chars().count() < MFR_PREFIX_MIN {
+            return Vec::new();
+        }
+        let from = self.mfr_full.partition_point(|(n, _)| &**n < prefix);
+        let mut ids: Vec<u32> = self.mfr_full[from..]
+            .iter()
+            .take_while(|(n, _)| n.starts_with(prefix))
+            .take(MFR_PREFIX_MAX)
+            .map(|(_, id)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// Rows holding a device model token (`mt-1044`) anywhere in the
     /// catalogue, when the token is rare enough to be a key.
     pub(crate) fn model_rows(&self, q: &Query, max: usize) -> Vec<u32> {
@@ -212,12 +252,20 @@ impl SecondKeys {
                 lists.push((weight(t), p, "规格型号"));
             }
         }
-        if !q.mfr_core.is_empty() {
-            // Containment either way, as the pre-score and the scorer count it
-            // (`恒瑞` in `江苏恒瑞医疗器械`).
-            for id in self.mfr_matches(&q.mfr_core) {
-                lists.push((3, &self.mfr_rows[id as usize], "生产企业"));
-            }
+        // Containment either way, as the pre-score and the scorer count it
+        // (`恒瑞` in `江苏恒瑞医疗器械`).
+        let by_core = if q.mfr_core.is_empty() {
+            Vec::new()
+        } else {
+            self.mfr_matches(&q.mfr_core)
+        };
+        for &id in &by_core {
+            lists.push((3, &self.mfr_rows[id as usize], "生产企业"));
+        }
+        let mut prefixed = self.mfr_prefixed(q.manufacturer.trim());
+        prefixed.retain(|id| by_core.binary_search(id).is_err());
+        for id in prefixed {
+            lists.push((2, &self.mfr_rows[id as usize], "生产企业"));
         }
         let mut hits: Vec<(u32, u32)> = Vec::new();
         let mut filters: Vec<(u32, &[u32])> = Vec::new();

@@ -22,7 +22,7 @@ use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the fields or the features change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 /// Rows turned into records (in parallel) and indexed per batch while building.
 const BUILD_BATCH: usize = 8_192;
 

@@ -26,11 +26,17 @@ fn prescore(q: &Query, r: &Row) -> u32 {
             s += if t.contains('-') { 4 } else { 1 };
         }
     }
-    if !q.mfr_core.is_empty()
-        && !r.mfr_core.is_empty()
-        && (r.mfr_core.contains(q.mfr_core.as_str()) || q.mfr_core.contains(&*r.mfr_core))
+    let holds = |core: &str| {
+        !core.is_empty() && (core.contains(q.mfr_core.as_str()) || q.mfr_core.contains(core))
+    };
+    if !q.mfr_core.is_empty() && (holds(&r.mfr_core) || r.holder_core.as_deref().is_some_and(holds))
     {
         s += 3;
+    } else if q.manufacturer.trim().chars().count() >= crate::block::MFR_PREFIX_MIN
+        && r.manufacturer.starts_with(q.manufacturer.trim())
+    {
+        // A maker column cut short (see `score::evaluate_with`).
+        s += 2;
     }
     if compare_strength(&q.spec, &r.spec) == Cmp::Agree {
         s += 2;

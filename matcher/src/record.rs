@@ -34,6 +34,10 @@ pub struct Record {
     pub manufacturer: String,
     /// The manufacturer's core name (see [`manufacturer::core`]).
     pub mfr_core: String,
+    /// The 上市许可持有人's core name, when it is not the maker's: many HIS
+    /// record the holder as the maker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder_core: Option<String>,
     /// The trade name as a key.
     pub trade_name: Option<String>,
     /// The 批准文号 in its canonical spelling.
@@ -100,6 +104,7 @@ impl Record {
             ..Record::default()
         };
         let mut names = Vec::new();
+        let mut holder = None;
         let whole = whole_name_kind(Some(e.category()));
         push_name(&mut names, Some(&e.name), whole);
         match &e.detail {
@@ -136,6 +141,7 @@ impl Record {
                     .or(some(&d.holder))
                     .unwrap_or_default()
                     .to_string();
+                holder = some(&d.holder);
                 r.trade_name = some(&d.trade_name).map(text::key);
                 r.approval_no = some(&d.approval_no).and_then(keys::approval_no);
                 r.approval_key = some(&d.approval_no).and_then(keys::approval_key);
@@ -194,6 +200,9 @@ impl Record {
             }
         }
         r.mfr_core = manufacturer::core(&r.manufacturer);
+        r.holder_core = holder
+            .map(manufacturer::core)
+            .filter(|h| !h.is_empty() && *h != r.mfr_core);
         let (base, name_form) = form::split_name(names.first().map(String::as_str).unwrap_or(""));
         r.base = base;
         if r.form.is_none() {
@@ -251,16 +260,16 @@ pub struct Query {
     pub spec_tokens: Vec<String>,
 }
 
-/// A spec with a maker glued after a dot (`每丸重9g*6丸/盒.天辰生`): the spec
-/// and the maker. The dot must follow something other than a digit and be
-/// followed by Chinese only, so `0.25g` is never cut.
+/// A spec with a maker glued after a dot (`每丸重9g*6丸/盒.天辰生`,
+/// `每粒装0.25g*12.贵州天`): the spec and the maker. Only Chinese may follow
+/// the dot, so `0.25g` is never cut.
 fn split_glued_maker(spec: &str) -> (String, Option<String>) {
     let t = spec.trim();
     if let Some(at) = t.rfind(['.', '。']) {
         let (head, tail) = (&t[..at], t[at..].chars().skip(1).collect::<String>());
-        let before_digit = head.chars().next_back().is_none_or(|c| c.is_ascii_digit());
+        // A decimal point is followed by digits; `12.贵州天` is a count and a maker.
         let tail = tail.trim();
-        if !before_digit && tail.chars().count() >= 2 && tail.chars().all(text::is_cjk) {
+        if !head.trim().is_empty() && tail.chars().count() >= 2 && tail.chars().all(text::is_cjk) {
             return (head.trim_end().to_string(), Some(tail.to_string()));
         }
     }

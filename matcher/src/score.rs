@@ -223,6 +223,16 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     // Manufacturer.
     if !q.manufacturer.is_empty() {
         let mut cmp = manufacturer::compare_cores(&q.mfr_core, &r.mfr_core);
+        // The HIS may hold the 上市许可持有人 as the maker.
+        let mut via_holder = false;
+        if let (MfrCmp::Different | MfrCmp::Similar, Some(h)) = (cmp, &r.holder_core) {
+            let by_holder = manufacturer::compare_cores(&q.mfr_core, h);
+            if by_holder == MfrCmp::Same || (by_holder == MfrCmp::Similar && cmp != MfrCmp::Similar)
+            {
+                cmp = by_holder;
+                via_holder = true;
+            }
+        }
         // A maker column cut short by the HIS (`江西济` of 江西济宁生物制药):
         // the row's full name starts with it.
         let h = q.manufacturer.trim();
@@ -238,13 +248,16 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
             MfrCmp::Different => (Verdict::Disagree, -3.0),
             MfrCmp::Missing => (Verdict::Missing, 0.0),
         };
-        e.push(ev(
-            "生产企业",
-            q.manufacturer.clone(),
-            &*r.manufacturer,
-            v,
-            w,
-        ));
+        let shown = if via_holder {
+            format!(
+                "{}（上市许可持有人 {}）",
+                r.manufacturer,
+                r.holder_core.as_deref().unwrap_or("")
+            )
+        } else {
+            r.manufacturer.to_string()
+        };
+        e.push(ev("生产企业", q.manufacturer.clone(), shown, v, w));
     }
 
     // Package unit (盒/瓶): splits package variants of one 批准文号.

@@ -1,0 +1,101 @@
+//! The maker as hospitals write it: the 上市许可持有人 in the maker column,
+//! an English name, a name cut short and glued to the spec (issue #17).
+
+use catalog_core::entry::DrugInfo;
+use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
+use matcher::{index, Matcher, Verdict};
+
+fn drug(code: &str, mfr: &str, holder: Option<&str>) -> Entry {
+    let d = DrugInfo {
+        reg_name: Some("阿托伐他汀钙片".into()),
+        dosage_form: Some("片剂".into()),
+        spec: Some("20mg".into()),
+        pack_qty: Some("7".into()),
+        min_unit: Some("片".into()),
+        pack_unit: Some("盒".into()),
+        manufacturer: Some(mfr.into()),
+        holder: holder.map(String::from),
+        ..DrugInfo::default()
+    };
+    Entry::new(code, "阿托伐他汀钙片", Detail::Drug(d))
+}
+
+fn matcher() -> (Matcher, tempfile::TempDir) {
+    let rows = vec![
+        drug("XC10AAA046A001010100001", "北京嘉林药业股份有限公司", None),
+        // Made by a contract maker for a holder the HIS knows it by.
+        drug(
+            "XC10AAA046A001010100002",
+            "浙江新东港药业股份有限公司",
+            Some("齐鲁制药有限公司"),
+        ),
+        drug("XC10AAA046A001010100003", "辉瑞制药有限公司", None),
+        drug("XC10AAA046A001010100004", "江西济民可信药业有限公司", None),
+        drug("XC10AAA046A001010100005", "江苏恒瑞医药股份有限公司", None),
+    ];
+    let mut store = Store::open_in_memory().unwrap();
+    let meta = VersionMeta {
+        category: Category::Drug,
+        label: "v1".into(),
+        source: "test".into(),
+        published: None,
+        note: None,
+    };
+    let v = store
+        .import_version(&meta, false, rows.into_iter().map(Ok::<_, String>))
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = index::dir_for(tmp.path(), &v);
+    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
+    (Matcher::open(&dir).unwrap(), tmp)
+}
+
+fn item(spec: &str, mfr: Option<&str>) -> HospitalItem {
+    HospitalItem {
+        row: 1,
+        code: "H1".into(),
+        name: "阿托伐他汀钙片".into(),
+        spec: Some(spec.into()),
+        manufacturer: mfr.map(String::from),
+        ..HospitalItem::default()
+    }
+}
+
+fn maker_verdict(r: &matcher::MatchResult) -> Option<Verdict> {
+    r.candidates[0]
+        .evidence
+        .iter()
+        .find(|e| e.field == "生产企业")
+        .map(|e| e.verdict)
+}
+
+#[test]
+fn the_holder_in_the_maker_column_finds_the_row_it_holds() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("20mg*7片", Some("齐鲁制药")), 3);
+    assert_eq!(r.candidates[0].code, "XC10AAA046A001010100002", "{r:#?}");
+    assert_eq!(maker_verdict(&r), Some(Verdict::Agree));
+    assert!(r.candidates[0]
+        .evidence
+        .iter()
+        .any(|e| e.catalogue_value.contains("上市许可持有人")));
+}
+
+#[test]
+fn an_english_maker_name_meets_its_chinese_registration() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("20mg*7片", Some("Pfizer Inc.")), 3);
+    assert_eq!(r.candidates[0].code, "XC10AAA046A001010100003", "{r:#?}");
+    assert_eq!(maker_verdict(&r), Some(Verdict::Agree));
+}
+
+#[test]
+fn a_maker_cut_short_and_glued_to_the_spec_is_still_the_maker() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("20mg*7片/盒.江西济", None), 3);
+    assert_eq!(r.candidates[0].code, "XC10AAA046A001010100004", "{r:#?}");
+    assert_eq!(maker_verdict(&r), Some(Verdict::Partial));
+    // A place alone narrows nothing to one maker: no row is "the same maker".
+    let r = m.match_item(&item("20mg*7片/盒.江苏", None), 3);
+    assert_ne!(maker_verdict(&r), Some(Verdict::Agree), "{r:#?}");
+}
