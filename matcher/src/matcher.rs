@@ -288,6 +288,11 @@ impl Matcher {
             return res;
         }
         let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
+        // Over every row scored, not only those shown, so `--top` changes nothing.
+        let tied = scored
+            .iter()
+            .take_while(|s| (s.0 - scored[0].0).abs() < 1e-9)
+            .count() as u32;
         for (logit, o, _) in scored.into_iter().take(top.max(2)) {
             let r = &self.index.records[o as usize];
             // Full explanation texts only for the rows shown.
@@ -309,7 +314,7 @@ impl Matcher {
                 evidence: ev,
             });
         }
-        self.decide(&mut res, &logits);
+        self.decide(&mut res, &logits, tied);
         if let Some(note) = dropped_note {
             // Only a code that agrees confirms the note was a note: without
             // one, the dropped words may have named a variant.
@@ -408,12 +413,13 @@ impl Matcher {
 
     /// The calibrated probability (per-field model) that the best candidate
     /// is right: its evidence, the category, the gap to the runner-up.
-    fn probability(&self, best: &Candidate, logits: &[f64]) -> (f64, BestLogits) {
+    fn probability(&self, best: &Candidate, logits: &[f64], tied: u32) -> (f64, BestLogits) {
         let l0 = logits.first().copied().unwrap_or(0.0);
         let seen = BestLogits {
             code: best.code.clone(),
             logit: l0,
             margin: logits.get(1).map(|l1| l0 - l1),
+            tied,
         };
         let e = self.features(best, &seen);
         // Rounded so that the JSON is the same on every platform's libm.
@@ -421,12 +427,14 @@ impl Matcher {
     }
 
     fn features(&self, best: &Candidate, seen: &BestLogits) -> crate::calibrate::Example {
-        crate::calibrate::Example::new(
+        let mut e = crate::calibrate::Example::new(
             &best.evidence,
             Some(self.category()),
             seen.margin,
             seen.logit,
-        )
+        );
+        e.tied_best = seen.tied;
+        e
     }
 
     /// The per-field model's features of a result's best candidate, exactly
@@ -450,13 +458,13 @@ impl Matcher {
         self
     }
 
-    fn decide(&self, res: &mut MatchResult, logits: &[f64]) {
+    fn decide(&self, res: &mut MatchResult, logits: &[f64], tied: u32) {
         let Some(best) = res.candidates.first() else {
             return;
         };
         let mut tier = best.tier;
         let mut reason = best.explain();
-        let (p, seen) = self.probability(best, logits);
+        let (p, seen) = self.probability(best, logits, tied);
         res.probability = Some(p);
         res.logits = Some(seen);
         let gap = logits.get(1).map_or(f64::INFINITY, |l1| logits[0] - l1);

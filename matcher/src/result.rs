@@ -171,6 +171,8 @@ pub struct BestLogits {
     pub logit: f64,
     /// Its log-odds minus the runner-up's; `None` without a runner-up.
     pub margin: Option<f64>,
+    /// Candidates scored with exactly its log-odds, itself included.
+    pub tied: u32,
 }
 
 /// How a match found its candidates: which keys gave rows, which same-name

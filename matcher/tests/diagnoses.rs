@@ -12,6 +12,9 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
         ("A00.100x001", "埃尔托生物型霍乱"),
         ("A01.000", "伤寒"),
         ("A01.000x002", "伤寒杆菌性败血症"),
+        // One name under two codes: nothing in a name-only item tells them apart.
+        ("B90.000", "结核病后遗症"),
+        ("B90.003", "结核病后遗症"),
     ];
     let entries: Vec<Entry> = rows
         .iter()
@@ -75,4 +78,25 @@ fn a_code_of_another_edition_that_names_another_row_is_a_conflict_not_high() {
     let r = m.match_item(&item("伤寒", Some("A01.000")), 3);
     assert_eq!(r.candidates[0].code, "A01.000");
     assert_eq!(r.tier, Tier::High, "{r:#?}");
+}
+
+#[test]
+fn rows_nothing_tells_apart_share_the_probability_and_stay_below_high() {
+    let (m, _t) = matcher();
+    let r = m.match_item(&item("结核病后遗症", None), 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+    assert_eq!(r.candidates[0].score, r.candidates[1].score);
+    // Each is the right one about half the time: not the near-zero a rival
+    // within one log-odds usually means, nor more than one in two.
+    let p = r.probability.unwrap();
+    assert!(
+        (0.3..=0.5).contains(&p),
+        "two rows with the same evidence: {p}"
+    );
+    // The same item against a name one row carries is far surer.
+    let q = m
+        .match_item(&item("伤寒杆菌性败血症", None), 3)
+        .probability
+        .unwrap();
+    assert!(q > p, "{q} vs {p}");
 }

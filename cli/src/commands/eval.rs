@@ -58,6 +58,9 @@ pub struct Args {
 #[derive(Serialize, serde::Deserialize)]
 struct PooledExample {
     x: BTreeMap<String, f64>,
+    /// Candidates tied at the best log-odds (older files: none).
+    #[serde(default)]
+    tied_best: u32,
     right: bool,
     no_counterpart: bool,
 }
@@ -531,6 +534,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         for (e, ok, orphan) in &fexamples {
             out.push_str(&serde_json::to_string(&PooledExample {
                 x: e.x.clone(),
+                tied_best: e.tied_best,
                 right: *ok,
                 no_counterpart: *orphan,
             })?);
@@ -555,7 +559,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 let e: PooledExample = serde_json::from_str(line).with_context(|| {
                     format!("{} line {}: not an --examples-out line", p.display(), i + 1)
                 })?;
-                data.push((matcher::calibrate::Example { x: e.x }, e.right));
+                let ex = matcher::calibrate::Example {
+                    x: e.x,
+                    tied_best: e.tied_best,
+                };
+                data.push((ex, e.right));
             }
             fitted_on.push_str(&format!(" + {}", p.display()));
         }

@@ -50,6 +50,10 @@ const LOGIT_CAP: f64 = 12.0;
 pub struct Example {
     /// Feature name → value; absent means 0.
     pub x: BTreeMap<String, f64>,
+    /// How many candidates share the best one's very log-odds (0 or 1: no
+    /// tie). Not a feature: nothing tells such rows apart, so the chance
+    /// that the first of them is the right one is at most 1 in this many.
+    pub tied_best: u32,
 }
 
 fn verdict_name(v: Verdict) -> &'static str {
@@ -88,7 +92,7 @@ impl Example {
             "logit".into(),
             logit.clamp(-LOGIT_CAP, LOGIT_CAP) / LOGIT_CAP,
         );
-        Example { x }
+        Example { x, tied_best: 0 }
     }
 }
 
@@ -210,12 +214,26 @@ impl FieldModel {
 
     /// The probability that the top candidate described by `e` is right.
     pub fn probability(&self, e: &Example) -> f64 {
-        let z = self.bias
-            + e.x
-                .iter()
-                .map(|(k, v)| self.weights.get(k).copied().unwrap_or(0.0) * v)
-                .sum::<f64>();
-        sigmoid(z)
+        let w = |k: &str| self.weights.get(k).copied().unwrap_or(0.0);
+        let p = sigmoid(self.bias + e.x.iter().map(|(k, v)| w(k) * v).sum::<f64>());
+        if e.tied_best > 1 && !e.x.contains_key("名称:agree") {
+            return p.min(1.0 / f64::from(e.tied_best));
+        }
+        if e.tied_best > 1 {
+            // Rows with the very same evidence, the name agreeing: the chance
+            // that the right row is among them is the chance for one such row
+            // with no rival, and each of them is it equally likely. (Without
+            // the name the rival's margin still says the match is weak.)
+            let z = self.bias
+                + e.x
+                    .iter()
+                    .filter(|(k, _)| !k.starts_with("margin"))
+                    .map(|(k, v)| w(k) * v)
+                    .sum::<f64>()
+                + w("margin");
+            return sigmoid(z) / f64::from(e.tied_best);
+        }
+        p
     }
 
     /// Fit on (features, was the top candidate right). Refuses on too few
@@ -397,6 +415,7 @@ mod tests {
     fn example(pairs: &[(&str, f64)]) -> Example {
         Example {
             x: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            tied_best: 0,
         }
     }
 
@@ -567,6 +586,45 @@ mod tests {
         let alone = Example::new(&[], None, None, 0.0);
         assert_eq!(alone.x["margin"], 1.0, "no runner-up = widest margin");
         assert!(!alone.x.contains_key("margin<1"));
+    }
+
+    #[test]
+    fn rows_tied_at_the_best_share_its_chance() {
+        let m = FieldModel {
+            format: FORMAT,
+            bias: 0.0,
+            weights: [
+                ("名称:agree".to_string(), 3.0),
+                ("margin".to_string(), 1.0),
+                ("margin<1".to_string(), -4.0),
+            ]
+            .into_iter()
+            .collect(),
+            lambda: 1.0,
+            fitted_on: "test".into(),
+            right: 100,
+            wrong: 100,
+        };
+        let ex = |pairs: &[(&str, f64)], tied| Example {
+            tied_best: tied,
+            ..example(pairs)
+        };
+        let named = [("名称:agree", 1.0), ("margin", 0.0), ("margin<1", 1.0)];
+        // Untied: the margin penalty applies as fitted.
+        let p1 = m.probability(&ex(&named, 1));
+        assert!((p1 - sigmoid(-1.0)).abs() < 1e-12, "{p1}");
+        // Two rows with the very same evidence and the name agreeing: the
+        // chance of one such row alone, shared by the two.
+        let p2 = m.probability(&ex(&named, 2));
+        assert!((p2 - sigmoid(4.0) / 2.0).abs() < 1e-12, "{p2}");
+        let p3 = m.probability(&ex(&named, 3));
+        assert!(p3 < p2);
+        // Without the name, a tie only caps the chance at one in k.
+        let weak = [("margin", 0.0), ("margin<1", 1.0)];
+        let pw = m.probability(&ex(&weak, 2));
+        assert!((pw - sigmoid(-4.0)).abs() < 1e-12, "{pw}");
+        let m0 = FieldModel { bias: 5.0, ..m };
+        assert!((m0.probability(&ex(&weak, 4)) - 0.25).abs() < 1e-12);
     }
 
     #[test]
