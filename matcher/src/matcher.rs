@@ -376,8 +376,9 @@ impl Matcher {
         keyed.into_iter().map(|(_, o)| o).collect()
     }
 
-    /// The one row whose name is the item's whole normalised name, for the
-    /// kinds named by the standard (services, diagnoses, procedures, herbs).
+    /// The one row whose name is the item's whole normalised name (or, when
+    /// several carry it, the one with the item's unit), for the kinds named
+    /// by the standard (services, diagnoses, procedures, herbs).
     fn unique_name(&self, q: &Query) -> Option<u32> {
         if !crate::record::whole_name_kind(Some(self.category())) {
             return None;
@@ -388,7 +389,22 @@ impl Matcher {
             .map(Vec::as_slice)
         {
             Some(&[one]) => Some(one),
-            _ => None,
+            // One name under several billing units (`每次`, `每部位`) is
+            // several items; the item's unit may name one of them.
+            Some(rows) => {
+                let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty())?;
+                let mut same = rows.iter().filter(|&&o| {
+                    self.index.records[o as usize]
+                        .unit
+                        .as_deref()
+                        .is_some_and(|u| u.trim() == unit)
+                });
+                match (same.next(), same.next()) {
+                    (Some(&o), None) => Some(o),
+                    _ => None,
+                }
+            }
+            None => None,
         }
     }
 

@@ -7,22 +7,26 @@ use matcher::{index, Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
     let rows = [
-        ("003306000010000", "刮宫术", None),
-        ("003306000010100", "刮宫术(分段诊断性刮宫)", None),
-        ("004300000050000", "微针针刺", None),
-        ("004300000050900", "微针针刺(夹髓针)", None),
-        ("002503010080000", "静脉输液", None),
-        ("003112010180000", "宫腔粘连分离术", Some("311201018")),
+        ("003306000010000", "刮宫术", None, None),
+        ("003306000010100", "刮宫术(分段诊断性刮宫)", None, None),
+        ("004300000050000", "微针针刺", None, None),
+        ("004300000050900", "微针针刺(夹髓针)", None, None),
+        ("002503010080000", "静脉输液", None, None),
+        ("003112010180000", "宫腔粘连分离术", Some("311201018"), None),
         // One name, two rows (a national list repeats a name under two
         // sections): the name alone does not tell them apart.
-        ("002101030120000", "食管造影", None),
-        ("002101030120100", "食管造影", None),
+        ("002101030120000", "食管造影", None, None),
+        ("002101030120100", "食管造影", None, None),
+        // One name under two billing units: two items.
+        ("002201000010000", "心电图检查", None, Some("次")),
+        ("002201000010100", "心电图检查", None, Some("部位")),
     ];
     let entries: Vec<Entry> = rows
         .iter()
-        .map(|(c, n, p)| {
+        .map(|(c, n, p, u)| {
             let info = ServiceInfo {
                 price_code: p.map(String::from),
+                unit: u.map(String::from),
                 ..ServiceInfo::default()
             };
             Entry::new(*c, *n, Detail::Service(info))
@@ -124,5 +128,22 @@ fn a_price_code_that_agrees_confirms_a_dropped_note() {
     let mut it = item("宫腔粘连分离术");
     it.price_code = Some("250402030".into());
     let r = m.match_item(&it, 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+}
+
+#[test]
+fn a_name_under_two_units_is_told_apart_by_the_items_unit() {
+    let (m, _t) = matcher();
+    let mut it = item("心电图检查");
+    it.unit = Some("部位".into());
+    let r = m.match_item(&it, 3);
+    assert_eq!(r.candidates[0].code, "002201000010100", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // A unit typed after the name counts as the item's unit.
+    let r = m.match_item(&item("心电图检查/次"), 3);
+    assert_eq!(r.candidates[0].code, "002201000010000", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // No unit: the two rows are equally likely.
+    let r = m.match_item(&item("心电图检查"), 3);
     assert!(r.tier < Tier::High, "{r:#?}");
 }
