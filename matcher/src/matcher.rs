@@ -189,7 +189,8 @@ impl Matcher {
         let mut q = Query::from_item(&it, Some(self.category()));
         // A service name with a local note appended (`(住院)`, `(含耗材)`,
         // `【本院】`) that is not itself a catalogue name: the first shorter
-        // form that is one is matched instead, and the tier stays below high.
+        // form that is one is matched instead, and the tier stays below high
+        // unless a price or national code agrees.
         let mut dropped_note = None;
         if crate::record::whole_name_kind(Some(self.category()))
             && !self.by_name.contains_key(q.parts.generic.as_str())

@@ -269,7 +269,8 @@ fn split_glued_maker(spec: &str) -> (String, Option<String>) {
         let (head, tail) = (&t[..at], t[at..].chars().skip(1).collect::<String>());
         // A decimal point is followed by digits; `12.贵州天` is a count and a maker.
         let tail = tail.trim();
-        if !head.trim().is_empty() && tail.chars().count() >= 2 && tail.chars().all(text::is_cjk) {
+        // Three characters at least: `.进口`, `.糖衣`, `.集采` are notes, not makers.
+        if !head.trim().is_empty() && tail.chars().count() >= 3 && tail.chars().all(text::is_cjk) {
             return (head.trim_end().to_string(), Some(tail.to_string()));
         }
     }
@@ -282,7 +283,12 @@ impl Query {
         let mut parts = name::split(&item.name);
         let mut unit_in_name = None;
         if whole_name_kind(kind) {
-            let (bare, unit) = name::split_unit_suffix(&item.name);
+            // Only service items are billed per unit; `2型糖尿病/高血压` is two diagnoses.
+            let (bare, unit) = if kind == Some(Category::Service) {
+                name::split_unit_suffix(&item.name)
+            } else {
+                (item.name.clone(), None)
+            };
             unit_in_name = unit;
             parts = name::NameParts {
                 generic: text::key(&bare),
@@ -441,6 +447,7 @@ mod tests {
         assert_eq!(split_glued_maker("0.25g*24粒").1, None);
         assert_eq!(split_glued_maker("10ml/支.b").1, None);
         assert_eq!(split_glued_maker("10袋/盒.装").1, None);
+        assert_eq!(split_glued_maker("0.5g*10片.进口").1, None);
         let q = Query::from_item(
             &HospitalItem {
                 name: "小儿胃宝丸".into(),

@@ -54,6 +54,9 @@ fn an_identical_name_alone_is_high() {
     let r = m.match_item(&item("埃尔托生物型 霍乱", None), 3);
     assert_eq!(r.candidates[0].code, "A00.100x001");
     assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // Two diagnoses written as one: the second is not a billing unit.
+    let r = m.match_item(&item("古典生物型霍乱/伤寒", None), 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
     // A name the catalogue does not hold as it is: not high on the name.
     let r = m.match_item(&item("霍乱", None), 3);
     assert!(r.tier < Tier::High, "{r:#?}");

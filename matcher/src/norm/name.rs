@@ -109,7 +109,8 @@ pub fn split_unit_suffix(name: &str) -> (String, Option<String>) {
         let unit = t[at + 1..].trim();
         let n = unit.chars().count();
         let head = t[..at].trim_end();
-        if (1..=3).contains(&n) && unit.chars().all(is_cjk) && key(head).chars().count() >= 2 {
+        // Units are one or two characters (`次`, `床日`, `每牙`); `尿常规` is a name.
+        if (1..=2).contains(&n) && unit.chars().all(is_cjk) && key(head).chars().count() >= 2 {
             return (head.to_string(), Some(unit.to_string()));
         }
     }
@@ -354,5 +355,6 @@ mod tests {
         assert_eq!(split_unit_suffix("乙肝两对半HBsAg/HBeAg").1, None);
         assert_eq!(split_unit_suffix("胸部CT/胸部磁共振平扫").1, None);
         assert_eq!(split_unit_suffix("/次").1, None);
+        assert_eq!(split_unit_suffix("血常规/尿常规").1, None);
     }
 }
