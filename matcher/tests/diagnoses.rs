@@ -2,9 +2,11 @@
 //! evidence, and a code in the HIS row is "a code of some edition", trusted
 //! only when the name agrees (issue #17).
 
+mod common;
+
 use catalog_core::entry::IcdInfo;
-use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
-use matcher::{index, Matcher, Tier};
+use catalog_core::{Category, Detail, Entry, HospitalItem};
+use matcher::{Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
     let rows = [
@@ -20,21 +22,7 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
         .iter()
         .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
         .collect();
-    let mut store = Store::open_in_memory().unwrap();
-    let meta = VersionMeta {
-        category: Category::Diagnosis,
-        label: "医保版2.0".into(),
-        source: "test".into(),
-        published: None,
-        note: None,
-    };
-    let v = store
-        .import_version(&meta, false, entries.into_iter().map(Ok::<_, String>))
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = index::dir_for(tmp.path(), &v);
-    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
-    (Matcher::open(&dir).unwrap(), tmp)
+    common::matcher_of(Category::Diagnosis, entries)
 }
 
 fn item(name: &str, code: Option<&str>) -> HospitalItem {

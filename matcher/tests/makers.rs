@@ -1,9 +1,11 @@
 //! The maker as hospitals write it: the 上市许可持有人 in the maker column,
 //! an English name, a name cut short and glued to the spec (issue #17).
 
+mod common;
+
 use catalog_core::entry::DrugInfo;
-use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
-use matcher::{index, Matcher, Verdict};
+use catalog_core::{Category, Detail, Entry, HospitalItem};
+use matcher::{Matcher, Verdict};
 
 fn drug(code: &str, mfr: &str, holder: Option<&str>) -> Entry {
     let d = DrugInfo {
@@ -33,21 +35,7 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
         drug("XC10AAA046A001010100004", "江西济民可信药业有限公司", None),
         drug("XC10AAA046A001010100005", "江苏恒瑞医药股份有限公司", None),
     ];
-    let mut store = Store::open_in_memory().unwrap();
-    let meta = VersionMeta {
-        category: Category::Drug,
-        label: "v1".into(),
-        source: "test".into(),
-        published: None,
-        note: None,
-    };
-    let v = store
-        .import_version(&meta, false, rows.into_iter().map(Ok::<_, String>))
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = index::dir_for(tmp.path(), &v);
-    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
-    (Matcher::open(&dir).unwrap(), tmp)
+    common::matcher_of(Category::Drug, rows)
 }
 
 fn item(spec: &str, mfr: Option<&str>) -> HospitalItem {

@@ -1,9 +1,11 @@
 //! Service names with a local note appended: the note comes off only when
 //! what is left is a catalogue name and the note is not a misspelt sub-item.
 
+mod common;
+
 use catalog_core::entry::ServiceInfo;
-use catalog_core::{Category, Detail, Entry, HospitalItem, Store, VersionMeta};
-use matcher::{index, Matcher, Tier};
+use catalog_core::{Category, Detail, Entry, HospitalItem};
+use matcher::{Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
     let rows = [
@@ -32,21 +34,7 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
             Entry::new(*c, *n, Detail::Service(info))
         })
         .collect();
-    let mut store = Store::open_in_memory().unwrap();
-    let meta = VersionMeta {
-        category: Category::Service,
-        label: "v1".into(),
-        source: "test".into(),
-        published: None,
-        note: None,
-    };
-    let v = store
-        .import_version(&meta, false, entries.into_iter().map(Ok::<_, String>))
-        .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = index::dir_for(tmp.path(), &v);
-    index::build(&store, &v, &dir, &|_, _| {}).unwrap();
-    (Matcher::open(&dir).unwrap(), tmp)
+    common::matcher_of(Category::Service, entries)
 }
 
 fn item(name: &str) -> HospitalItem {
