@@ -262,7 +262,11 @@ impl SecondKeys {
         for &id in &by_core {
             lists.push((3, &self.mfr_rows[id as usize], "生产企业"));
         }
-        let mut prefixed = self.mfr_prefixed(q.manufacturer.trim());
+        let mut prefixed = q
+            .mfr_cut
+            .as_deref()
+            .map(|h| self.mfr_prefixed(h))
+            .unwrap_or_default();
         prefixed.retain(|id| by_core.binary_search(id).is_err());
         for id in prefixed {
             lists.push((2, &self.mfr_rows[id as usize], "生产企业"));

@@ -4,6 +4,7 @@
 
 use crate::block::{SecondKeys, BLOCK_MAX, FULL_PRESCORE_MAX, PRESCORE_CAP};
 use crate::index::CatalogIndex;
+use crate::norm::text::billing_unit;
 use crate::record::{Query, Record};
 use crate::result::{BestLogits, Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};
 use crate::row::{Row, Text};
@@ -32,8 +33,10 @@ fn prescore(q: &Query, r: &Row) -> u32 {
     if !q.mfr_core.is_empty() && (holds(&r.mfr_core) || r.holder_core.as_deref().is_some_and(holds))
     {
         s += 3;
-    } else if q.manufacturer.trim().chars().count() >= crate::block::MFR_PREFIX_MIN
-        && r.manufacturer.starts_with(q.manufacturer.trim())
+    } else if q
+        .mfr_cut
+        .as_deref()
+        .is_some_and(|h| r.manufacturer.starts_with(h))
     {
         // A maker column cut short (see `score::evaluate_with`).
         s += 2;
@@ -190,12 +193,13 @@ impl Matcher {
         // A service name with a local note appended (`(住院)`, `(含耗材)`,
         // `【本院】`) that is not itself a catalogue name: the first shorter
         // form that is one is matched instead, and the tier stays below high
-        // unless a price or national code agrees.
+        // unless a price or national code agrees or the note only names the
+        // setting or included materials.
         let mut dropped_note = None;
         if crate::record::whole_name_kind(Some(self.category()))
             && !self.by_name.contains_key(q.parts.generic.as_str())
         {
-            let (bare, _) = crate::norm::name::split_unit_suffix(&it.name);
+            let (bare, _) = crate::norm::name::split_unit_suffix(&it.name, q.unit.as_deref());
             for (rest, note) in crate::norm::name::trailing_note_variants(&bare) {
                 let rk = crate::norm::text::key(&rest);
                 if self.is_sub_item(&rk, &crate::norm::text::key(&note)) {
@@ -230,8 +234,8 @@ impl Matcher {
         let evaluate = |o: u32, explain: bool| {
             let (mut ev, mut logit) =
                 score::evaluate_with(&q, &self.index.records[o as usize], explain);
-            if unique_name == Some(o) {
-                let e = score::unique_name_evidence(&q.parts.generic);
+            if let Some((_, by_unit)) = unique_name.filter(|(u, _)| *u == o) {
+                let e = score::unique_name_evidence(&q.parts.generic, by_unit);
                 logit += e.weight;
                 ev.push(e);
             }
@@ -324,7 +328,10 @@ impl Matcher {
                     matches!(&*e.field, "价格项目编码" | "医保编码") && e.verdict == Verdict::Agree
                 })
             });
-            if res.tier == Tier::High && !confirmed {
+            // A note of setting or included materials (`(门诊)`, `(含耗材)`)
+            // cannot name a variant; any other note needs the code.
+            let setting = crate::norm::name::is_setting_note(&note);
+            if res.tier == Tier::High && !confirmed && !setting {
                 res.tier = Tier::Medium;
                 res.reason = format!(
                     "{}; 去掉院内备注“{note}”后名称与目录一致，需人工确认 (a local note was dropped)",
@@ -380,7 +387,7 @@ impl Matcher {
     /// The one row whose name is the item's whole normalised name (or, when
     /// several carry it, the one with the item's unit), for the kinds named
     /// by the standard (services, diagnoses, procedures, herbs).
-    fn unique_name(&self, q: &Query) -> Option<u32> {
+    fn unique_name(&self, q: &Query) -> Option<(u32, bool)> {
         if !crate::record::whole_name_kind(Some(self.category())) {
             return None;
         }
@@ -389,21 +396,33 @@ impl Matcher {
             .get(q.parts.generic.as_str())
             .map(Vec::as_slice)
         {
-            Some(&[one]) => Some(one),
+            Some(&[one]) => Some((one, false)),
             // One name under several billing units (`每次`, `每部位`) is
             // several items; the item's unit may name one of them.
             Some(rows) => {
-                let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty())?;
-                let mut same = rows.iter().filter(|&&o| {
-                    self.index.records[o as usize]
+                // A row without a unit could be any of them: no pick.
+                let unit = q
+                    .unit
+                    .as_deref()
+                    .map(billing_unit)
+                    .filter(|u| !u.is_empty())?;
+                let mut same = None;
+                for &o in rows {
+                    match self.index.records[o as usize]
                         .unit
                         .as_deref()
-                        .is_some_and(|u| u.trim() == unit)
-                });
-                match (same.next(), same.next()) {
-                    (Some(&o), None) => Some(o),
-                    _ => None,
+                        .map(billing_unit)
+                    {
+                        None | Some("") => return None,
+                        Some(u) if u == unit => {
+                            if same.replace(o).is_some() {
+                                return None;
+                            }
+                        }
+                        Some(_) => {}
+                    }
                 }
+                same.map(|o| (o, true))
             }
             None => None,
         }

@@ -240,6 +240,9 @@ pub struct Query {
     pub manufacturer: String,
     /// The manufacturer's core name.
     pub mfr_core: String,
+    /// The maker column when it reads as a name cut short, matched as a
+    /// prefix of full names ([`manufacturer::cut_short`]).
+    pub mfr_cut: Option<String>,
     /// The 批准文号's look-up key.
     pub approval_key: Option<String>,
     /// The 药品本位码.
@@ -277,6 +280,9 @@ fn split_glued_maker(spec: &str) -> (String, Option<String>) {
     (t.to_string(), None)
 }
 
+/// The longest maker name kept (the longest registered names are ~40 characters).
+const MAX_MAKER_CHARS: usize = 64;
+
 impl Query {
     /// `kind` is the catalogue being matched against (it decides how names split).
     pub fn from_item(item: &HospitalItem, kind: Option<Category>) -> Query {
@@ -285,7 +291,7 @@ impl Query {
         if whole_name_kind(kind) {
             // Only service items are billed per unit; `2型糖尿病/高血压` is two diagnoses.
             let (bare, unit) = if kind == Some(Category::Service) {
-                name::split_unit_suffix(&item.name)
+                name::split_unit_suffix(&item.name, some(&item.unit))
             } else {
                 (item.name.clone(), None)
             };
@@ -333,10 +339,17 @@ impl Query {
                 sp.count = sp.count.or(from_name.count);
             }
         }
-        let manufacturer = some(&item.manufacturer)
+        // A maker column is a name: capped so a pasted paragraph stays cheap.
+        let manufacturer: String = some(&item.manufacturer)
             .map(String::from)
             .or(glued_maker)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_MAKER_CHARS)
+            .collect();
+        let mfr_core = manufacturer::core(&manufacturer);
+        let mfr_cut =
+            manufacturer::cut_short(&manufacturer, &mfr_core, crate::block::MFR_PREFIX_MIN);
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
         // Model numbers typed into the name (`内固定 JT-227`) count as the spec's.
@@ -368,7 +381,8 @@ impl Query {
             base,
             form,
             spec: sp,
-            mfr_core: manufacturer::core(&manufacturer),
+            mfr_core,
+            mfr_cut,
             manufacturer,
             approval_key: some(&item.approval_no)
                 .and_then(keys::approval_key)

@@ -10,6 +10,7 @@
 use crate::norm::form::{self, FormCmp};
 use crate::norm::manufacturer::{self, MfrCmp};
 use crate::norm::spec::{self, Cmp};
+use crate::norm::text::billing_unit;
 use crate::record::Query;
 use crate::result::{Evidence, Tier, Verdict};
 use crate::row::{Row, Text};
@@ -235,10 +236,10 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
         }
         // A maker column cut short by the HIS (`江西济` of 江西济宁生物制药):
         // the row's full name starts with it.
-        let h = q.manufacturer.trim();
         if matches!(cmp, MfrCmp::Different | MfrCmp::Missing)
-            && h.chars().count() >= 3
-            && r.manufacturer.starts_with(h)
+            && q.mfr_cut
+                .as_deref()
+                .is_some_and(|h| r.manufacturer.starts_with(h))
         {
             cmp = MfrCmp::Similar;
         }
@@ -281,7 +282,7 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
         if r.category
             .is_some_and(|c| !matches!(c, Category::Drug | Category::Preparation))
         {
-            let same = hu.trim() == cu.trim();
+            let same = billing_unit(hu) == billing_unit(cu);
             e.push(ev(
                 "单位",
                 hu.clone(),
@@ -306,8 +307,13 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
 /// Evidence that the item's whole normalised name is carried by exactly one
 /// catalogue row (services, diagnoses): weighed so that with the name alone
 /// and no field against it the row reaches "high".
-pub fn unique_name_evidence(name: &str) -> Evidence {
-    ev("唯一同名", name, "目录中仅此一条同名", Verdict::Agree, 4.0)
+pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
+    let why = if by_unit {
+        "同名各行中仅此一条单位相同"
+    } else {
+        "目录中仅此一条同名"
+    };
+    ev("唯一同名", name, why, Verdict::Agree, 4.0)
 }
 
 /// Strength (amounts, volume, concentration), then units per package.

@@ -22,6 +22,9 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
         // One name under two billing units: two items.
         ("002201000010000", "心电图检查", None, Some("次")),
         ("002201000010100", "心电图检查", None, Some("部位")),
+        // One row with a unit, one without: the one without could be either.
+        ("002202000010000", "胃镜检查", None, Some("次")),
+        ("002202000010100", "胃镜检查", None, None),
     ];
     let entries: Vec<Entry> = rows
         .iter()
@@ -47,18 +50,31 @@ fn item(name: &str) -> HospitalItem {
 }
 
 #[test]
-fn a_local_note_comes_off_and_keeps_the_item_below_high() {
+fn a_setting_note_comes_off_and_any_other_note_keeps_the_item_below_high() {
     let (m, _t) = matcher();
+    // Where the service is given or what its price includes: not a variant.
     for (name, want) in [
         ("刮宫术(分段诊断性刮宫)（住院）", "003306000010100"),
         ("刮宫术(分段诊断性刮宫)(含耗材)", "003306000010100"),
         ("静脉输液 含材料", "002503010080000"),
-        ("静脉输液【本院】", "002503010080000"),
+        ("静脉输液【本院】/每次", "002503010080000"),
+    ] {
+        let r = m.match_item(&item(name), 3);
+        assert_eq!(r.candidates[0].code, want, "{name}: {r:#?}");
+        assert_eq!(r.tier, Tier::High, "{name}: {r:#?}");
+        assert!(r.reason.contains("院内备注"), "{name}: {}", r.reason);
+    }
+    // Words the national list uses for sub-items may name a variant the
+    // catalogue lacks: a clerk confirms.
+    for (name, want) in [
+        ("刮宫术(分段诊断性刮宫)(特需)", "003306000010100"),
+        ("静脉输液(床旁)", "002503010080000"),
+        ("静脉输液 急诊", "002503010080000"),
     ] {
         let r = m.match_item(&item(name), 3);
         assert_eq!(r.candidates[0].code, want, "{name}: {r:#?}");
         assert!(r.tier < Tier::High, "{name}: {:?}", r.tier);
-        assert!(r.reason.contains("院内备注"), "{name}: {}", r.reason);
+        assert!(r.reason.contains("需人工确认"), "{name}: {}", r.reason);
     }
 }
 
@@ -131,7 +147,30 @@ fn a_name_under_two_units_is_told_apart_by_the_items_unit() {
     let r = m.match_item(&item("心电图检查/次"), 3);
     assert_eq!(r.candidates[0].code, "002201000010000", "{r:#?}");
     assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // `每部位` bills as `部位`, whether in the unit column or after the name.
+    let mut it = item("心电图检查/每部位");
+    it.unit = Some("每部位".into());
+    let r = m.match_item(&it, 3);
+    assert_eq!(r.candidates[0].code, "002201000010100", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    let e = r.candidates[0]
+        .evidence
+        .iter()
+        .find(|e| e.field == "唯一同名");
+    assert!(
+        e.is_some_and(|e| e.catalogue_value.contains("单位相同")),
+        "{r:#?}"
+    );
     // No unit: the two rows are equally likely.
     let r = m.match_item(&item("心电图检查"), 3);
     assert!(r.tier < Tier::High, "{r:#?}");
+    // A same-name row without a unit is not ruled out by the item's unit.
+    let mut it = item("胃镜检查");
+    it.unit = Some("次".into());
+    let r = m.match_item(&it, 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+    assert!(r.candidates[0]
+        .evidence
+        .iter()
+        .all(|e| e.field != "唯一同名"));
 }

@@ -205,7 +205,11 @@ pub fn find_in_text(text: &str) -> FoundKeys {
 pub fn price_code(s: &str) -> Option<String> {
     let folded = code(s);
     let mut body = folded.trim_end();
-    if let Some(at) = body.rfind(['-', '_', '.', '/']) {
+    // Suffixes can stack (`311202001-03-01`: a sub-price of a sub-price).
+    for _ in 0..3 {
+        let Some(at) = body.rfind(['-', '_', '.', '/']) else {
+            break;
+        };
         let (head, tail) = (&body[..at], &body[at + 1..]);
         let head_digits = head.chars().filter(char::is_ascii_digit).count();
         if (1..=3).contains(&tail.len())
@@ -213,6 +217,8 @@ pub fn price_code(s: &str) -> Option<String> {
             && head_digits >= 9
         {
             body = head;
+        } else {
+            break;
         }
     }
     let c: String = body.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
@@ -327,6 +333,7 @@ mod tests {
         // A local suffix comes off before the prefix rule reads the last 9 digits.
         let item = |s: &str| price_code(s).and_then(|p| price_item(&p));
         assert_eq!(item("311202001-03").as_deref(), Some("311202001"));
+        assert_eq!(item("311202001-03-01").as_deref(), Some("311202001"));
         assert_eq!(item("f250104032-03").as_deref(), Some("250104032"));
         assert_eq!(item("00120100015-01").as_deref(), Some("120100015"));
         assert_eq!(item("3312.04011").as_deref(), Some("331204011"));

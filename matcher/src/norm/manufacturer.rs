@@ -52,28 +52,96 @@ fn latin_words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// English names of data/synonyms/manufacturer_english.csv, keyed by their words joined.
-static ENGLISH: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+/// English names of data/synonyms/manufacturer_english.csv, keyed by their
+/// words joined, with how many words the name has.
+static ENGLISH: LazyLock<HashMap<String, (String, usize)>> = LazyLock::new(|| {
     TABLES
         .mfr_english
         .iter()
-        .map(|(e, c)| (latin_words(e).concat(), c.clone()))
+        .map(|(e, c)| {
+            let w = latin_words(e);
+            (w.concat(), (c.clone(), w.len()))
+        })
         .filter(|(k, _)| !k.is_empty())
         .collect()
 });
 
+/// Words that say what part or place of a company this is, not which
+/// company: after a one-word name (`Medtronic Ireland`, `Cook Medical`) they
+/// keep it that company, where any other word (`Zimmer MedizinSysteme`) may
+/// make it another one.
+const COMPANY_PART_WORDS: &[&str] = &[
+    "medical",
+    "medizintechnik",
+    "healthcare",
+    "health",
+    "pharma",
+    "pharmaceutical",
+    "pharmaceuticals",
+    "international",
+    "holdings",
+    "group",
+    "global",
+    "products",
+    "technologies",
+    "technology",
+    "devices",
+    "diagnostics",
+    "surgical",
+    "sales",
+    "trading",
+    "manufacturing",
+    "operations",
+    "china",
+    "shanghai",
+    "beijing",
+    "hongkong",
+    "hk",
+    "usa",
+    "us",
+    "america",
+    "ireland",
+    "germany",
+    "deutschland",
+    "japan",
+    "france",
+    "uk",
+    "switzerland",
+    "europe",
+    "asia",
+    "pacific",
+    "singapore",
+    "puerto",
+    "rico",
+];
+
 /// The Chinese name a Latin-script maker registers under, when the table
 /// knows it: the longest leading run of its words that is a known name
-/// (`Boston Scientific International S.A.` → 波士顿科学).
+/// (`Boston Scientific International S.A.` → 波士顿科学). A one-word name
+/// counts only when the words after it name a part or place of a company.
 pub fn english_maker(s: &str) -> Option<&'static str> {
     if s.chars().any(is_cjk) || !s.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
     }
     let words = latin_words(s);
-    (1..=words.len().min(6))
-        .rev()
-        .find_map(|n| ENGLISH.get(&words[..n].concat()))
-        .map(String::as_str)
+    (1..=words.len().min(6)).rev().find_map(|n| {
+        let (zh, len) = ENGLISH.get(&words[..n].concat())?;
+        let rest_is_part = words[n..]
+            .iter()
+            .all(|w| COMPANY_PART_WORDS.contains(&w.as_str()));
+        (*len >= 2 || rest_is_part).then_some(zh.as_str())
+    })
+}
+
+/// The maker column as a name the HIS cut short (`江西济` of 江西济宁生物制药),
+/// to be looked up as a prefix of full catalogue names: at least `min`
+/// characters, naming more than a region (`江西省` names no maker), and not
+/// ending in a legal form (`…有限公司` is a whole name, which a prefix of
+/// another maker's name must not stand for).
+pub fn cut_short(maker: &str, core: &str, min: usize) -> Option<String> {
+    let h = maker.trim();
+    let whole = TABLES.mfr_suffixes.iter().any(|s| h.ends_with(s.as_str()));
+    (h.chars().count() >= min && !core.is_empty() && !whole).then(|| h.to_string())
 }
 
 /// The legal-suffix-free name: `浙江华海药业股份有限公司` → `华海药业`.
@@ -164,7 +232,6 @@ pub fn compare(a: &str, b: &str) -> MfrCmp {
 
 /// [`compare`] on cores computed beforehand (the matcher keeps them per row).
 pub fn compare_cores(x: &str, y: &str) -> MfrCmp {
-    let (x, y) = (x.to_string(), y.to_string());
     if x.is_empty() || y.is_empty() {
         return MfrCmp::Missing;
     }
@@ -172,14 +239,14 @@ pub fn compare_cores(x: &str, y: &str) -> MfrCmp {
         return MfrCmp::Same;
     }
     let (short, long) = if x.chars().count() <= y.chars().count() {
-        (&x, &y)
+        (x, y)
     } else {
-        (&y, &x)
+        (y, x)
     };
-    if short.chars().count() >= 2 && long.contains(short.as_str()) {
+    if short.chars().count() >= 2 && long.contains(short) {
         return MfrCmp::Same;
     }
-    let (bx, by) = (bigrams(&x), bigrams(&y));
+    let (bx, by) = (bigrams(x), bigrams(y));
     if bx.is_empty() || by.is_empty() {
         return MfrCmp::Different;
     }
@@ -212,6 +279,15 @@ mod tests {
     }
 
     #[test]
+    fn a_maker_cut_short_is_more_than_a_region_and_no_whole_name() {
+        let cut = |m: &str| cut_short(m, &core(m), 3);
+        assert_eq!(cut("江西济").as_deref(), Some("江西济"));
+        assert_eq!(cut("江西省"), None);
+        assert_eq!(cut("上海医药有限公司"), None);
+        assert_eq!(cut("恒瑞"), None);
+    }
+
+    #[test]
     fn english_names_of_large_makers_meet_their_chinese_registrations() {
         assert_eq!(
             english_maker("Boston Scientific International S.A."),
@@ -224,6 +300,12 @@ mod tests {
         );
         assert_eq!(english_maker("Medtronic, Inc."), Some("美敦力"));
         assert_eq!(english_maker("Unknown Devices Ltd"), None);
+        // A one-word name followed by a word of its own is another company.
+        assert_eq!(english_maker("Medtronic Ireland"), Some("美敦力"));
+        assert_eq!(english_maker("Zimmer MedizinSysteme GmbH"), None);
+        assert_eq!(english_maker("Zimmer Inc."), Some("捷迈"));
+        // `Braun` alone is also the household maker (博朗): not in the table.
+        assert_eq!(english_maker("Braun GmbH"), None);
         assert_eq!(english_maker("美敦力"), None);
         assert_eq!(
             compare("Stryker", "史赛克（北京）医疗器械有限公司"),

@@ -53,6 +53,18 @@ fn is_annotation(inner: &str) -> bool {
     .contains(&inner)
 }
 
+/// A local note that says where or by whom a service is given, or what its
+/// price includes (`(门诊)`, `【本院】`, `（含一次性用品）`), never what the
+/// service is: the national list encodes its sub-items with other words
+/// (`(急诊)`, `(加收)`, `(单侧)`, `(特需)`), so those are not in this list.
+pub fn is_setting_note(note: &str) -> bool {
+    let k = key(note);
+    matches!(k.as_str(), "门诊" | "住院" | "本院" | "院内" | "每次")
+        || (k.starts_with('含')
+            && ["材料", "耗材", "用品"].iter().any(|w| k.ends_with(w))
+            && k.chars().count() <= 8)
+}
+
 /// A name with its trailing groups dropped one at a time, shortest drop first:
 /// `刮宫术(分段诊断性刮宫)(住院)` → `刮宫术(分段诊断性刮宫)` (dropped `(住院)`),
 /// then `刮宫术`; `糖化血红蛋白测定 含材料` → `糖化血红蛋白测定`. A trailing group
@@ -99,19 +111,26 @@ pub fn trailing_note_variants(name: &str) -> Vec<(String, String)> {
 }
 
 /// A billing unit typed after the name (`抗鞘磷脂抗体测定(IgA)/项`,
-/// `气脑造影/床日`, `牙周洁治/每牙`): the name without it, and the unit. Only a
-/// short run of CJK characters after the last `/` counts, so `HBsAg/HBeAg`
-/// or `CT/MR` stay names. A cut name comes back folded ([`fold`]).
-pub fn split_unit_suffix(name: &str) -> (String, Option<String>) {
+/// `气脑造影/床日`, `牙周洁治/每牙`, `肝血流显象/每个视野`): the name without it,
+/// and the unit. Only CJK after the last `/` counts, so `HBsAg/HBeAg` or
+/// `CT/MR` stay names, and only one or two characters, a `每…` of up to five,
+/// or the item's own unit column (`unit`) of up to six: `血常规/尿常规` is two
+/// names. A cut name comes back folded ([`fold`]).
+pub fn split_unit_suffix(name: &str, unit: Option<&str>) -> (String, Option<String>) {
     let f = fold(name);
     let t = f.trim_end();
     if let Some(at) = t.rfind('/') {
-        let unit = t[at + 1..].trim();
-        let n = unit.chars().count();
+        let tail = t[at + 1..].trim();
+        let n = tail.chars().count();
         let head = t[..at].trim_end();
-        // Units are one or two characters (`次`, `床日`, `每牙`); `尿常规` is a name.
-        if (1..=2).contains(&n) && unit.chars().all(is_cjk) && key(head).chars().count() >= 2 {
-            return (head.to_string(), Some(unit.to_string()));
+        let own_unit = unit.is_some_and(|u| {
+            let u = crate::norm::text::billing_unit(u);
+            !u.is_empty() && crate::norm::text::billing_unit(tail) == u
+        });
+        let unit_like =
+            (1..=2).contains(&n) || (tail.starts_with('每') && n <= 5) || (own_unit && n <= 6);
+        if unit_like && tail.chars().all(is_cjk) && key(head).chars().count() >= 2 {
+            return (head.to_string(), Some(tail.to_string()));
         }
     }
     (name.to_string(), None)
@@ -337,24 +356,64 @@ mod tests {
     }
 
     #[test]
+    fn setting_and_material_notes_are_told_from_sub_item_words() {
+        for n in [
+            "(门诊)",
+            "【本院】",
+            "（含一次性用品）",
+            "含材料",
+            "(含耗材)",
+            "院内",
+        ] {
+            assert!(is_setting_note(n), "{n}");
+        }
+        for n in [
+            "(急诊)",
+            "(加收)",
+            "(单侧)",
+            "(特需)",
+            "(院内分装)",
+            "(床旁)",
+            "(含麻醉)",
+        ] {
+            assert!(!is_setting_note(n), "{n}");
+        }
+    }
+
+    #[test]
     fn a_unit_after_a_slash_comes_off_the_name() {
-        let (n, u) = split_unit_suffix("抗鞘磷脂抗体测定(IgA)／项");
+        let (n, u) = split_unit_suffix("抗鞘磷脂抗体测定(IgA)／项", None);
         assert_eq!(
             (n.as_str(), u.as_deref()),
             ("抗鞘磷脂抗体测定(iga)", Some("项"))
         );
         assert_eq!(
-            split_unit_suffix("气脑造影(单侧)/床日").1.as_deref(),
+            split_unit_suffix("气脑造影(单侧)/床日", None).1.as_deref(),
             Some("床日")
         );
         assert_eq!(
-            split_unit_suffix("牙周洁治/每牙").1.as_deref(),
+            split_unit_suffix("牙周洁治/每牙", None).1.as_deref(),
             Some("每牙")
         );
         // Latin after the slash, a long tail or nothing before it: a name.
-        assert_eq!(split_unit_suffix("乙肝两对半HBsAg/HBeAg").1, None);
-        assert_eq!(split_unit_suffix("胸部CT/胸部磁共振平扫").1, None);
-        assert_eq!(split_unit_suffix("/次").1, None);
-        assert_eq!(split_unit_suffix("血常规/尿常规").1, None);
+        assert_eq!(split_unit_suffix("乙肝两对半HBsAg/HBeAg", None).1, None);
+        assert_eq!(split_unit_suffix("胸部CT/胸部磁共振平扫", None).1, None);
+        assert_eq!(split_unit_suffix("/次", None).1, None);
+        assert_eq!(split_unit_suffix("血常规/尿常规", None).1, None);
+        // Longer units: a `每…`, or the item's own unit column.
+        assert_eq!(
+            split_unit_suffix("肝血流显象(急诊)/每个视野", None)
+                .1
+                .as_deref(),
+            Some("每个视野")
+        );
+        assert_eq!(
+            split_unit_suffix("脑电监测/小时以上", Some("小时以上"))
+                .1
+                .as_deref(),
+            Some("小时以上")
+        );
+        assert_eq!(split_unit_suffix("脑电监测/小时以上", Some("次")).1, None);
+        assert_eq!(split_unit_suffix("血常规/尿常规", Some("次")).1, None);
     }
 }

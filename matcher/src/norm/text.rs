@@ -53,6 +53,22 @@ pub fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
 }
 
+/// A billing unit as compared (`每项` and `项`, `人次` and `次` bill the same
+/// way): trimmed, a leading `每` dropped when something follows it. Borrowed,
+/// because it runs on every scored candidate.
+pub fn billing_unit(u: &str) -> &str {
+    let u = u.trim();
+    let u = match u.strip_prefix('每') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => u,
+    };
+    if u == "人次" {
+        "次"
+    } else {
+        u
+    }
+}
+
 /// True when the text has nothing a name could be made of.
 pub fn is_blank(s: &str) -> bool {
     key(s).is_empty()
@@ -60,6 +76,15 @@ pub fn is_blank(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn billing_units_fold_every_and_per_person() {
+        assert_eq!(super::billing_unit(" 每项"), "项");
+        assert_eq!(super::billing_unit("人次"), "次");
+        assert_eq!(super::billing_unit("每"), "每");
+        assert_eq!(super::billing_unit("每个视野"), "个视野");
+        assert_ne!(super::billing_unit("床日"), super::billing_unit("日"));
+    }
+
     use super::*;
 
     #[test]
