@@ -348,8 +348,7 @@ impl Query {
             .take(MAX_MAKER_CHARS)
             .collect();
         let mfr_core = manufacturer::core(&manufacturer);
-        let mfr_cut =
-            manufacturer::cut_short(&manufacturer, &mfr_core, crate::block::MFR_PREFIX_MIN);
+        let mfr_cut = manufacturer::cut_short(&manufacturer, crate::block::MFR_PREFIX_MIN);
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
         // Model numbers typed into the name (`内固定 JT-227`) count as the spec's.

@@ -133,15 +133,15 @@ pub fn english_maker(s: &str) -> Option<&'static str> {
     })
 }
 
-/// The maker column as a name the HIS cut short (`江西济` of 江西济宁生物制药),
-/// to be looked up as a prefix of full catalogue names: at least `min`
-/// characters, naming more than a region (`江西省` names no maker), and not
-/// ending in a legal form (`…有限公司` is a whole name, which a prefix of
-/// another maker's name must not stand for).
-pub fn cut_short(maker: &str, core: &str, min: usize) -> Option<String> {
+/// The maker column as a name the HIS cut short (`江西济` of 江西济宁生物制药,
+/// or a region alone, `黑龙江`), to be looked up as a prefix of full
+/// catalogue names: at least `min` characters and not ending in a legal form
+/// (`…有限公司` is a whole name, which a prefix of another maker's name must
+/// not stand for: that would lift the conflict of a different maker).
+pub fn cut_short(maker: &str, min: usize) -> Option<String> {
     let h = maker.trim();
     let whole = TABLES.mfr_suffixes.iter().any(|s| h.ends_with(s.as_str()));
-    (h.chars().count() >= min && !core.is_empty() && !whole).then(|| h.to_string())
+    (h.chars().count() >= min && !whole).then(|| h.to_string())
 }
 
 /// The legal-suffix-free name: `浙江华海药业股份有限公司` → `华海药业`.
@@ -279,10 +279,12 @@ mod tests {
     }
 
     #[test]
-    fn a_maker_cut_short_is_more_than_a_region_and_no_whole_name() {
-        let cut = |m: &str| cut_short(m, &core(m), 3);
+    fn a_maker_cut_short_is_no_whole_name() {
+        let cut = |m: &str| cut_short(m, 3);
         assert_eq!(cut("江西济").as_deref(), Some("江西济"));
-        assert_eq!(cut("江西省"), None);
+        // A region alone says where the maker is (it names no maker: its core is empty).
+        assert_eq!(cut(" 黑龙江").as_deref(), Some("黑龙江"));
+        assert_eq!(core("黑龙江"), "");
         assert_eq!(cut("上海医药有限公司"), None);
         assert_eq!(cut("恒瑞"), None);
     }
