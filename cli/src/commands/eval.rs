@@ -567,7 +567,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             }
             fitted_on.push_str(&format!(" + {}", p.display()));
         }
-        let fitted = matcher::calibrate::FieldModel::fit(&data, 1.0, &fitted_on)?;
+        let fitted = matcher::calibrate::FieldModel::fit_cross_validated(&data, &fitted_on)?;
         std::fs::write(path, serde_json::to_vec_pretty(&fitted)?)
             .with_context(|| format!("writing {}", path.display()))?;
     }
