@@ -304,6 +304,10 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     (e, logit)
 }
 
+/// Log-odds that `唯一同名` adds (the calibrated model reads it back when it
+/// asks what a tied row would score without its twin).
+pub const UNIQUE_NAME_WEIGHT: f64 = 4.0;
+
 /// Evidence that the item's whole normalised name is carried by exactly one
 /// catalogue row (services, diagnoses): weighed so that with the name alone
 /// and no field against it the row reaches "high".
@@ -313,7 +317,7 @@ pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
     } else {
         "目录中仅此一条同名"
     };
-    ev("唯一同名", name, why, Verdict::Agree, 4.0)
+    ev("唯一同名", name, why, Verdict::Agree, UNIQUE_NAME_WEIGHT)
 }
 
 /// Strength (amounts, volume, concentration), then units per package.

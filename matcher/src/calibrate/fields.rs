@@ -102,6 +102,53 @@ impl Example {
     }
 }
 
+/// The penalty of [`LAMBDA_GRID`] whose fits, by `fit`, best predict the
+/// pairs held out (5 folds by position); [`DEFAULT_LAMBDA`] when no penalty
+/// can be fitted on every fold (too few pairs of one kind in a fold).
+fn cross_validated_lambda(
+    data: &[(Example, bool)],
+    fit: impl Fn(&[(Example, bool)], f64) -> Result<FieldModel, CalibrateError>,
+) -> f64 {
+    let mut best: Option<(f64, f64)> = None;
+    for &lambda in LAMBDA_GRID {
+        let mut loss = 0.0;
+        let mut fitted_every_fold = true;
+        for fold in 0..FOLDS {
+            let train: Vec<(Example, bool)> = data
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % FOLDS != fold)
+                .map(|(_, d)| d.clone())
+                .collect();
+            let Ok(m) = fit(&train, lambda) else {
+                fitted_every_fold = false;
+                break;
+            };
+            for (_, (e, right)) in data.iter().enumerate().filter(|(i, _)| i % FOLDS == fold) {
+                let p = m.probability(e).clamp(1e-9, 1.0 - 1e-9);
+                loss -= if *right { p.ln() } else { (1.0 - p).ln() };
+            }
+        }
+        if fitted_every_fold && best.is_none_or(|(l, _)| loss < l) {
+            best = Some((loss, lambda));
+        }
+    }
+    best.map_or(DEFAULT_LAMBDA, |(_, l)| l)
+}
+
+/// The feature of `唯一同名` (`score::unique_name_evidence`).
+const UNIQUE_NAME: &str = "唯一同名:agree";
+
+/// Whether the example was matched against a category whose items the
+/// standard names (`record::whole_name_kind`: services, diagnoses,
+/// procedures, herbs), read from its category feature.
+fn names_items(e: &Example) -> bool {
+    Category::ALL.into_iter().any(|c| {
+        crate::record::whole_name_kind(Some(c))
+            && e.x.contains_key(&format!("类别:{}", c.label_zh()))
+    })
+}
+
 /// The model shipped in `data/field_model.json`, fitted on the corpus family
 /// (family A) of every kind pooled; judged on the independent `hisgen` family
 /// and real rows (docs/benchmarks.md).
@@ -230,13 +277,20 @@ impl FieldModel {
             // that the right row is among them is the chance for one such row
             // with no rival, and each of them is it equally likely. (Without
             // the name the rival's margin still says the match is weak.)
-            let z = self.bias
+            let mut z = self.bias
                 + e.x
                     .iter()
                     .filter(|(k, _)| !k.starts_with("margin"))
                     .map(|(k, v)| w(k) * v)
                     .sum::<f64>()
                 + w("margin");
+            // Where the standard names the items, that row alone would carry
+            // the name, and so would also score `唯一同名`.
+            if names_items(e) && !e.x.contains_key(UNIQUE_NAME) {
+                let logit = e.x.get("logit").copied().unwrap_or(0.0);
+                let alone = (logit + crate::score::UNIQUE_NAME_WEIGHT / LOGIT_CAP).min(1.0);
+                z += w(UNIQUE_NAME) + w("logit") * (alone - logit);
+            }
             return sigmoid(z) / f64::from(e.tied_best);
         }
         p
@@ -265,32 +319,20 @@ impl FieldModel {
         data: &[(Example, bool)],
         fitted_on: &str,
     ) -> Result<FieldModel, CalibrateError> {
-        let mut best: Option<(f64, f64)> = None;
-        for &lambda in LAMBDA_GRID {
-            let mut loss = 0.0;
-            let mut fitted_every_fold = true;
-            for fold in 0..FOLDS {
-                let train: Vec<(Example, bool)> = data
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % FOLDS != fold)
-                    .map(|(_, d)| d.clone())
-                    .collect();
-                let Ok(m) = Self::fit(&train, lambda, fitted_on) else {
-                    fitted_every_fold = false;
-                    break;
-                };
-                for (_, (e, right)) in data.iter().enumerate().filter(|(i, _)| i % FOLDS == fold) {
-                    let p = m.probability(e).clamp(1e-9, 1.0 - 1e-9);
-                    loss -= if *right { p.ln() } else { (1.0 - p).ln() };
-                }
-            }
-            if fitted_every_fold && best.is_none_or(|(l, _)| loss < l) {
-                best = Some((loss, lambda));
-            }
-        }
-        let lambda = best.map_or(DEFAULT_LAMBDA, |(_, l)| l);
+        let lambda = cross_validated_lambda(data, |train, l| Self::fit(train, l, fitted_on));
         Self::fit(data, lambda, fitted_on)
+    }
+
+    /// [`FieldModel::refit`] with the penalty chosen the same way: how far
+    /// a hospital's decisions may pull the weights from this model is
+    /// decided by how well each pull predicts the decisions held out.
+    pub fn refit_cross_validated(
+        &self,
+        data: &[(Example, bool)],
+        fitted_on: &str,
+    ) -> Result<FieldModel, CalibrateError> {
+        let lambda = cross_validated_lambda(data, |train, l| self.refit(train, l, fitted_on));
+        self.refit(data, lambda, fitted_on)
     }
 
     /// Re-fit this model on new pairs (a hospital's own decisions): the same
@@ -616,6 +658,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cross_validated_refit_follows_many_decisions_and_keeps_the_refusals() {
+        let prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
+        let mut local = Vec::new();
+        for i in 0..100 {
+            local.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
+            local.push((
+                example(&[("名称:partial", 1.0), ("logit", 0.2)]),
+                i % 10 < 8,
+            ));
+        }
+        let r = prior.refit_cross_validated(&local, "本院").unwrap();
+        assert!(LAMBDA_GRID.contains(&r.lambda), "{}", r.lambda);
+        let partial = example(&[("名称:partial", 1.0), ("logit", 0.2)]);
+        let stiff = prior.refit(&local, 3.0, "本院").unwrap();
+        let off = |m: &FieldModel| (m.probability(&partial) - 0.8).abs();
+        // Two hundred decisions that all say the same: held out, they are
+        // best predicted by a light pull towards the prior.
+        assert!(off(&r) < 0.05, "{r:?}");
+        assert!(off(&r) <= off(&stiff));
+        assert!(matches!(
+            prior.refit_cross_validated(&local[..20], "x"),
+            Err(CalibrateError::TooFew { .. })
+        ));
+    }
+
+    #[test]
     fn the_homes_model_is_used_only_when_valid() {
         let home = tempfile::tempdir().unwrap();
         assert!(FieldModel::from_home(home.path()).unwrap().is_none());
@@ -704,6 +772,52 @@ mod tests {
         assert!((pw - sigmoid(-4.0)).abs() < 1e-12, "{pw}");
         let m0 = FieldModel { bias: 5.0, ..m };
         assert!((m0.probability(&ex(&weak, 4)) - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_tied_row_of_a_standard_named_kind_is_judged_as_if_its_name_were_its_own() {
+        let m = FieldModel {
+            format: FORMAT,
+            bias: 0.0,
+            weights: [
+                ("名称:agree".to_string(), 1.0),
+                ("唯一同名:agree".to_string(), 2.0),
+                ("logit".to_string(), 3.0),
+            ]
+            .into_iter()
+            .collect(),
+            lambda: 1.0,
+            fitted_on: "test".into(),
+            right: 100,
+            wrong: 100,
+        };
+        let diagnosis = format!("类别:{}", Category::Diagnosis.label_zh());
+        let drug = format!("类别:{}", Category::Drug.label_zh());
+        let tied = |cat: &str, logit: f64| Example {
+            tied_best: 2,
+            ..example(&[
+                ("名称:agree", 1.0),
+                (cat, 1.0),
+                ("logit", logit),
+                ("margin", 0.0),
+            ])
+        };
+        let shift = crate::score::UNIQUE_NAME_WEIGHT / LOGIT_CAP;
+        // A diagnosis name two rows carry: either row alone would have been
+        // `唯一同名`, with that evidence's log-odds in its raw score too.
+        let pd = m.probability(&tied(&diagnosis, 0.25));
+        let want = sigmoid(1.0 + 2.0 + 3.0 * (0.25 + shift)) / 2.0;
+        assert!((pd - want).abs() < 1e-12, "{pd} vs {want}");
+        // The raw-score feature stays within its cap.
+        let capped = m.probability(&tied(&diagnosis, 0.9));
+        assert!(
+            (capped - sigmoid(1.0 + 2.0 + 3.0) / 2.0).abs() < 1e-12,
+            "{capped}"
+        );
+        // Drugs are not named by the standard: no such evidence to imagine.
+        let pg = m.probability(&tied(&drug, 0.25));
+        assert!((pg - sigmoid(1.0 + 3.0 * 0.25) / 2.0).abs() < 1e-12, "{pg}");
+        assert!(pd > pg);
     }
 
     #[test]
