@@ -69,6 +69,7 @@ mod block;
 pub mod calibrate;
 pub mod index;
 pub mod matcher;
+mod near;
 pub mod norm;
 pub mod record;
 pub mod result;

@@ -93,6 +93,8 @@ pub struct Matcher {
     by_name: KeyMap,
     /// The name keys in order, for the sub-items under a name (prefix range).
     names_sorted: Vec<Text>,
+    /// Names one typing slip away (`near.rs`).
+    near: crate::near::NearNames,
     field_model: crate::calibrate::FieldModel,
 }
 
@@ -122,6 +124,7 @@ impl Matcher {
             second: SecondKeys::build(&index.records),
             field_model: crate::calibrate::FieldModel::shipped(),
             names_sorted: Vec::new(),
+            near: Default::default(),
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -144,6 +147,7 @@ impl Matcher {
         }
         m.names_sorted = m.by_name.keys().cloned().collect();
         m.names_sorted.sort_unstable();
+        m.near = crate::near::NearNames::build(&m.names_sorted);
         for map in [
             &mut m.by_approval,
             &mut m.by_standard,
@@ -657,6 +661,21 @@ impl Matcher {
         // Best score first, equal scores by name: independent of the layout.
         names.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         names.truncate(GROUPS_FROM_TEXT);
+        // A name the catalogue does not carry may be one slip from one it
+        // does (`妇炎清栓`): those groups too, whatever BM25 thought of them.
+        let slips = if self.by_name.contains_key(q.parts.generic.as_str()) {
+            Vec::new()
+        } else {
+            self.near.near(&q.parts.generic, GROUPS_FROM_TEXT)
+        };
+        if !slips.is_empty() {
+            trace.keys.push("一字之差".into());
+        }
+        for n in slips {
+            if !names.iter().any(|(_, x)| *x == n) {
+                names.push((0.0, n));
+            }
+        }
         let mut seen: HashSet<u32> = out.iter().copied().collect();
         for (_, n) in names {
             let group = self.by_name.get(n).map(Vec::as_slice).unwrap_or(&[]);
