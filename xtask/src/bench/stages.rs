@@ -111,7 +111,11 @@ impl<'a> Bench<'a> {
         if self.wants("xlsx") {
             self.stage_xlsx()?;
         }
-        let drug = store.resolve(Some("v1"), Some(Category::Drug)).ok();
+        // A corpus made with `--no-xlsx` has no xlsx "v1": index the GBK CSV's.
+        let drug = store
+            .resolve(Some("v1"), Some(Category::Drug))
+            .or_else(|_| store.resolve(Some("v1-gbk"), Some(Category::Drug)))
+            .ok();
         let cons = store.resolve(Some("v1"), Some(Category::Consumable)).ok();
         let drug_items = self.hospital_items("drug").unwrap_or_default();
         let cons_items = self.hospital_items("consumable").unwrap_or_default();
