@@ -194,6 +194,14 @@ impl Matcher {
             it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
         }
         let mut q = Query::from_item(&it, Some(self.category()));
+        // `好娃娃(小儿氨酚烷胺颗粒)`: matched the other way round.
+        let brand_first = match self.generic_in_brackets(&it, &q) {
+            Some(swapped) => {
+                q = swapped;
+                true
+            }
+            None => false,
+        };
         // A service name with a local note appended (`(住院)`, `(含耗材)`,
         // `【本院】`) that is not itself a catalogue name: the first shorter
         // form that is one is matched instead, and the tier stays below high
@@ -267,6 +275,9 @@ impl Matcher {
         // Keys and exact names first; the full-text search (the costly part)
         // runs only when they leave no clear high-tier answer.
         let mut trace = Retrieval::default();
+        if brand_first {
+            trace.keys.push("括号内通用名".into());
+        }
         let cands = self.candidates(&q, &mut trace);
         let mut scored = score_all(&cands);
         order(&mut scored);
@@ -616,6 +627,43 @@ impl Matcher {
         };
         push(&rows, &mut out, "名称", trace);
         out
+    }
+
+    /// `好娃娃(小儿氨酚烷胺颗粒)`: a trade name the catalogue does not carry
+    /// before the generic name in brackets. The query of the item written
+    /// the other way round (`小儿氨酚烷胺颗粒(好娃娃)`), when the bracket names
+    /// the product (a catalogue name, one slip from one, or for drugs a name
+    /// ending in a dosage form such as `奥希替尼片` without its salt) and
+    /// what stands before it is no generic name (at most some product's
+    /// trade name, and no dosage form).
+    fn generic_in_brackets(&self, it: &HospitalItem, q: &Query) -> Option<Query> {
+        let b = crate::norm::text::key(q.parts.brand.as_deref()?);
+        let generic = q.parts.generic.as_str();
+        let generic_outside = self.by_name.get(generic).is_some_and(|rows| {
+            rows.iter()
+                .any(|&o| self.index.records[o as usize].trade_name.as_deref() != Some(generic))
+        });
+        // A name before the bracket that ends in a dosage form (`小儿珠散`,
+        // misspelt or not) is the generic name itself, not a trade name.
+        if generic_outside || crate::norm::form::split_name(generic).1.is_some() {
+            return None;
+        }
+        let form_named = self.category() == Category::Drug && {
+            let (base, form) = crate::norm::form::split_name(&b);
+            form.is_some() && base.chars().count() >= 2
+        };
+        if !(self.by_name.contains_key(b.as_str())
+            || !self.near.near(&b, 1).is_empty()
+            || form_named)
+        {
+            return None;
+        }
+        let mut swapped = it.clone();
+        swapped.name = format!(
+            "{b}({generic}) {}",
+            q.parts.spec.as_deref().unwrap_or_default()
+        );
+        Some(Query::from_item(&swapped, Some(self.category())))
     }
 
     fn text_candidates(&self, q: &Query, trace: &mut Retrieval) -> Vec<u32> {

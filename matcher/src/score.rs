@@ -148,7 +148,9 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     }
     let mut brand_hit = false;
     if let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) {
-        brand_hit = !t.is_empty() && (b.contains(&**t) || t.contains(b.as_str()));
+        // One character inside another trade name (`泰` in `坤泰`) is no hit.
+        let long = |s: &str| s.chars().count() >= 2;
+        brand_hit = (long(t) && b.contains(&**t)) || (long(b) && t.contains(b.as_str()));
     }
     if let Some(init) = &q.initials {
         if !r.pinyin.is_empty() && (*r.pinyin == **init || r.pinyin.starts_with(init.as_str())) {

@@ -242,8 +242,16 @@ pub fn split(name: &str) -> NameParts {
     let mut generic = key(&head);
     // A bare trade name stands for its generic (`希舒美` → 阿奇霉素).
     if let Some(g) = TABLES.trade_names.get(generic.as_str()) {
-        brand.get_or_insert_with(|| generic.clone());
-        generic = g.clone();
+        match brand.as_deref().map(key) {
+            // `立普妥(阿托伐他汀钙片)`: the bracket spells that generic in full.
+            Some(inner) if inner.contains(g.as_str()) => {
+                brand = Some(std::mem::replace(&mut generic, inner));
+            }
+            _ => {
+                brand.get_or_insert_with(|| generic.clone());
+                generic = g.clone();
+            }
+        }
     }
     NameParts {
         generic,
@@ -266,6 +274,10 @@ mod tests {
         let p = split("阿奇霉素片(希舒美Zithromax)");
         assert_eq!(p.generic, "阿奇霉素片");
         assert_eq!(p.brand.as_deref(), Some("希舒美zithromax"));
+        // A known trade name before its generic name in brackets.
+        let p = split("立普妥(阿托伐他汀钙片)");
+        assert_eq!(p.generic, "阿托伐他汀钙片");
+        assert_eq!(p.brand.as_deref(), Some("立普妥"));
         let p = split("阿莫西林胶囊 0.25g*24粒");
         assert_eq!(p.generic, "阿莫西林胶囊");
         assert_eq!(p.spec.as_deref(), Some("0.25g*24粒"));
