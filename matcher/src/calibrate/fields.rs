@@ -735,23 +735,22 @@ mod tests {
         assert!(!alone.x.contains_key("margin<1"));
     }
 
-    #[test]
-    fn rows_tied_at_the_best_share_its_chance() {
-        let m = FieldModel {
+    /// A model with these weights and no intercept.
+    fn model_with(weights: &[(&str, f64)]) -> FieldModel {
+        FieldModel {
             format: FORMAT,
             bias: 0.0,
-            weights: [
-                ("名称:agree".to_string(), 3.0),
-                ("margin".to_string(), 1.0),
-                ("margin<1".to_string(), -4.0),
-            ]
-            .into_iter()
-            .collect(),
+            weights: weights.iter().map(|(k, w)| (k.to_string(), *w)).collect(),
             lambda: 1.0,
             fitted_on: "test".into(),
             right: 100,
             wrong: 100,
-        };
+        }
+    }
+
+    #[test]
+    fn rows_tied_at_the_best_share_its_chance() {
+        let m = model_with(&[("名称:agree", 3.0), ("margin", 1.0), ("margin<1", -4.0)]);
         let ex = |pairs: &[(&str, f64)], tied| Example {
             tied_best: tied,
             ..example(pairs)
@@ -776,21 +775,7 @@ mod tests {
 
     #[test]
     fn a_tied_row_of_a_standard_named_kind_is_judged_as_if_its_name_were_its_own() {
-        let m = FieldModel {
-            format: FORMAT,
-            bias: 0.0,
-            weights: [
-                ("名称:agree".to_string(), 1.0),
-                ("唯一同名:agree".to_string(), 2.0),
-                ("logit".to_string(), 3.0),
-            ]
-            .into_iter()
-            .collect(),
-            lambda: 1.0,
-            fitted_on: "test".into(),
-            right: 100,
-            wrong: 100,
-        };
+        let m = model_with(&[("名称:agree", 1.0), ("唯一同名:agree", 2.0), ("logit", 3.0)]);
         let diagnosis = format!("类别:{}", Category::Diagnosis.label_zh());
         let drug = format!("类别:{}", Category::Drug.label_zh());
         let tied = |cat: &str, logit: f64| Example {
