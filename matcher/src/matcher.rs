@@ -648,14 +648,14 @@ impl Matcher {
         if generic_outside || crate::norm::form::split_name(generic).1.is_some() {
             return None;
         }
-        let form_named = self.category() == Category::Drug && {
-            let (base, form) = crate::norm::form::split_name(&b);
-            form.is_some() && base.chars().count() >= 2
-        };
-        if !(self.by_name.contains_key(b.as_str())
+        // Cheapest test first.
+        let names_product = self.by_name.contains_key(b.as_str())
             || !self.near.near(&b, 1).is_empty()
-            || form_named)
-        {
+            || (self.category() == Category::Drug && {
+                let (base, form) = crate::norm::form::split_name(&b);
+                form.is_some() && base.chars().count() >= 2
+            });
+        if !names_product {
             return None;
         }
         let mut swapped = it.clone();

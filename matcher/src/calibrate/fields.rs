@@ -631,12 +631,9 @@ mod tests {
         assert!(m.check().is_ok());
     }
 
-    #[test]
-    fn a_refit_moves_the_weights_its_data_speak_to_and_keeps_the_others() {
-        let mut prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
-        prior.weights.insert("批准文号:agree".into(), 4.0);
-        // The hospital's decisions: "名称:partial" is right far more often
-        // than in the larger fit.
+    /// A hospital's decisions: "名称:partial" is right 80% of the time, far
+    /// more often than in the larger fit; "名称:agree" 90%.
+    fn hospital_decisions() -> Vec<(Example, bool)> {
         let mut local = Vec::new();
         for i in 0..100 {
             local.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
@@ -645,6 +642,14 @@ mod tests {
                 i % 10 < 8,
             ));
         }
+        local
+    }
+
+    #[test]
+    fn a_refit_moves_the_weights_its_data_speak_to_and_keeps_the_others() {
+        let mut prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
+        prior.weights.insert("批准文号:agree".into(), 4.0);
+        let local = hospital_decisions();
         let r = prior.refit(&local, 1.0, "本院").unwrap();
         assert_eq!(r.weights["批准文号:agree"], 4.0, "unseen here: kept");
         let partial = example(&[("名称:partial", 1.0), ("logit", 0.2)]);
@@ -660,14 +665,7 @@ mod tests {
     #[test]
     fn a_cross_validated_refit_follows_many_decisions_and_keeps_the_refusals() {
         let prior = FieldModel::fit(&two_kinds(60), 1.0, "large").unwrap();
-        let mut local = Vec::new();
-        for i in 0..100 {
-            local.push((example(&[("名称:agree", 1.0), ("logit", 0.8)]), i % 10 != 0));
-            local.push((
-                example(&[("名称:partial", 1.0), ("logit", 0.2)]),
-                i % 10 < 8,
-            ));
-        }
+        let local = hospital_decisions();
         let r = prior.refit_cross_validated(&local, "本院").unwrap();
         assert!(LAMBDA_GRID.contains(&r.lambda), "{}", r.lambda);
         let partial = example(&[("名称:partial", 1.0), ("logit", 0.2)]);
