@@ -240,6 +240,12 @@ pub struct Query {
     pub manufacturer: String,
     /// The manufacturer's core name.
     pub mfr_core: String,
+    /// The words the HIS wrote for the maker ([`manufacturer::written`]).
+    #[serde(default)]
+    pub mfr_written: String,
+    /// The province the maker's name starts in, if it names one.
+    #[serde(default)]
+    pub mfr_province: Option<String>,
     /// The maker column when it reads as a name cut short, matched as a
     /// prefix of full names ([`manufacturer::cut_short`]).
     pub mfr_cut: Option<String>,
@@ -348,6 +354,8 @@ impl Query {
             .take(MAX_MAKER_CHARS)
             .collect();
         let mfr_core = manufacturer::core(&manufacturer);
+        let mfr_written = manufacturer::written(&manufacturer);
+        let mfr_province = manufacturer::province(&text::fold(&manufacturer)).map(String::from);
         let mfr_cut = manufacturer::cut_short(&manufacturer, crate::block::MFR_PREFIX_MIN);
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
@@ -381,6 +389,8 @@ impl Query {
             form,
             spec: sp,
             mfr_core,
+            mfr_written,
+            mfr_province,
             mfr_cut,
             manufacturer,
             approval_key: some(&item.approval_no)

@@ -8,7 +8,7 @@
 //! makers of one generic.
 
 use crate::norm::form::{self, FormCmp};
-use crate::norm::manufacturer::{self, MfrCmp};
+use crate::norm::manufacturer::{self, MfrCmp, SameGrade};
 use crate::norm::spec::{self, Cmp};
 use crate::norm::text::billing_unit;
 use crate::record::Query;
@@ -17,6 +17,9 @@ use crate::row::{Row, Text};
 use catalog_core::Category;
 
 const BIAS: f64 = -2.0;
+/// Added to a maker's agreement when the clerk's own words stand inside the
+/// registered name: it ranks 浙江科邦华药业 above 重庆科邦生物制药 for `浙江科邦`.
+const WRITTEN_MAKER: f64 = 0.5;
 
 fn ev(
     field: &str,
@@ -226,6 +229,22 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     // Manufacturer.
     if !q.manufacturer.is_empty() {
         let mut cmp = manufacturer::compare_cores(&q.mfr_core, &r.mfr_core);
+        // Same cores, graded by the words the clerk typed (a brand word is
+        // shared by makers of many provinces).
+        let mut written = false;
+        if cmp == MfrCmp::Same {
+            match manufacturer::grade_same(
+                &q.mfr_written,
+                &q.mfr_core,
+                q.mfr_province.as_deref(),
+                &r.manufacturer,
+                &r.mfr_core,
+            ) {
+                SameGrade::Written => written = true,
+                SameGrade::Core => {}
+                SameGrade::Contained | SameGrade::OtherProvince => cmp = MfrCmp::Similar,
+            }
+        }
         // The HIS may hold the 上市许可持有人 as the maker.
         let mut via_holder = false;
         if let (MfrCmp::Different | MfrCmp::Similar, Some(h)) = (cmp, &r.holder_core) {
@@ -246,6 +265,7 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
             cmp = MfrCmp::Similar;
         }
         let (v, w) = match cmp {
+            MfrCmp::Same if written => (Verdict::Agree, 2.0 + WRITTEN_MAKER),
             MfrCmp::Same => (Verdict::Agree, 2.0),
             MfrCmp::Similar => (Verdict::Partial, 0.5),
             MfrCmp::Different => (Verdict::Disagree, -3.0),

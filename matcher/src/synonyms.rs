@@ -9,6 +9,7 @@ const UNITS: &str = include_str!("../../data/synonyms/units.csv");
 const COUNT_UNITS: &str = include_str!("../../data/synonyms/count_units.txt");
 const MFR_SUFFIXES: &str = include_str!("../../data/synonyms/manufacturer_suffixes.txt");
 const MFR_REGIONS: &str = include_str!("../../data/synonyms/manufacturer_regions.txt");
+const MFR_PROVINCES: &str = include_str!("../../data/synonyms/manufacturer_provinces.csv");
 const MFR_WORDS: &str = include_str!("../../data/synonyms/manufacturer_words.txt");
 const MFR_ALIASES: &str = include_str!("../../data/synonyms/manufacturer_aliases.csv");
 const MFR_ENGLISH: &str = include_str!("../../data/synonyms/manufacturer_english.csv");
@@ -57,6 +58,8 @@ pub struct Tables {
     pub mfr_suffixes: Vec<String>,
     /// Region prefixes of makers (`上海`).
     pub mfr_regions: Vec<String>,
+    /// Region prefix → the province it lies in (`杭州市` → `浙江`).
+    pub mfr_provinces: HashMap<String, String>,
     /// Generic words of maker names (`制药`, `药业`).
     pub mfr_words: Vec<String>,
     /// Maker aliases → full name.
@@ -133,6 +136,14 @@ fn load() -> Tables {
         count_units: by_len_desc(lines(COUNT_UNITS).map(String::from).collect()),
         mfr_suffixes: by_len_desc(lines(MFR_SUFFIXES).map(String::from).collect()),
         mfr_regions: by_len_desc(lines(MFR_REGIONS).map(String::from).collect()),
+        mfr_provinces: csv_rows(MFR_PROVINCES)
+            .filter_map(|r| match r.as_slice() {
+                [a, p, ..] if !a.is_empty() && !p.is_empty() => {
+                    Some((a.to_string(), p.to_string()))
+                }
+                _ => None,
+            })
+            .collect(),
         mfr_words: by_len_desc(lines(MFR_WORDS).map(String::from).collect()),
         mfr_aliases: csv_rows(MFR_ALIASES)
             .filter_map(|r| match r.as_slice() {
@@ -170,6 +181,11 @@ mod tests {
                 >= t.units_by_len[t.units_by_len.len() - 1].chars().count()
         );
         assert_eq!(t.trade_names["希舒美"], "阿奇霉素");
+        // Every region prefix lies in a province.
+        for r in &t.mfr_regions {
+            assert!(t.mfr_provinces.contains_key(r), "{r} has no province");
+        }
+        assert_eq!(t.mfr_provinces["杭州市"], "浙江");
         // Every canonical form is itself a synonym of itself.
         for f in t.forms.values() {
             assert_eq!(

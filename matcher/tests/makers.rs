@@ -87,3 +87,36 @@ fn a_maker_cut_short_and_glued_to_the_spec_is_still_the_maker() {
     let r = m.match_item(&item("20mg*7片/盒.江苏", None), 3);
     assert_ne!(maker_verdict(&r), Some(Verdict::Agree), "{r:#?}");
 }
+
+#[test]
+fn the_clerks_own_words_pick_among_makers_sharing_a_brand_word() {
+    // Every 科邦 and 德欣 has the same maker core; the first code of each
+    // pair is the one a tie would pick.
+    let rows = vec![
+        drug("XC10AAA046A001010100011", "重庆科邦生物制药(集团)股份有限公司", None),
+        drug("XC10AAA046A001010100012", "浙江科邦华药业有限公司", None),
+        drug("XC10AAA046A001010100021", "福建德欣制药厂有限责任公司", None),
+        drug("XC10AAA046A001010100022", "河北德欣药业股份有限公司", None),
+    ];
+    let (m, _dir) = common::matcher_of(Category::Drug, rows);
+    let best = |mfr: &str| {
+        let r = m.match_item(&item("20mg*7片", Some(mfr)), 5);
+        (r.candidates[0].code.clone(), maker_verdict(&r))
+    };
+    // The province the clerk wrote is not 重庆's.
+    assert_eq!(
+        best("浙江科邦"),
+        ("XC10AAA046A001010100012".to_string(), Some(Verdict::Agree))
+    );
+    // `德欣药业` stands inside 河北德欣药业 but not inside 福建德欣制药厂.
+    assert_eq!(best("德欣药业").0, "XC10AAA046A001010100022");
+    // The other province's 科邦 is at most "similar".
+    let r = m.match_item(&item("20mg*7片", Some("浙江科邦")), 5);
+    let other = r
+        .candidates
+        .iter()
+        .find(|c| c.code == "XC10AAA046A001010100011")
+        .expect("scored");
+    let v = other.evidence.iter().find(|e| e.field == "生产企业").unwrap();
+    assert_eq!(v.verdict, Verdict::Partial, "{}", other.explain());
+}

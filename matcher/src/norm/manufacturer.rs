@@ -263,6 +263,87 @@ pub fn compare_cores(x: &str, y: &str) -> MfrCmp {
     }
 }
 
+/// A maker name with brackets, spaces and `集团` dropped (`湖北汇泽生化制药(集团)
+/// 有限公司` → `湖北汇泽生化制药有限公司`): how "the words the HIS wrote"
+/// are looked for inside a registered name.
+fn unbracketed(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"()（）[]【】".contains(*c))
+        .collect();
+    t.replace("集团", "")
+}
+
+/// The words of a maker the HIS wrote, to be found inside a registered name:
+/// folded, unbracketed, legal form dropped (`山西科诺药业有限责任公司` →
+/// `山西科诺药业`, which 山西科诺药业有限公司 contains).
+pub fn written(s: &str) -> String {
+    let mut n = unbracketed(&fold(s));
+    loop {
+        let before = n.len();
+        for suf in &TABLES.mfr_suffixes {
+            if let Some(rest) = n.strip_suffix(suf.as_str()) {
+                if !rest.is_empty() {
+                    n = rest.to_string();
+                }
+            }
+        }
+        if n.len() == before {
+            return n;
+        }
+    }
+}
+
+/// The province a maker's name starts in (`杭州…` → 浙江), if it starts with a
+/// region of the table.
+pub fn province(s: &str) -> Option<&'static str> {
+    let t = &*TABLES;
+    let s = s.trim_start();
+    let r = t.mfr_regions.iter().find(|r| s.starts_with(r.as_str()))?;
+    t.mfr_provinces.get(r).map(String::as_str)
+}
+
+/// How a maker the HIS wrote meets a row's maker whose cores compare
+/// [`MfrCmp::Same`]. Many makers share a brand word (`科邦` of 浙江科邦华药业
+/// and 重庆科邦生物制药): the words the clerk typed decide between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SameGrade {
+    /// The clerk's words, legal form aside, stand inside the registered name.
+    Written,
+    /// Equal cores, or one a character longer.
+    Core,
+    /// One core inside one longer by two characters or more (`费森尤斯` in
+    /// `费森尤斯卡比`): perhaps another maker of the same group or brand.
+    Contained,
+    /// The two names start in different provinces: two makers.
+    OtherProvince,
+}
+
+/// Grade a Same-core pair: `written`, `core` and `province` of the clerk's
+/// maker (see [`written`], [`core`], [`province`]) against the row's
+/// registered maker and its core.
+pub fn grade_same(
+    written: &str,
+    core: &str,
+    province_written: Option<&str>,
+    row_maker: &str,
+    row_core: &str,
+) -> SameGrade {
+    if let (Some(a), Some(b)) = (province_written, province(row_maker)) {
+        if a != b {
+            return SameGrade::OtherProvince;
+        }
+    }
+    if written.chars().count() >= 2 && unbracketed(row_maker).contains(written) {
+        return SameGrade::Written;
+    }
+    if core != row_core && core.chars().count().abs_diff(row_core.chars().count()) >= 2 {
+        SameGrade::Contained
+    } else {
+        SameGrade::Core
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +401,37 @@ mod tests {
             compare("波士顿科学国际有限公司", "BOSTON SCIENTIFIC CORPORATION"),
             MfrCmp::Same
         );
+    }
+
+    #[test]
+    fn grades_makers_sharing_a_brand_word() {
+        let g = |clerk: &str, row: &str| {
+            grade_same(
+                &written(clerk),
+                &core(clerk),
+                province(clerk),
+                row,
+                &core(row),
+            )
+        };
+        assert_eq!(compare("浙江科邦", "重庆科邦生物制药(集团)股份有限公司"), MfrCmp::Same);
+        assert_eq!(g("浙江科邦", "浙江科邦华药业有限公司"), SameGrade::Written);
+        assert_eq!(
+            g("浙江科邦", "重庆科邦生物制药(集团)股份有限公司"),
+            SameGrade::OtherProvince
+        );
+        // A city lies in its province.
+        assert_eq!(g("杭州德隆", "浙江德隆医药有限公司"), SameGrade::Core);
+        assert_eq!(province("杭州德隆医药"), Some("浙江"));
+        // Legal forms and 集团 aside, the clerk's words inside the name.
+        assert_eq!(g("山西科诺药业有限责任公司", "山西科诺药业有限公司"), SameGrade::Written);
+        assert_eq!(g("湖北汇泽生化制药集团", "湖北汇泽生化制药(集团)有限公司"), SameGrade::Written);
+        assert_eq!(g("德欣药业", "河北德欣药业股份有限公司"), SameGrade::Written);
+        assert_eq!(g("德欣药业", "福建德欣制药厂有限责任公司"), SameGrade::Core);
+        // A core two characters short of the row's may be another maker.
+        assert_eq!(g("费森尤斯医药", "费森尤斯卡比医药有限公司"), SameGrade::Contained);
+        // Full-width and traditional spellings of the clerk fold first.
+        assert_eq!(g("德欣藥業", "河北德欣药业股份有限公司"), SameGrade::Written);
     }
 
     #[test]
