@@ -345,6 +345,21 @@ impl Query {
                 sp.count = sp.count.or(from_name.count);
             }
         }
+        // `小儿荆杏止咳颗粒 每袋装5g×12袋` with only `每袋装5g` in the spec
+        // column: the package count is the name's, which alone tells the
+        // 12-bag box from the 6-bag one of the same 批准文号.
+        if sp.count.is_none() && sp.has_strength() {
+            if let Some(s) = parts.spec.as_deref().filter(|s| *s != spec_text) {
+                let from_name = spec::parse(s);
+                let same_strength = !from_name.has_strength()
+                    || spec::compare_strength(&sp, &from_name) == spec::Cmp::Agree;
+                if from_name.count.is_some() && same_strength {
+                    sp.count = from_name.count;
+                    sp.count_unit = sp.count_unit.take().or(from_name.count_unit);
+                    sp.pack_unit = sp.pack_unit.take().or(from_name.pack_unit);
+                }
+            }
+        }
         // A maker column is a name: capped so a pasted paragraph stays cheap.
         let manufacturer: String = some(&item.manufacturer)
             .map(String::from)
@@ -408,8 +423,10 @@ impl Query {
             icd_key: national.as_deref().and_then(keys::icd),
             national_code: national,
             unit: some(&item.unit).map(String::from).or(unit_in_name),
-            initials: pinyin::looks_like_initials(&item.name)
-                .then(|| item.name.trim().to_ascii_uppercase()),
+            // `ＸＰＹＥＫＬ` typed with a full-width input method is AMXLJN too.
+            initials: Some(catalog_core::normalize::clean_text(&item.name))
+                .filter(|n| pinyin::looks_like_initials(n))
+                .map(|n| n.trim().to_ascii_uppercase()),
             parts,
         }
     }
@@ -454,6 +471,42 @@ mod tests {
         assert_eq!(q.base, "阿莫西林");
         assert_eq!(q.spec.count, Some(24.0));
         assert_eq!(q.approval_key, r.approval_key);
+        let initials = |name: &str| {
+            Query::from_item(
+                &HospitalItem {
+                    name: name.into(),
+                    ..Default::default()
+                },
+                Some(Category::Drug),
+            )
+            .initials
+        };
+        assert_eq!(initials(" amxljn ").as_deref(), Some("AMXLJN"));
+        assert_eq!(initials("ＡＭＸＬＪＮ").as_deref(), Some("AMXLJN"));
+        assert_eq!(initials("阿莫西林胶囊"), None);
+    }
+
+    #[test]
+    fn the_package_count_in_the_name_completes_a_spec_column_without_one() {
+        let q = |name: &str, spec: &str| {
+            Query::from_item(
+                &HospitalItem {
+                    name: name.into(),
+                    spec: Some(spec.into()),
+                    ..Default::default()
+                },
+                Some(Category::Drug),
+            )
+            .spec
+        };
+        let s = q("小儿荆杏止咳颗粒 每袋装5g×12袋", "每袋装5g");
+        assert_eq!((s.count, s.strengths.len()), (Some(12.0), 1));
+        // Full-width digits too.
+        assert_eq!(q("妇科止血灵片 每片重０.２５ｇｘ１２片", "每片重0.25g").count, Some(12.0));
+        // A name whose strength is another's says nothing of this package.
+        assert_eq!(q("阿莫西林胶囊 0.5g*24粒", "0.25g").count, None);
+        // The column's own count stays.
+        assert_eq!(q("阿莫西林胶囊 0.25g*24粒", "0.25g*12粒").count, Some(12.0));
     }
 
     #[test]
