@@ -635,7 +635,8 @@ impl Matcher {
     /// the product (a catalogue name, one slip from one, or for drugs a name
     /// ending in a dosage form such as `奥希替尼片` without its salt) and
     /// what stands before it is no generic name (at most some product's
-    /// trade name, and no dosage form).
+    /// trade name, and no dosage form). A bracket of pinyin initials
+    /// (`宁瑞(KBW)`) is matched as typed initials.
     fn generic_in_brackets(&self, it: &HospitalItem, q: &Query) -> Option<Query> {
         let b = crate::norm::text::key(q.parts.brand.as_deref()?);
         let generic = q.parts.generic.as_str();
@@ -647,6 +648,16 @@ impl Matcher {
         // misspelt or not) is the generic name itself, not a trade name.
         if generic_outside || crate::norm::form::split_name(generic).1.is_some() {
             return None;
+        }
+        // `宁瑞(KBW)`: the bracket holds the product's pinyin initials.
+        // (`立普妥(20mg)` is a strength, not initials.)
+        if crate::norm::pinyin::looks_like_initials(&b) && crate::norm::spec::parse(&b).is_empty() {
+            let mut initials = it.clone();
+            initials.name = b.to_ascii_uppercase();
+            if it.spec.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                initials.spec = q.parts.spec.clone();
+            }
+            return Some(Query::from_item(&initials, Some(self.category())));
         }
         // Cheapest test first.
         let names_product = self.by_name.contains_key(b.as_str())
