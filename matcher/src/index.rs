@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as TQuery, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
@@ -22,7 +22,7 @@ use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the fields or the features change, so old indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 /// Rows turned into records (in parallel) and indexed per batch while building.
 const BUILD_BATCH: usize = 8_192;
 
@@ -39,12 +39,32 @@ pub struct IndexMeta {
     pub build_seconds: f64,
 }
 
+/// Weight of a maker bigram or spec term against a name token: enough to
+/// order the rows of one name by maker and strength, too little to lift a
+/// row whose name shares less.
+const SIDE_FIELD_BOOST: f32 = 0.5;
+
+/// What [`CatalogIndex::text_search`] looks for.
+#[derive(Clone, Debug, Default)]
+pub struct TextQuery<'a> {
+    /// The name (or what stands for it).
+    pub name: &'a str,
+    /// Typed pinyin initials.
+    pub initials: Option<&'a str>,
+    /// The maker's core name.
+    pub maker: &'a str,
+    /// Spec terms ([`crate::record::spec_terms`]).
+    pub spec: Vec<String>,
+}
+
 struct Fields {
     ord: Field,
     code: Field,
     name_jieba: Field,
     name_bigram: Field,
     pinyin: Field,
+    maker_bigram: Field,
+    spec_terms: Field,
     approval: Field,
     standard_code: Field,
     registration: Field,
@@ -67,6 +87,8 @@ fn schema() -> (Schema, Fields) {
         name_jieba: b.add_text_field("name_jieba", text("jieba")),
         name_bigram: b.add_text_field("name_bigram", text("bigram")),
         pinyin: b.add_text_field("pinyin", STRING),
+        maker_bigram: b.add_text_field("maker_bigram", text("bigram")),
+        spec_terms: b.add_text_field("spec_terms", STRING),
         approval: b.add_text_field("approval", STRING),
         standard_code: b.add_text_field("standard_code", STRING),
         registration: b.add_text_field("registration", STRING),
@@ -157,6 +179,15 @@ pub fn build(
             let st = r.search_text();
             d.add_text(f.name_jieba, &st);
             d.add_text(f.name_bigram, &st);
+            let mut maker = r.mfr_core.clone();
+            if let Some(h) = &r.holder_core {
+                maker.push(' ');
+                maker.push_str(h);
+            }
+            d.add_text(f.maker_bigram, &maker);
+            for t in crate::record::spec_terms(&r.spec, &r.spec_tokens) {
+                d.add_text(f.spec_terms, &t);
+            }
             for (field, v) in [
                 (f.approval, &r.approval_key),
                 (f.standard_code, &r.standard_code),
@@ -326,34 +357,55 @@ impl CatalogIndex {
     }
 
     /// Record ordinals of the best BM25 hits for a name (jieba words and
-    /// character bigrams both queried) and, optionally, typed pinyin initials.
+    /// character bigrams both queried) or typed pinyin initials; among the
+    /// rows the name finds, those of the item's maker and spec score higher.
     /// Best first; equal scores by row ordinal.
-    pub fn text_search(&self, text: &str, initials: Option<&str>, limit: usize) -> Vec<(u32, f32)> {
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    pub fn text_search(&self, q: &TextQuery, limit: usize) -> Vec<(u32, f32)> {
+        let term = |field: Field, t: &str, opt| -> Box<dyn TQuery> {
+            Box::new(TermQuery::new(Term::from_field_text(field, t), opt))
+        };
+        let mut name: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         // Cap the query so a 10 kB name stays a cheap query.
-        let text: String = text.chars().take(64).collect();
+        let text: String = q.name.chars().take(64).collect();
         for field in [self.fields.name_bigram, self.fields.name_jieba] {
             for t in self.tokens(field, &text).into_iter().take(40) {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &t),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                ));
+                name.push((Occur::Should, term(field, &t, IndexRecordOption::WithFreqs)));
             }
         }
-        if let Some(p) = initials {
-            clauses.push((
+        if let Some(p) = q.initials {
+            name.push((
                 Occur::Should,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.pinyin, p),
-                    IndexRecordOption::Basic,
-                )),
+                term(self.fields.pinyin, p, IndexRecordOption::Basic),
             ));
         }
-        if clauses.is_empty() {
+        if name.is_empty() {
             return Vec::new();
+        }
+        // The name must match: maker and spec only order the rows it finds,
+        // so they never bring in another product of the same maker.
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(name)))];
+        let maker: String = q.maker.chars().take(32).collect();
+        let mut others: Vec<Box<dyn TQuery>> = Vec::new();
+        for t in self
+            .tokens(self.fields.maker_bigram, &maker)
+            .into_iter()
+            .take(16)
+        {
+            others.push(term(
+                self.fields.maker_bigram,
+                &t,
+                IndexRecordOption::WithFreqs,
+            ));
+        }
+        for t in q.spec.iter().take(16) {
+            others.push(term(self.fields.spec_terms, t, IndexRecordOption::Basic));
+        }
+        for o in others {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(o, SIDE_FIELD_BOOST)),
+            ));
         }
         let q = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -379,7 +431,11 @@ impl CatalogIndex {
 
     /// Plain BM25 over names, the baseline `mulu eval --baseline` compares against.
     pub fn bm25(&self, text: &str, limit: usize) -> Vec<u32> {
-        self.text_search(text, None, limit)
+        let q = TextQuery {
+            name: text,
+            ..TextQuery::default()
+        };
+        self.text_search(&q, limit)
             .into_iter()
             .map(|(o, _)| o)
             .collect()

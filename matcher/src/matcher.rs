@@ -683,9 +683,15 @@ impl Matcher {
         } else {
             q.parts.generic.clone()
         };
-        let hits =
-            self.index
-                .text_search(&text, q.initials.as_deref(), TEXT_CANDIDATES + TEXT_SPARE);
+        let search = crate::index::TextQuery {
+            name: &text,
+            initials: q.initials.as_deref(),
+            maker: &q.mfr_core,
+            spec: crate::record::spec_terms(&q.spec, &q.spec_tokens),
+        };
+        let hits = self
+            .index
+            .text_search(&search, TEXT_CANDIDATES + TEXT_SPARE);
         // When the hit list is full, which of the rows tied at the last score
         // made it in depends on the index layout; those rows are left out so
         // two builds of one version give the same candidates (their names

@@ -224,6 +224,26 @@ impl Record {
     }
 }
 
+/// Terms of a specification for the full-text index and its queries: each
+/// strength in base units (`mass:250` for 0.25g), the volume, the percentage,
+/// the count per package, and a device's spec/model tokens.
+pub fn spec_terms(spec: &spec::Spec, tokens: &[String]) -> Vec<String> {
+    // Rounded so 0.1+0.2 and 0.3 give one term.
+    let n = |v: f64| (v * 1e4).round() / 1e4;
+    let mut out: Vec<String> = spec
+        .strengths
+        .iter()
+        .map(|(d, v)| format!("{d:?}:{}", n(*v)).to_lowercase())
+        .collect();
+    out.extend(spec.volume_ml.map(|v| format!("ml:{}", n(v))));
+    out.extend(spec.percent.map(|v| format!("pct:{}", n(v))));
+    out.extend(spec.count.map(|v| format!("count:{}", n(v))));
+    out.extend(tokens.iter().cloned());
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// A hospital item's features, from its own fields and, where a field is
 /// empty, from what its name carries (spec and brand glued to the name).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -502,7 +522,10 @@ mod tests {
         let s = q("小儿荆杏止咳颗粒 每袋装5g×12袋", "每袋装5g");
         assert_eq!((s.count, s.strengths.len()), (Some(12.0), 1));
         // Full-width digits too.
-        assert_eq!(q("妇科止血灵片 每片重０.２５ｇｘ１２片", "每片重0.25g").count, Some(12.0));
+        assert_eq!(
+            q("妇科止血灵片 每片重０.２５ｇｘ１２片", "每片重0.25g").count,
+            Some(12.0)
+        );
         // A name whose strength is another's says nothing of this package.
         assert_eq!(q("阿莫西林胶囊 0.5g*24粒", "0.25g").count, None);
         // The column's own count stays.

@@ -93,9 +93,17 @@ fn the_clerks_own_words_pick_among_makers_sharing_a_brand_word() {
     // Every 科邦 and 德欣 has the same maker core; the first code of each
     // pair is the one a tie would pick.
     let rows = vec![
-        drug("XC10AAA046A001010100011", "重庆科邦生物制药(集团)股份有限公司", None),
+        drug(
+            "XC10AAA046A001010100011",
+            "重庆科邦生物制药(集团)股份有限公司",
+            None,
+        ),
         drug("XC10AAA046A001010100012", "浙江科邦华药业有限公司", None),
-        drug("XC10AAA046A001010100021", "福建德欣制药厂有限责任公司", None),
+        drug(
+            "XC10AAA046A001010100021",
+            "福建德欣制药厂有限责任公司",
+            None,
+        ),
         drug("XC10AAA046A001010100022", "河北德欣药业股份有限公司", None),
     ];
     let (m, _dir) = common::matcher_of(Category::Drug, rows);
@@ -117,6 +125,10 @@ fn the_clerks_own_words_pick_among_makers_sharing_a_brand_word() {
         .iter()
         .find(|c| c.code == "XC10AAA046A001010100011")
         .expect("scored");
-    let v = other.evidence.iter().find(|e| e.field == "生产企业").unwrap();
+    let v = other
+        .evidence
+        .iter()
+        .find(|e| e.field == "生产企业")
+        .unwrap();
     assert_eq!(v.verdict, Verdict::Partial, "{}", other.explain());
 }

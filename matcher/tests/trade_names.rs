@@ -119,12 +119,20 @@ fn a_known_trade_name_outside_picks_its_row_and_a_generic_name_outside_stays() {
 fn pinyin_initials_in_the_bracket_are_matched_as_typed_initials() {
     let (m, _dir) = matcher();
     // BHSALDPP: 苯磺酸氨氯地平片; full-width as an input method types them.
-    for name in ["好娃娃(BHSALDPP)", "好娃娃（ＢＨＳＡＬＤＰＰ）", "好娃娃(bhsaldpp)"] {
+    for name in [
+        "好娃娃(BHSALDPP)",
+        "好娃娃（ＢＨＳＡＬＤＰＰ）",
+        "好娃娃(bhsaldpp)",
+    ] {
         let r = m.match_item(&item(name), 5);
         assert_eq!(best(&r), "XC08CAA046A001010100004", "{name}: {}", r.reason);
         assert!(swapped(&r), "{:?}", r.retrieval);
         assert!(
-            r.best().unwrap().evidence.iter().any(|e| e.field == "拼音码"),
+            r.best()
+                .unwrap()
+                .evidence
+                .iter()
+                .any(|e| e.field == "拼音码"),
             "{}",
             r.best().unwrap().explain()
         );

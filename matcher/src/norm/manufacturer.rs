@@ -414,7 +414,10 @@ mod tests {
                 &core(row),
             )
         };
-        assert_eq!(compare("浙江科邦", "重庆科邦生物制药(集团)股份有限公司"), MfrCmp::Same);
+        assert_eq!(
+            compare("浙江科邦", "重庆科邦生物制药(集团)股份有限公司"),
+            MfrCmp::Same
+        );
         assert_eq!(g("浙江科邦", "浙江科邦华药业有限公司"), SameGrade::Written);
         assert_eq!(
             g("浙江科邦", "重庆科邦生物制药(集团)股份有限公司"),
@@ -424,14 +427,29 @@ mod tests {
         assert_eq!(g("杭州德隆", "浙江德隆医药有限公司"), SameGrade::Core);
         assert_eq!(province("杭州德隆医药"), Some("浙江"));
         // Legal forms and 集团 aside, the clerk's words inside the name.
-        assert_eq!(g("山西科诺药业有限责任公司", "山西科诺药业有限公司"), SameGrade::Written);
-        assert_eq!(g("湖北汇泽生化制药集团", "湖北汇泽生化制药(集团)有限公司"), SameGrade::Written);
-        assert_eq!(g("德欣药业", "河北德欣药业股份有限公司"), SameGrade::Written);
+        assert_eq!(
+            g("山西科诺药业有限责任公司", "山西科诺药业有限公司"),
+            SameGrade::Written
+        );
+        assert_eq!(
+            g("湖北汇泽生化制药集团", "湖北汇泽生化制药(集团)有限公司"),
+            SameGrade::Written
+        );
+        assert_eq!(
+            g("德欣药业", "河北德欣药业股份有限公司"),
+            SameGrade::Written
+        );
         assert_eq!(g("德欣药业", "福建德欣制药厂有限责任公司"), SameGrade::Core);
         // A core two characters short of the row's may be another maker.
-        assert_eq!(g("费森尤斯医药", "费森尤斯卡比医药有限公司"), SameGrade::Contained);
+        assert_eq!(
+            g("费森尤斯医药", "费森尤斯卡比医药有限公司"),
+            SameGrade::Contained
+        );
         // Full-width and traditional spellings of the clerk fold first.
-        assert_eq!(g("德欣藥業", "河北德欣药业股份有限公司"), SameGrade::Written);
+        assert_eq!(
+            g("德欣藥業", "河北德欣药业股份有限公司"),
+            SameGrade::Written
+        );
     }
 
     #[test]
