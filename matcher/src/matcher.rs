@@ -53,6 +53,17 @@ fn prescore(q: &Query, r: &Row) -> u32 {
     s
 }
 
+/// An item's query as matched, and what was changed to get it.
+struct Prepared {
+    q: Query,
+    /// `商品名(通用名)` was turned round.
+    brand_first: bool,
+    /// The local note dropped from a service name.
+    dropped_note: Option<String>,
+    /// The one row carrying the whole name (kinds the standard names).
+    unique_name: Option<(u32, bool)>,
+}
+
 /// Rows of a same-name group fully scored (the best by pre-score).
 const NAME_GROUP: usize = 60;
 /// Same-name groups expanded from the text hits, and rows kept per group.
@@ -189,45 +200,8 @@ impl Matcher {
     pub fn match_item(&self, item: &HospitalItem, top: usize) -> MatchResult {
         let top = top.clamp(1, 50);
         let mut res = MatchResult::none(item.row, &item.code, &item.name, "");
-        let mut it = item.clone();
-        if it.name.chars().count() > MAX_NAME_CHARS {
-            it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
-        }
-        let mut q = Query::from_item(&it, Some(self.category()));
-        // `好娃娃(小儿氨酚烷胺颗粒)`: matched the other way round.
-        let brand_first = match self.generic_in_brackets(&it, &q) {
-            Some(swapped) => {
-                q = swapped;
-                true
-            }
-            None => false,
-        };
-        // A service name with a local note appended (`(住院)`, `(含耗材)`,
-        // `【本院】`) that is not itself a catalogue name: the first shorter
-        // form that is one is matched instead, and the tier stays below high
-        // unless a price or national code agrees or the note only names the
-        // setting or included materials.
-        let mut dropped_note = None;
-        if crate::record::whole_name_kind(Some(self.category()))
-            && !self.by_name.contains_key(q.parts.generic.as_str())
-        {
-            let (bare, _) = crate::norm::name::split_unit_suffix(&it.name, q.unit.as_deref());
-            for (rest, note) in crate::norm::name::trailing_note_variants(&bare) {
-                let rk = crate::norm::text::key(&rest);
-                if self.is_sub_item(&rk, &crate::norm::text::key(&note)) {
-                    // `微针针刺(夹针髓)` is the sub-item 微针针刺(夹髓针) misspelt, not a note.
-                    break;
-                }
-                if self.by_name.contains_key(rk.as_str()) {
-                    let mut shorter = it.clone();
-                    shorter.name = rest;
-                    shorter.unit = q.unit.clone();
-                    q = Query::from_item(&shorter, Some(self.category()));
-                    dropped_note = Some(note);
-                    break;
-                }
-            }
-        }
+        let prepared = self.prepare(item);
+        let q = &prepared.q;
         let has_key = q.approval_key.is_some()
             || q.standard_code.is_some()
             || q.registration_no.is_some()
@@ -239,20 +213,7 @@ impl Matcher {
                     .into();
             return res;
         }
-        // Services and diagnoses are named by the standard itself: a name
-        // that, normalised, is carried by exactly one catalogue row names that
-        // row (the key a code would be).
-        let unique_name = self.unique_name(&q);
-        let evaluate = |o: u32, explain: bool| {
-            let (mut ev, mut logit) =
-                score::evaluate_with(&q, &self.index.records[o as usize], explain);
-            if let Some((_, by_unit)) = unique_name.filter(|(u, _)| *u == o) {
-                let e = score::unique_name_evidence(&q.parts.generic, by_unit);
-                logit += e.weight;
-                ev.push(e);
-            }
-            (ev, logit)
-        };
+        let evaluate = |o: u32, explain: bool| self.evaluate(&prepared, o, explain);
         let score_all = |ords: &[u32]| -> Vec<(f64, u32, Vec<Evidence>)> {
             ords.iter()
                 .map(|&o| {
@@ -275,10 +236,10 @@ impl Matcher {
         // Keys and exact names first; the full-text search (the costly part)
         // runs only when they leave no clear high-tier answer.
         let mut trace = Retrieval::default();
-        if brand_first {
+        if prepared.brand_first {
             trace.keys.push("括号内通用名".into());
         }
-        let cands = self.candidates(&q, &mut trace);
+        let cands = self.candidates(q, &mut trace);
         let mut scored = score_all(&cands);
         order(&mut scored);
         let clear = match scored.as_slice() {
@@ -291,7 +252,7 @@ impl Matcher {
         if !clear {
             let seen: HashSet<u32> = cands.iter().copied().collect();
             let extra: Vec<u32> = self
-                .text_candidates(&q, &mut trace)
+                .text_candidates(q, &mut trace)
                 .into_iter()
                 .filter(|o| !seen.contains(o))
                 .collect();
@@ -335,7 +296,7 @@ impl Matcher {
             });
         }
         self.decide(&mut res, &logits, tied);
-        if let Some(note) = dropped_note {
+        if let Some(note) = &prepared.dropped_note {
             // Only a code that agrees confirms the note was a note: without
             // one, the dropped words may have named a variant.
             let confirmed = res.candidates.first().is_some_and(|c| {
@@ -345,7 +306,7 @@ impl Matcher {
             });
             // A note of setting or included materials (`(门诊)`, `(含耗材)`)
             // cannot name a variant; any other note needs the code.
-            let setting = crate::norm::name::is_setting_note(&note);
+            let setting = crate::norm::name::is_setting_note(note);
             if res.tier == Tier::High && !confirmed && !setting {
                 res.tier = Tier::Medium;
                 res.reason = format!(
@@ -363,6 +324,83 @@ impl Matcher {
         res.retrieval = trace;
         res.candidates.truncate(top);
         res
+    }
+
+    /// The query of an item as it is matched: the name capped, `商品名(通用名)`
+    /// turned round, a service's local note dropped when what is left is a
+    /// catalogue name.
+    fn prepare(&self, item: &HospitalItem) -> Prepared {
+        let mut it = item.clone();
+        if it.name.chars().count() > MAX_NAME_CHARS {
+            it.name = it.name.chars().take(MAX_NAME_CHARS).collect();
+        }
+        let mut q = Query::from_item(&it, Some(self.category()));
+        // `好娃娃(小儿氨酚烷胺颗粒)`: matched the other way round.
+        let brand_first = match self.generic_in_brackets(&it, &q) {
+            Some(swapped) => {
+                q = swapped;
+                true
+            }
+            None => false,
+        };
+        // A service name with a local note appended (`(住院)`, `(含耗材)`,
+        // `【本院】`) that is not itself a catalogue name: the first shorter
+        // form that is one is matched instead, and the tier stays below high
+        // unless a price or national code agrees or the note only names the
+        // setting or included materials.
+        let mut dropped_note = None;
+        if crate::record::whole_name_kind(Some(self.category()))
+            && !self.by_name.contains_key(q.parts.generic.as_str())
+        {
+            let (bare, _) = crate::norm::name::split_unit_suffix(&it.name, q.unit.as_deref());
+            for (rest, note) in crate::norm::name::trailing_note_variants(&bare) {
+                let rk = crate::norm::text::key(&rest);
+                if self.is_sub_item(&rk, &crate::norm::text::key(&note)) {
+                    // `微针针刺(夹针髓)` is the sub-item 微针针刺(夹髓针) misspelt, not a note.
+                    break;
+                }
+                if self.by_name.contains_key(rk.as_str()) {
+                    let mut shorter = it.clone();
+                    shorter.name = rest;
+                    shorter.unit = q.unit.clone();
+                    q = Query::from_item(&shorter, Some(self.category()));
+                    dropped_note = Some(note);
+                    break;
+                }
+            }
+        }
+        // Services and diagnoses are named by the standard itself: a name
+        // that, normalised, is carried by exactly one catalogue row names that
+        // row (the key a code would be).
+        let unique_name = self.unique_name(&q);
+        Prepared {
+            q,
+            brand_first,
+            dropped_note,
+            unique_name,
+        }
+    }
+
+    /// The evidence and raw log-odds of row `o` for a prepared item.
+    fn evaluate(&self, p: &Prepared, o: u32, explain: bool) -> (Vec<Evidence>, f64) {
+        let (mut ev, mut logit) =
+            score::evaluate_with(&p.q, &self.index.records[o as usize], explain);
+        if let Some((_, by_unit)) = p.unique_name.filter(|(u, _)| *u == o) {
+            let e = score::unique_name_evidence(&p.q.parts.generic, by_unit);
+            logit += e.weight;
+            ev.push(e);
+        }
+        (ev, logit)
+    }
+
+    /// The score the row `code` would get for `item` (whether or not the
+    /// search finds it), rounded as candidates' scores are; `None` for a
+    /// code not in this version. `mulu eval` uses it to tell a right row
+    /// left out of the top 20 by a tie from one the search missed.
+    pub fn score_of(&self, item: &HospitalItem, code: &str) -> Option<f64> {
+        let &o = self.by_code.get(code)?;
+        let (_, logit) = self.evaluate(&self.prepare(item), o, false);
+        Some((score::sigmoid(logit) * 1e6).round() / 1e6)
     }
 
     /// Rows of one same-name list worth full scoring, best first, at most

@@ -69,3 +69,39 @@ fn the_maker_and_strength_pick_the_product_among_names_that_tie() {
         r.retrieval
     );
 }
+
+#[test]
+fn score_of_tells_a_row_tied_out_of_the_top_20_from_one_the_search_missed() {
+    // Thirty makers of one product and strength; an item naming no maker
+    // cannot tell them apart, so the first 20 by code are shown.
+    let rows: Vec<Entry> = (0..30)
+        .map(|i| {
+            drug(
+                format!("XC07ABM502A0100103{i:05}"),
+                "酒石酸美托洛尔缓释片",
+                "25mg",
+                format!("第{i}制药有限公司"),
+            )
+        })
+        .collect();
+    let (m, _dir) = common::matcher_of(Category::Drug, rows);
+    let item = HospitalItem {
+        row: 1,
+        code: "H1".into(),
+        name: "酒石酸美托洛尔缓释片".into(),
+        spec: Some("25mg*30片/盒".into()),
+        ..HospitalItem::default()
+    };
+    let r = m.match_item(&item, 20);
+    assert_eq!(r.candidates.len(), 20);
+    let last = "XC07ABM502A010010300029";
+    assert!(r.candidates.iter().all(|c| c.code != last));
+    assert_eq!(m.score_of(&item, last), Some(r.candidates[19].score));
+    // Another strength scores lower; a code of no row has no score.
+    let other = HospitalItem {
+        spec: Some("47.5mg*30片/盒".into()),
+        ..item.clone()
+    };
+    assert!(m.score_of(&other, last).unwrap() < r.candidates[19].score);
+    assert_eq!(m.score_of(&item, "X0000"), None);
+}

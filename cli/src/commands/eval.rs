@@ -199,6 +199,42 @@ pub struct BaselineTotals {
     pub wratio_recall20_pct: f64,
 }
 
+/// The items whose right row is not among the first 20 candidates, by why:
+/// the row the search missed would have ranked in (`not_retrieved`), it
+/// scores below 20 others (`outscored`), or it scores exactly as the 20th
+/// and the code order left it out (`tied`: nothing in the item tells them
+/// apart, as with a name without maker that 30 makers carry).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct RecallMisses {
+    pub not_retrieved: u64,
+    pub outscored: u64,
+    pub tied: u64,
+}
+
+/// Why the right row of `it` is not among `r`'s candidates (which hold the
+/// first 20, or all there were).
+fn recall_miss(
+    m: &matcher::Matcher,
+    it: &HospitalItem,
+    r: &MatchResult,
+    truth: &str,
+) -> RecallMiss {
+    let Some(t) = m.score_of(it, truth) else {
+        return RecallMiss::NotRetrieved;
+    };
+    match r.candidates.get(RECALL_AT - 1) {
+        Some(last) if (last.score - t).abs() < 1e-9 => RecallMiss::Tied,
+        Some(last) if t < last.score => RecallMiss::Outscored,
+        _ => RecallMiss::NotRetrieved,
+    }
+}
+
+enum RecallMiss {
+    NotRetrieved,
+    Outscored,
+    Tied,
+}
+
 #[derive(Serialize)]
 pub struct Report {
     pub file: String,
@@ -215,6 +251,11 @@ pub struct Report {
     pub tied_misses: u64,
     /// Top-1 over the items with a counterpart, the tied misses left out.
     pub top1_distinguishable_pct: f64,
+    /// Why the right row is not among the first 20 candidates.
+    pub recall_misses: RecallMisses,
+    /// Recall@20 over the items with a counterpart, those whose right row
+    /// ties with the 20th candidate left out.
+    pub recall20_distinguishable_pct: f64,
     pub with_key: Counts,
     pub with_key_top1_pct: f64,
     pub name_only: Counts,
@@ -397,6 +438,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let mut fexamples: Vec<(matcher::calibrate::Example, bool, bool)> = Vec::new();
     let (mut matched, mut matched_top1, mut matched_r20, mut high_matched) = (0u64, 0, 0, 0);
     let mut tied_misses = 0u64;
+    let mut recall_misses = RecallMisses::default();
     let mut misses = Vec::new();
     for (i, (it, r)) in items.iter().zip(&results).enumerate() {
         let truth = it.truth.clone().unwrap_or_default();
@@ -443,6 +485,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             high_matched += (r.tier == Tier::High) as u64;
             if mine.top1 == 0 && tied_with_best(r, &truth) {
                 tied_misses += 1;
+            }
+            if mine.recall20 == 0 {
+                match recall_miss(&m, it, r, &truth) {
+                    RecallMiss::NotRetrieved => recall_misses.not_retrieved += 1,
+                    RecallMiss::Outscored => recall_misses.outscored += 1,
+                    RecallMiss::Tied => recall_misses.tied += 1,
+                }
             }
             let theirs = base_codes
                 .as_ref()
@@ -655,6 +704,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
         recall20_pct: pct(matched_r20, matched),
         tied_misses,
         top1_distinguishable_pct: pct(matched_top1, matched - tied_misses),
+        recall_misses,
+        recall20_distinguishable_pct: pct(matched_r20, matched - recall_misses.tied),
         with_key_top1_pct: Counts::pct(with_key.top1, with_key.items),
         name_only_top1_pct: Counts::pct(name_only.top1, name_only.items),
         overall,
@@ -707,6 +758,13 @@ fn print_report(rep: &Report) {
         println!(
             "  {} misses tie with the right row (same score: nothing in the item tells them apart); top-1 without them {:.1}%",
             rep.tied_misses, rep.top1_distinguishable_pct
+        );
+    }
+    let rm = rep.recall_misses;
+    if rm.not_retrieved + rm.outscored + rm.tied > 0 {
+        println!(
+            "  right row not in the first {RECALL_AT}: {} not found by the search, {} outscored by {RECALL_AT} rows, {} tied with the {RECALL_AT}th; recall@{RECALL_AT} without the tied {:.1}%",
+            rm.not_retrieved, rm.outscored, rm.tied, rep.recall20_distinguishable_pct
         );
     }
     println!(
