@@ -179,14 +179,19 @@ pub fn build(
             let st = r.search_text();
             d.add_text(f.name_jieba, &st);
             d.add_text(f.name_bigram, &st);
-            let mut maker = r.mfr_core.clone();
-            if let Some(h) = &r.holder_core {
-                maker.push(' ');
-                maker.push_str(h);
-            }
-            d.add_text(f.maker_bigram, &maker);
-            for t in crate::record::spec_terms(&r.spec, &r.spec_tokens) {
-                d.add_text(f.spec_terms, &t);
+            // Devices are found by their model key and their large blocks
+            // refined by maker and spec (`block.rs`); the matcher asks the
+            // side fields only of the other kinds (`Matcher::text_candidates`).
+            if r.category != Some(catalog_core::Category::Consumable) {
+                let mut maker = r.mfr_core.clone();
+                if let Some(h) = &r.holder_core {
+                    maker.push(' ');
+                    maker.push_str(h);
+                }
+                d.add_text(f.maker_bigram, &maker);
+                for t in crate::record::spec_terms(&r.spec, &r.spec_tokens) {
+                    d.add_text(f.spec_terms, &t);
+                }
             }
             for (field, v) in [
                 (f.approval, &r.approval_key),
@@ -357,9 +362,9 @@ impl CatalogIndex {
     }
 
     /// Record ordinals of the best BM25 hits for a name (jieba words and
-    /// character bigrams both queried) or typed pinyin initials; among the
-    /// rows the name finds, those of the item's maker and spec score higher.
-    /// Best first; equal scores by row ordinal.
+    /// character bigrams both queried) or typed pinyin initials. When more
+    /// rows than `limit` hold the name equally well, those of the item's
+    /// maker and spec come first. Best first; equal scores by row ordinal.
     pub fn text_search(&self, q: &TextQuery, limit: usize) -> Vec<(u32, f32)> {
         let term = |field: Field, t: &str, opt| -> Box<dyn TQuery> {
             Box::new(TermQuery::new(Term::from_field_text(field, t), opt))
@@ -381,10 +386,25 @@ impl CatalogIndex {
         if name.is_empty() {
             return Vec::new();
         }
+        // The name alone first: a flat disjunction of terms, which tantivy
+        // answers by block-max WAND without scoring every matching row.
+        let by_name = BooleanQuery::new(name);
+        let hits = self.run(&by_name, limit);
+        // Only when the hits are one tie (more rows hold the name equally
+        // well than were asked for, so the row order chose them) do maker
+        // and spec decide which come back. That query scores every row the
+        // name matches, so it is kept for this case.
+        let one_tie = hits.len() >= limit
+            && hits
+                .first()
+                .zip(hits.last())
+                .is_some_and(|(a, b)| a.1 == b.1);
+        if !one_tie {
+            return hits;
+        }
         // The name must match: maker and spec only order the rows it finds,
         // so they never bring in another product of the same maker.
-        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(name)))];
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, Box::new(by_name))];
         let maker: String = q.maker.chars().take(32).collect();
         let mut others: Vec<Box<dyn TQuery>> = Vec::new();
         for t in self
@@ -401,15 +421,22 @@ impl CatalogIndex {
         for t in q.spec.iter().take(16) {
             others.push(term(self.fields.spec_terms, t, IndexRecordOption::Basic));
         }
+        if others.is_empty() {
+            return hits;
+        }
         for o in others {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(o, SIDE_FIELD_BOOST)),
             ));
         }
-        let q = BooleanQuery::new(clauses);
+        self.run(&BooleanQuery::new(clauses), limit)
+    }
+
+    /// The best `limit` rows of a query, best first, equal scores by row.
+    fn run(&self, q: &dyn TQuery, limit: usize) -> Vec<(u32, f32)> {
         let searcher = self.reader.searcher();
-        let Ok(hits) = searcher.search(&q, &TopDocs::with_limit(limit.max(1)).order_by_score())
+        let Ok(hits) = searcher.search(q, &TopDocs::with_limit(limit.max(1)).order_by_score())
         else {
             return Vec::new();
         };
