@@ -370,13 +370,10 @@ fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     if q.spec_tokens.is_empty() || r.spec_tokens.is_empty() {
         return;
     }
-    let found = q
-        .spec_tokens
-        .iter()
-        .filter(|t| has_token(&r.spec_tokens, t))
-        .count();
+    let holds = |t: &str| has_token(&r.spec_tokens, t) || glued_model(&r.spec_tokens, t);
+    let found = q.spec_tokens.iter().filter(|t| holds(t)).count();
     let models: Vec<&String> = q.spec_tokens.iter().filter(|t| t.contains('-')).collect();
-    let model_hit = models.iter().any(|m| has_token(&r.spec_tokens, m));
+    let model_hit = models.iter().any(|m| holds(m));
     let (h, c) = if explain {
         (q.spec_tokens.join(" "), r.spec_tokens.join(" "))
     } else {
@@ -397,6 +394,17 @@ fn device_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     } else {
         e.push(ev("规格型号", h, c, Verdict::Disagree, -2.0));
     }
+}
+
+/// `smta-2336` for the row's spec `S` and model `MTA-2336`: the HIS glued
+/// the spec before the model.
+fn glued_model(tokens: &[Text], t: &str) -> bool {
+    tokens.iter().filter(|m| m.contains('-')).any(|m| {
+        t.len() > m.len()
+            && t.ends_with(&**m)
+            && t.is_char_boundary(t.len() - m.len())
+            && has_token(tokens, &t[..t.len() - m.len()])
+    })
 }
 
 /// Whether a row's spec/model tokens hold `t`.
