@@ -158,20 +158,7 @@ pub fn normalize(s: &str) -> String {
             n = head[..end + "公司".len()].to_string();
         }
     }
-    // Suffixes can stack (`(集团)股份有限公司`): strip until nothing changes.
-    loop {
-        let before = n.len();
-        for suf in &t.mfr_suffixes {
-            if let Some(rest) = n.strip_suffix(suf.as_str()) {
-                if !rest.is_empty() {
-                    n = rest.to_string();
-                }
-            }
-        }
-        if n.len() == before {
-            break;
-        }
-    }
+    n = without_legal_form(n);
     n = n.replace("(集团)", "").replace("集团", "");
     for _ in 0..2 {
         for r in &t.mfr_regions {
@@ -278,7 +265,12 @@ fn unbracketed(s: &str) -> String {
 /// folded, unbracketed, legal form dropped (`山西科诺药业有限责任公司` →
 /// `山西科诺药业`, which 山西科诺药业有限公司 contains).
 pub fn written(s: &str) -> String {
-    let mut n = unbracketed(&fold(s));
+    without_legal_form(unbracketed(&fold(s)))
+}
+
+/// The name without its legal-form suffixes. They can stack
+/// (`(集团)股份有限公司`): stripped until nothing changes, never to nothing.
+fn without_legal_form(mut n: String) -> String {
     loop {
         let before = n.len();
         for suf in &TABLES.mfr_suffixes {
