@@ -10,7 +10,7 @@
 //! nothing written) on too few decisions of either kind, identical features
 //! or a fit that does not converge.
 
-use super::eval::{reliability_in, Bin};
+use super::eval::{print_bins, reliability_in, Bin};
 use super::index::{open_matcher, resolve_version};
 use crate::ctx::Ctx;
 use anyhow::{Context, Result};
@@ -229,12 +229,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     println!("{}", tr!("calibrate.reliability"));
     let (re, sh) = (&rel["refitted"], &rel["shipped"]);
     println!("{}", tr!("calibrate.bins_head"));
-    for b in &re.bins {
-        println!(
-            "    {:.3}–{:.3}  {:>8}  {:>7.1}%  {:>7.1}%",
-            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
-        );
-    }
+    print_bins(&re.bins);
     println!(
         "{}",
         tr!(

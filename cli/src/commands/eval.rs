@@ -369,6 +369,17 @@ pub(crate) fn reliability_in(points: &[(f64, bool)], edges: &[f64]) -> (Vec<Bin>
     (bins, (ece * 1000.0).round() / 10.0)
 }
 
+/// The rows of a reliability table, one per bin, as `eval` and
+/// `calibrate` print them.
+pub(crate) fn print_bins(bins: &[Bin]) {
+    for b in bins {
+        println!(
+            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
+            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
+        );
+    }
+}
+
 fn side(codes: &[String], truth: &str) -> Side {
     Side {
         top1: (codes.first().map(String::as_str) == Some(truth)) as u64,
@@ -804,12 +815,7 @@ fn print_report(rep: &Report) {
         rep.ece_pts
     );
     println!("    score bin      items  predicted  observed");
-    for b in &rep.reliability {
-        println!(
-            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
-            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
-        );
-    }
+    print_bins(&rep.reliability);
     println!(
         "  calibrated probability ({}), ECE {:.1} points; p ≥ 99.5%: {} items, precision {:.1}%, right there for {:.1}% of the items with a counterpart",
         rep.calibration,
@@ -818,23 +824,13 @@ fn print_report(rep: &Report) {
         rep.calibrated_high.precision_pct,
         rep.calibrated_high.coverage_pct
     );
-    for b in &rep.calibrated_reliability {
-        println!(
-            "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
-            b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
-        );
-    }
+    print_bins(&rep.calibrated_reliability);
     if let Some(f) = &rep.field_model {
         println!(
             "  per-field model ({}), ECE {:.1} points; p ≥ 99.5%: {} items, precision {:.1}%, coverage {:.1}% of the items with a counterpart; false high on no-counterpart {} ({:.1}%)",
             f.fitted_on, f.ece_pts, f.high.items, f.high.precision_pct, f.high.coverage_pct, f.false_high, f.false_high_pct
         );
-        for b in &f.reliability {
-            println!(
-                "    {:.3}–{:.3} {:>7}  {:>8.1}%  {:>7.1}%",
-                b.lo, b.hi, b.items, b.predicted_pct, b.observed_pct
-            );
-        }
+        print_bins(&f.reliability);
     }
     if let Some(b) = &rep.baseline {
         println!(
