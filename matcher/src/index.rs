@@ -189,7 +189,7 @@ pub fn build(
                     maker.push_str(h);
                 }
                 d.add_text(f.maker_bigram, &maker);
-                for t in crate::record::spec_terms(&r.spec, &r.spec_tokens) {
+                for t in crate::record::spec_terms(&r.spec) {
                     d.add_text(f.spec_terms, &t);
                 }
             }

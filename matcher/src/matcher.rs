@@ -732,7 +732,7 @@ impl Matcher {
             spec: if devices {
                 Vec::new()
             } else {
-                crate::record::spec_terms(&q.spec, &q.spec_tokens)
+                crate::record::spec_terms(&q.spec)
             },
         };
         let hits = self

@@ -225,9 +225,10 @@ impl Record {
 }
 
 /// Terms of a specification for the full-text index and its queries: each
-/// strength in base units (`mass:250` for 0.25g), the volume, the percentage,
-/// the count per package, and a device's spec/model tokens.
-pub fn spec_terms(spec: &spec::Spec, tokens: &[String]) -> Vec<String> {
+/// strength in base units (`mass:250` for 0.25g), the volume, the percentage
+/// and the count per package. (Devices have no such terms: their model
+/// tokens are a key of their own.)
+pub fn spec_terms(spec: &spec::Spec) -> Vec<String> {
     // Rounded so 0.1+0.2 and 0.3 give one term.
     let n = |v: f64| (v * 1e4).round() / 1e4;
     let mut out: Vec<String> = spec
@@ -238,7 +239,6 @@ pub fn spec_terms(spec: &spec::Spec, tokens: &[String]) -> Vec<String> {
     out.extend(spec.volume_ml.map(|v| format!("ml:{}", n(v))));
     out.extend(spec.percent.map(|v| format!("pct:{}", n(v))));
     out.extend(spec.count.map(|v| format!("count:{}", n(v))));
-    out.extend(tokens.iter().cloned());
     out.sort();
     out.dedup();
     out
@@ -390,7 +390,8 @@ impl Query {
             .collect();
         let mfr_core = manufacturer::core(&manufacturer);
         let mfr_written = manufacturer::written(&manufacturer);
-        let mfr_province = manufacturer::province(&text::fold(&manufacturer)).map(String::from);
+        // `written` is folded and keeps the region prefix.
+        let mfr_province = manufacturer::province(&mfr_written).map(String::from);
         let mfr_cut = manufacturer::cut_short(&manufacturer, crate::block::MFR_PREFIX_MIN);
         let national = some(&item.national_code).map(catalog_core::normalize::code);
         let mut spec_tokens = spec::tokens(&spec_text);
