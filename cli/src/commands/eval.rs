@@ -452,6 +452,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
     let mut recall_misses = RecallMisses::default();
     let mut misses = Vec::new();
     for (i, (it, r)) in items.iter().zip(&results).enumerate() {
+        // Where the right row stands in the top 20: the misses file column 前二十.
+        let mut recall_note = "";
         let truth = it.truth.clone().unwrap_or_default();
         let (t1, t5) = outcome(&truth, r);
         overall.add(!truth.is_empty(), t1, t5);
@@ -491,6 +493,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             let codes: Vec<String> = r.candidates.iter().map(|c| c.code.clone()).collect();
             let mine = side(&codes, &truth);
             matched += 1;
+            recall_note = "前20内";
             matched_top1 += mine.top1;
             matched_r20 += mine.recall20;
             high_matched += (r.tier == Tier::High) as u64;
@@ -498,11 +501,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 tied_misses += 1;
             }
             if mine.recall20 == 0 {
-                match recall_miss(&m, it, r, &truth) {
-                    RecallMiss::NotRetrieved => recall_misses.not_retrieved += 1,
-                    RecallMiss::Outscored => recall_misses.outscored += 1,
-                    RecallMiss::Tied => recall_misses.tied += 1,
-                }
+                let (count, note) = match recall_miss(&m, it, r, &truth) {
+                    RecallMiss::NotRetrieved => (&mut recall_misses.not_retrieved, "未检索到"),
+                    RecallMiss::Outscored => (&mut recall_misses.outscored, "被超过"),
+                    RecallMiss::Tied => (&mut recall_misses.tied, "与第20名并列"),
+                };
+                *count += 1;
+                recall_note = note;
             }
             let theirs = base_codes
                 .as_ref()
@@ -547,10 +552,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                 best.map(|c| c.code.clone()).unwrap_or_default(),
                 best.map(|c| c.name.clone()).unwrap_or_default(),
                 best.map(|c| format!("{:.4}", c.score)).unwrap_or_default(),
+                // How the right row scores for this item, found or not: equal
+                // to 得分 is a tie nothing in the item breaks.
+                if truth.is_empty() {
+                    String::new()
+                } else {
+                    m.score_of(it, &truth)
+                        .map(|t| format!("{t:.4}"))
+                        .unwrap_or_default()
+                },
                 r.tier.as_str().into(),
                 t5.to_string(),
                 r.reason.clone(),
                 it.extra.get("扰动").cloned().unwrap_or_default(),
+                recall_note.into(),
             ]);
         }
     }
@@ -698,10 +713,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             "匹配编码",
             "匹配名称",
             "得分",
+            "正确行得分",
             "置信度",
             "前五命中",
             "依据",
             "扰动",
+            "前二十",
         ],
         &misses,
     )?;
