@@ -50,6 +50,12 @@ fn prescore(q: &Query, r: &Row) -> u32 {
     if q.form.is_some() && q.form.as_deref() == r.form.as_deref() {
         s += 1;
     }
+    if score::pack_units(q, r).is_some_and(|(_, _, same)| same) {
+        s += 1;
+    }
+    if score::brand_agrees(q, r) {
+        s += 3;
+    }
     s
 }
 

@@ -149,12 +149,7 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
             sim = sim.max(name_similarity(&q.parts.generic, n));
         }
     }
-    let mut brand_hit = false;
-    if let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) {
-        // One character inside another trade name (`泰` in `坤泰`) is no hit.
-        let long = |s: &str| s.chars().count() >= 2;
-        brand_hit = (long(t) && b.contains(&**t)) || (long(b) && t.contains(b.as_str()));
-    }
+    let brand_hit = brand_agrees(q, r);
     if let Some(init) = &q.initials {
         if !r.pinyin.is_empty() && (*r.pinyin == **init || r.pinyin.starts_with(init.as_str())) {
             e.push(ev("拼音码", init.clone(), &*r.pinyin, Verdict::Agree, 3.0));
@@ -284,19 +279,13 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     }
 
     // Package unit (盒/瓶): splits package variants of one 批准文号.
-    if r.category
-        .is_some_and(|c| matches!(c, Category::Drug | Category::Preparation))
-    {
-        let hp = q.spec.pack_unit.as_ref().or(q.unit.as_ref());
-        if let (Some(hp), Some(cp)) = (hp, r.spec.pack_unit.as_ref()) {
-            let same = hp.trim() == cp.trim();
-            let (v, w) = if same {
-                (Verdict::Agree, 0.6)
-            } else {
-                (Verdict::Disagree, -0.6)
-            };
-            e.push(ev("包装单位", hp.clone(), cp.clone(), v, w));
-        }
+    if let Some((hp, cp, same)) = pack_units(q, r) {
+        let (v, w) = if same {
+            (Verdict::Agree, 0.6)
+        } else {
+            (Verdict::Disagree, -0.6)
+        };
+        e.push(ev("包装单位", hp.to_string(), cp.to_string(), v, w));
     }
 
     // Unit (计价单位 for services and consumables).
@@ -463,4 +452,31 @@ pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
     } else {
         Tier::None
     }
+}
+
+/// The item's and the row's package unit (盒/瓶) and whether they are the
+/// same, for drugs where both are known. The pre-score counts it too, so a
+/// large same-name group keeps the rows in the item's package.
+pub(crate) fn pack_units<'a>(q: &'a Query, r: &'a Row) -> Option<(&'a str, &'a str, bool)> {
+    if !r
+        .category
+        .is_some_and(|c| matches!(c, Category::Drug | Category::Preparation))
+    {
+        return None;
+    }
+    let hp = q.spec.pack_unit.as_ref().or(q.unit.as_ref())?;
+    let cp = r.spec.pack_unit.as_ref()?;
+    Some((hp, cp, hp.trim() == cp.trim()))
+}
+
+/// The item's trade name (`(信平)`) is the row's, or holds it, or is held by
+/// it. The pre-score counts it too: in a large same-name group it is the
+/// product.
+pub(crate) fn brand_agrees(q: &Query, r: &Row) -> bool {
+    let (Some(b), Some(t)) = (&q.parts.brand, &r.trade_name) else {
+        return false;
+    };
+    // One character inside another trade name (`泰` in `坤泰`) is no hit.
+    let long = |s: &str| s.chars().count() >= 2;
+    (long(t) && b.contains(&**t)) || (long(b) && t.contains(b.as_str()))
 }
