@@ -70,6 +70,8 @@ struct Prepared {
     unique_name: Option<(u32, bool)>,
 }
 
+/// The retrieval key of a short name's slips (see `near::NearNames::near_short`).
+const SHORT_SLIP: &str = "短名一字之差";
 /// Rows of a same-name group fully scored (the best by pre-score).
 const NAME_GROUP: usize = 60;
 /// Same-name groups expanded from the text hits, and rows kept per group.
@@ -302,6 +304,22 @@ impl Matcher {
             });
         }
         self.decide(&mut res, &logits, tied);
+        // A guessed short name is no name: unless a key vouches for the row,
+        // maker and strength agreeing (shared by many of a maker's products)
+        // cannot make it "high".
+        if res.tier == Tier::High
+            && trace.keys.iter().any(|k| k == SHORT_SLIP)
+            && res
+                .candidates
+                .first()
+                .is_some_and(|b| score::name_unvouched(&b.evidence))
+        {
+            res.tier = Tier::Medium;
+            res.reason = format!(
+                "{}; 名称只有两三个字，与目录名差一字，需人工确认 (short name one slip from the catalogue's)",
+                res.reason
+            );
+        }
         if let Some(note) = &prepared.dropped_note {
             // Only a code that agrees confirms the note was a note: without
             // one, the dropped words may have named a variant.
@@ -780,13 +798,20 @@ impl Matcher {
         names.truncate(GROUPS_FROM_TEXT);
         // A name the catalogue does not carry may be one slip from one it
         // does (`妇炎清栓`): those groups too, whatever BM25 thought of them.
-        let slips = if self.by_name.contains_key(q.parts.generic.as_str()) {
+        let mut slips = if self.by_name.contains_key(q.parts.generic.as_str()) {
             Vec::new()
         } else {
             self.near.near(&q.parts.generic, GROUPS_FROM_TEXT)
         };
         if !slips.is_empty() {
             trace.keys.push("一字之差".into());
+        } else if hits.is_empty() && !self.by_name.contains_key(q.parts.generic.as_str()) {
+            // Nothing shares a word with a two- or three-character name
+            // (`痛丸`): the short names one slip from it are all there is.
+            slips = self.near.near_short(&q.parts.generic, GROUPS_FROM_TEXT);
+            if !slips.is_empty() {
+                trace.keys.push(SHORT_SLIP.into());
+            }
         }
         for n in slips {
             if !names.iter().any(|(_, x)| *x == n) {

@@ -13,6 +13,11 @@ use std::collections::HashMap;
 /// a third of the name, more often another product than a typo.
 pub const MIN_CHARS: usize = 4;
 
+/// Three-character names are indexed too, but only for
+/// [`NearNames::near_short`]: the last resort for a short name that nothing
+/// else finds (`痛丸` for 痛经丸).
+const SHORT_CHARS: usize = 3;
+
 /// Names longer than this are not indexed: past it a slip leaves enough
 /// bigrams for the full-text search, and the index stays small.
 const MAX_CHARS: usize = 24;
@@ -26,7 +31,7 @@ pub struct NearNames {
 }
 
 fn indexed(chars: usize) -> bool {
-    (MIN_CHARS..=MAX_CHARS).contains(&chars)
+    (SHORT_CHARS..=MAX_CHARS).contains(&chars)
 }
 
 /// The string with character `i` left out.
@@ -64,12 +69,28 @@ impl NearNames {
     }
 
     /// Up to `max` catalogue names exactly one slip from `name` (never
-    /// `name` itself), in name order.
+    /// `name` itself), in name order. Both have at least [`MIN_CHARS`].
     pub fn near(&self, name: &str, max: usize) -> Vec<&str> {
-        let chars: Vec<char> = name.chars().collect();
-        if chars.len() < MIN_CHARS || chars.len() > MAX_CHARS + 1 {
+        let chars = name.chars().count();
+        if chars < MIN_CHARS || chars > MAX_CHARS + 1 {
             return Vec::new();
         }
+        self.lookup(name, max, MIN_CHARS)
+    }
+
+    /// For a name of two or three characters that found nothing else: the
+    /// catalogue names of three or four one slip from it. Callers score them
+    /// as what they are, a different name, so they cannot be "high".
+    pub fn near_short(&self, name: &str, max: usize) -> Vec<&str> {
+        let chars = name.chars().count();
+        if !(SHORT_CHARS - 1..MIN_CHARS).contains(&chars) {
+            return Vec::new();
+        }
+        self.lookup(name, max, SHORT_CHARS)
+    }
+
+    fn lookup(&self, name: &str, max: usize, min_chars: usize) -> Vec<&str> {
+        let chars: Vec<char> = name.chars().collect();
         let mut ids: Vec<u32> = Vec::new();
         let mut look = |k: &str| {
             if let Some(v) = self.by_variant.get(k) {
@@ -84,7 +105,9 @@ impl NearNames {
         ids.dedup();
         ids.into_iter()
             .map(|id| &*self.names[id as usize])
-            .filter(|n| *n != name && strsim::osa_distance(n, name) == 1)
+            .filter(|n| {
+                *n != name && n.chars().count() >= min_chars && strsim::osa_distance(n, name) == 1
+            })
             .take(max)
             .collect()
     }
@@ -135,5 +158,23 @@ mod tests {
             vec!["复方甘草丸", "复方甘草片", "复方甘草酸"]
         );
         assert_eq!(ix.near("复方甘草丹", 2).len(), 2);
+    }
+
+    #[test]
+    fn a_short_name_reaches_three_and_four_character_names_only_when_asked() {
+        let ix = index(&["痛经丸", "灭滴栓", "妇炎康栓", "维C片", "维E片"]);
+        assert_eq!(ix.near_short("痛丸", 5), vec!["痛经丸"], "one missing");
+        assert_eq!(ix.near_short("灭滴丸", 5), vec!["灭滴栓"], "one wrong");
+        assert_eq!(ix.near_short("妇炎栓", 5), vec!["妇炎康栓"]);
+        assert_eq!(ix.near_short("维D片", 5), vec!["维C片", "维E片"]);
+        assert!(ix.near_short("丸", 5).is_empty(), "one character");
+        assert!(
+            ix.near_short("妇炎康栓", 5).is_empty(),
+            "long names use near"
+        );
+        assert!(
+            ix.near("维C片片", 5).is_empty(),
+            "near never offers a three-character name"
+        );
     }
 }

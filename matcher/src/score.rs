@@ -432,12 +432,24 @@ pub fn hard_conflict(e: &[Evidence]) -> bool {
     .any(|f| has(e, f, Verdict::Disagree))
 }
 
+/// The name disagrees and no key vouches for the row: whatever else agrees
+/// (a maker and a strength are shared by many of its products), the row
+/// rests on the name being a slip. The matcher keeps such a row out of
+/// "high" when the name was a guess (a short name one slip from the row's).
+pub fn name_unvouched(e: &[Evidence]) -> bool {
+    has(e, "名称", Verdict::Disagree) && !key_agrees(e)
+}
+
+fn key_agrees(e: &[Evidence]) -> bool {
+    ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
+        .iter()
+        .any(|f| has(e, f, Verdict::Agree))
+}
+
 /// The tier of one candidate on its own evidence (the matcher then lowers it
 /// when a rival is as good).
 pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
-    let key_agree = ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
-        .iter()
-        .any(|f| has(e, f, Verdict::Agree));
+    let key_agree = key_agrees(e);
     let conflict = hard_conflict(e);
     let name_ok = has(e, "名称", Verdict::Agree) || (key_agree && has(e, "名称", Verdict::Partial));
     if score >= 0.97 && name_ok && !conflict {
