@@ -75,6 +75,7 @@ pub mod record;
 pub mod result;
 pub mod row;
 pub mod score;
+mod sound;
 pub mod synonyms;
 
 pub use matcher::Matcher;

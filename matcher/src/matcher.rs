@@ -72,6 +72,8 @@ struct Prepared {
 
 /// The retrieval key of a short name's slips (see `near::NearNames::near_short`).
 const SHORT_SLIP: &str = "短名一字之差";
+/// The retrieval key of names that sound like the item's (see `sound.rs`).
+const SOUNDS_LIKE: &str = "同音";
 /// Rows of a same-name group fully scored (the best by pre-score).
 const NAME_GROUP: usize = 60;
 /// Same-name groups expanded from the text hits, and rows kept per group.
@@ -114,6 +116,8 @@ pub struct Matcher {
     names_sorted: Vec<Text>,
     /// Names one typing slip away (`near.rs`).
     near: crate::near::NearNames,
+    /// Names that sound alike (`sound.rs`).
+    sound: crate::sound::SoundNames,
     field_model: crate::calibrate::FieldModel,
 }
 
@@ -144,6 +148,7 @@ impl Matcher {
             field_model: crate::calibrate::FieldModel::shipped(),
             names_sorted: Vec::new(),
             near: Default::default(),
+            sound: Default::default(),
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -167,6 +172,7 @@ impl Matcher {
         m.names_sorted = m.by_name.keys().cloned().collect();
         m.names_sorted.sort_unstable();
         m.near = crate::near::NearNames::build(&m.names_sorted);
+        m.sound = crate::sound::SoundNames::build(&m.names_sorted);
         for map in [
             &mut m.by_approval,
             &mut m.by_standard,
@@ -304,21 +310,25 @@ impl Matcher {
             });
         }
         self.decide(&mut res, &logits, tied);
-        // A guessed short name is no name: unless a key vouches for the row,
-        // maker and strength agreeing (shared by many of a maker's products)
-        // cannot make it "high".
-        if res.tier == Tier::High
-            && trace.keys.iter().any(|k| k == SHORT_SLIP)
-            && res
-                .candidates
-                .first()
-                .is_some_and(|b| score::name_unvouched(&b.evidence))
-        {
+        // A guessed name is no name: unless a key vouches for the row, maker
+        // and strength agreeing (shared by many of a maker's products) cannot
+        // make it "high".
+        let guessed = if trace.keys.iter().any(|k| k == SHORT_SLIP) {
+            Some("名称只有两三个字，与目录名差一字，需人工确认 (short name one slip from the catalogue's)")
+        } else if trace.keys.iter().any(|k| k == SOUNDS_LIKE) {
+            Some("名称与目录名同音不同字，需人工确认 (name sounds like the catalogue's)")
+        } else {
+            None
+        };
+        if let Some(why) = guessed.filter(|_| {
+            res.tier == Tier::High
+                && res
+                    .candidates
+                    .first()
+                    .is_some_and(|b| score::name_unvouched(&b.evidence))
+        }) {
             res.tier = Tier::Medium;
-            res.reason = format!(
-                "{}; 名称只有两三个字，与目录名差一字，需人工确认 (short name one slip from the catalogue's)",
-                res.reason
-            );
+            res.reason = format!("{}; {why}", res.reason);
         }
         if let Some(note) = &prepared.dropped_note {
             // Only a code that agrees confirms the note was a note: without
@@ -798,19 +808,27 @@ impl Matcher {
         names.truncate(GROUPS_FROM_TEXT);
         // A name the catalogue does not carry may be one slip from one it
         // does (`妇炎清栓`): those groups too, whatever BM25 thought of them.
-        let mut slips = if self.by_name.contains_key(q.parts.generic.as_str()) {
+        let known = self.by_name.contains_key(q.parts.generic.as_str());
+        let mut slips = if known {
             Vec::new()
         } else {
             self.near.near(&q.parts.generic, GROUPS_FROM_TEXT)
         };
         if !slips.is_empty() {
             trace.keys.push("一字之差".into());
-        } else if hits.is_empty() && !self.by_name.contains_key(q.parts.generic.as_str()) {
-            // Nothing shares a word with a two- or three-character name
-            // (`痛丸`): the short names one slip from it are all there is.
-            slips = self.near.near_short(&q.parts.generic, GROUPS_FROM_TEXT);
+        } else if !known {
+            // Several characters wrong, each of the right sound (the input
+            // method's homophones): the names that sound like it.
+            slips = self.sound.like(&q.parts.generic, GROUPS_FROM_TEXT);
             if !slips.is_empty() {
-                trace.keys.push(SHORT_SLIP.into());
+                trace.keys.push(SOUNDS_LIKE.into());
+            } else if hits.is_empty() {
+                // Nothing shares a word with a two- or three-character name
+                // (`痛丸`): the short names one slip from it are all there is.
+                slips = self.near.near_short(&q.parts.generic, GROUPS_FROM_TEXT);
+                if !slips.is_empty() {
+                    trace.keys.push(SHORT_SLIP.into());
+                }
             }
         }
         for n in slips {

@@ -72,3 +72,29 @@ fn a_misspelt_name_reaches_the_row_it_is_one_slip_from() {
     assert_eq!(r.best().map(|c| c.code.as_str()), Some(TARGET));
     assert!(!r.retrieval.keys.iter().any(|k| k == "一字之差"));
 }
+
+#[test]
+fn a_name_typed_with_the_wrong_homophones_reaches_the_row_it_sounds_like() {
+    let (m, _dir) = matcher();
+    // 味境检茶: three characters wrong, each of the right sound.
+    let r = m.match_item(&item("味境检茶"), 20);
+    assert_eq!(
+        r.best().map(|c| c.code.as_str()),
+        Some(TARGET),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.retrieval.keys.iter().any(|k| k == "同音"),
+        "{:?}",
+        r.retrieval
+    );
+    assert!(r.tier < matcher::Tier::High, "{}", r.reason);
+    // Another sound is another name.
+    let r = m.match_item(&item("味境检测"), 20);
+    assert!(
+        !r.retrieval.keys.iter().any(|k| k == "同音"),
+        "{:?}",
+        r.retrieval
+    );
+}

@@ -16,6 +16,28 @@ pub fn initials(s: &str) -> String {
     out
 }
 
+/// The toneless pinyin of the CJK characters, one syllable each, other
+/// characters kept as they are (`阿莫西林` → `a mo xi lin`): what a pinyin
+/// input method was given, whichever homophone it then offered. `None` when
+/// fewer than two characters have a reading.
+pub fn sound(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len() * 2);
+    let mut read = 0;
+    for (c, p) in s.chars().zip(s.to_pinyin()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match p {
+            Some(p) => {
+                read += 1;
+                out.push_str(p.plain());
+            }
+            None => out.push(c),
+        }
+    }
+    (read >= 2).then_some(out)
+}
+
 /// True if the text looks like typed initials rather than a name (`AMXLJN`).
 pub fn looks_like_initials(s: &str) -> bool {
     let t = s.trim();
@@ -38,5 +60,14 @@ mod tests {
         assert_eq!(initials(""), "");
         assert!(looks_like_initials("amxljn"));
         assert!(!looks_like_initials("阿莫西林"));
+    }
+
+    #[test]
+    fn homophones_sound_alike_and_other_names_do_not() {
+        assert_eq!(sound("阿莫西林").as_deref(), Some("a mo xi lin"));
+        assert_eq!(sound("阿模昔林"), sound("阿莫西林"));
+        assert_ne!(sound("阿莫西林"), sound("阿莫西"));
+        assert_ne!(sound("维生素B1"), sound("维生素B2"));
+        assert_eq!(sound("片"), None);
     }
 }
