@@ -72,7 +72,7 @@ impl NearNames {
     /// `name` itself), in name order. Both have at least [`MIN_CHARS`].
     pub fn near(&self, name: &str, max: usize) -> Vec<&str> {
         let chars = name.chars().count();
-        if chars < MIN_CHARS || chars > MAX_CHARS + 1 {
+        if !(MIN_CHARS..=MAX_CHARS + 1).contains(&chars) {
             return Vec::new();
         }
         self.lookup(name, max, MIN_CHARS)
