@@ -313,22 +313,20 @@ impl Matcher {
         // A guessed name is no name: unless a key vouches for the row, maker
         // and strength agreeing (shared by many of a maker's products) cannot
         // make it "high".
-        let guessed = if trace.keys.iter().any(|k| k == SHORT_SLIP) {
-            Some("名称只有两三个字，与目录名差一字，需人工确认 (short name one slip from the catalogue's)")
-        } else if trace.keys.iter().any(|k| k == SOUNDS_LIKE) {
-            Some("名称与目录名同音不同字，需人工确认 (name sounds like the catalogue's)")
-        } else {
-            None
-        };
-        if let Some(why) = guessed.filter(|_| {
-            res.tier == Tier::High
-                && res
-                    .candidates
-                    .first()
-                    .is_some_and(|b| score::name_unvouched(&b.evidence))
-        }) {
+        // (A name that sounds like the row's is no guess: the scorer reads
+        // it as a name typed wrong, evidence `同音`.)
+        if res.tier == Tier::High
+            && trace.keys.iter().any(|k| k == SHORT_SLIP)
+            && res
+                .candidates
+                .first()
+                .is_some_and(|b| score::name_unvouched(&b.evidence))
+        {
             res.tier = Tier::Medium;
-            res.reason = format!("{}; {why}", res.reason);
+            res.reason = format!(
+                "{}; 名称只有两三个字，与目录名差一字，需人工确认 (short name one slip from the catalogue's)",
+                res.reason
+            );
         }
         if let Some(note) = &prepared.dropped_note {
             // Only a code that agrees confirms the note was a note: without

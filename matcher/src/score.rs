@@ -149,6 +149,18 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
             sim = sim.max(name_similarity(&q.parts.generic, n));
         }
     }
+    // Every character of the right sound (the input method's homophones,
+    // `阿模昔林胶囊`): a name typed wrong, not another name.
+    let sounds_alike = sim < 0.75
+        && q.name_sound.as_deref().is_some_and(|qs| {
+            let len = q.parts.generic.chars().count();
+            r.names.iter().any(|n| {
+                n.chars().count() == len && crate::norm::pinyin::sound(n).as_deref() == Some(qs)
+            })
+        });
+    if sounds_alike {
+        sim = 0.8;
+    }
     let brand_hit = brand_agrees(q, r);
     if let Some(init) = &q.initials {
         if !r.pinyin.is_empty() && (*r.pinyin == **init || r.pinyin.starts_with(init.as_str())) {
@@ -172,6 +184,15 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
         (Verdict::Disagree, (sim - 0.5) * 8.0)
     };
     e.push(ev("名称", qname, &*r.base, verdict, w));
+    if sounds_alike {
+        e.push(ev(
+            "同音",
+            q.parts.generic.as_str(),
+            &*r.name,
+            Verdict::Agree,
+            0.0,
+        ));
+    }
     if brand_hit {
         e.push(ev(
             "商品名",

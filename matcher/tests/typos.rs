@@ -89,6 +89,12 @@ fn a_name_typed_with_the_wrong_homophones_reaches_the_row_it_sounds_like() {
         "{:?}",
         r.retrieval
     );
+    // The explanation says why a name with three wrong characters was taken.
+    assert!(
+        r.candidates[0].evidence.iter().any(|e| e.field == "同音"),
+        "{}",
+        r.reason
+    );
     assert!(r.tier < matcher::Tier::High, "{}", r.reason);
     // Another sound is another name.
     let r = m.match_item(&item("味境检测"), 20);
