@@ -186,10 +186,13 @@ pub fn split(name: &str) -> NameParts {
         let c = chars[i];
         let starts = c.is_ascii_digit()
             || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
-        // `维生素B12` / `18AA`: a digit right after a latin letter is part of the name.
+        // `维生素B12` / `18AA`: a digit right after a latin letter is part of
+        // the name, and so is one opening a qualifier kept in brackets
+        // (`复方氨基酸(18AA)注射液`: pass 1 left only qualifiers bracketed).
         let after_letter = i > 0
             && (chars[i - 1].is_ascii_alphabetic()
                 || chars[i - 1] == '-'
+                || chars[i - 1] == '('
                 || chars[i - 1].is_ascii_digit());
         if starts && !after_letter && i > 0 {
             let rest: String = chars[i..].iter().collect();
@@ -294,6 +297,13 @@ mod tests {
         assert_eq!(
             split("复方氨基酸注射液(18AA-Ⅱ)").generic,
             key("复方氨基酸注射液(18aa-Ⅱ)")
+        );
+        // The qualifier inside the name, the spec in 【】 and the count after it.
+        let p = split("复方氨基酸(18AA)注射液 【2ml:0.1g】10支");
+        assert_eq!(p.generic, key("复方氨基酸(18AA)注射液"));
+        assert_eq!(
+            crate::norm::spec::parse(p.spec.as_deref().unwrap_or("")).count,
+            Some(10.0)
         );
         assert_eq!(split("维生素B12注射液").generic, "维生素b12注射液");
         assert_eq!(split("阿司匹林肠溶片[基]").generic, "阿司匹林肠溶片");
