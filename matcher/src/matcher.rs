@@ -310,11 +310,10 @@ impl Matcher {
             });
         }
         self.decide(&mut res, &logits, tied);
-        // A guessed name is no name: unless a key vouches for the row, maker
-        // and strength agreeing (shared by many of a maker's products) cannot
-        // make it "high".
-        // (A name that sounds like the row's is no guess: the scorer reads
-        // it as a name typed wrong, evidence `同音`.)
+        // A guessed short name is no name: unless a key vouches for the row,
+        // maker and strength agreeing (shared by many of a maker's products)
+        // cannot make it "high". (A name that sounds like the row's is no
+        // guess: the scorer reads it as typed wrong, evidence `同音`.)
         if res.tier == Tier::High
             && trace.keys.iter().any(|k| k == SHORT_SLIP)
             && res

@@ -287,11 +287,6 @@ pub struct Query {
     pub initials: Option<String>,
     /// Device spec/model tokens from the spec field and bracketed name parts.
     pub spec_tokens: Vec<String>,
-    /// The toneless pinyin of a name of four or more characters
-    /// ([`pinyin::sound`]): a row whose name sounds the same was typed with
-    /// the input method's homophones.
-    #[serde(default)]
-    pub name_sound: Option<String>,
 }
 
 /// A spec with a maker glued after a dot (`每丸重9g*6丸/盒.天辰生`,
@@ -424,11 +419,7 @@ impl Query {
             }
             keys::find_in_text(&text)
         };
-        let name_sound = (parts.generic.chars().count() >= 4)
-            .then(|| pinyin::sound(&parts.generic))
-            .flatten();
         Query {
-            name_sound,
             spec_tokens,
             base,
             form,

@@ -151,13 +151,12 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
     }
     // Every character of the right sound (the input method's homophones,
     // `阿模昔林胶囊`): a name typed wrong, not another name.
+    // Names of four or more characters, as `sound.rs` finds them.
     let sounds_alike = sim < 0.75
-        && q.name_sound.as_deref().is_some_and(|qs| {
-            let len = q.parts.generic.chars().count();
-            r.names.iter().any(|n| {
-                n.chars().count() == len && crate::norm::pinyin::sound(n).as_deref() == Some(qs)
-            })
-        });
+        && q.parts.generic.chars().count() >= 4
+        && r.names
+            .iter()
+            .any(|n| crate::norm::pinyin::sounds_alike(&q.parts.generic, n));
     if sounds_alike {
         sim = 0.8;
     }

@@ -38,6 +38,31 @@ pub fn sound(s: &str) -> Option<String> {
     (read >= 2).then_some(out)
 }
 
+/// `a` and `b` are the same characters or homophones position by position
+/// (each differing pair has one toneless reading), with at least one
+/// homophone: what [`sound`] says, without building either string, for the
+/// scorer's per-row comparison.
+pub fn sounds_alike(a: &str, b: &str) -> bool {
+    if a.chars().count() != b.chars().count() {
+        return false;
+    }
+    let mut homophones = 0;
+    for ((ca, pa), (cb, pb)) in a
+        .chars()
+        .zip(a.to_pinyin())
+        .zip(b.chars().zip(b.to_pinyin()))
+    {
+        if ca == cb {
+            continue;
+        }
+        match (pa, pb) {
+            (Some(x), Some(y)) if x.plain() == y.plain() => homophones += 1,
+            _ => return false,
+        }
+    }
+    homophones > 0
+}
+
 /// True if the text looks like typed initials rather than a name (`AMXLJN`).
 pub fn looks_like_initials(s: &str) -> bool {
     let t = s.trim();
@@ -69,5 +94,13 @@ mod tests {
         assert_ne!(sound("阿莫西林"), sound("阿莫西"));
         assert_ne!(sound("维生素B1"), sound("维生素B2"));
         assert_eq!(sound("片"), None);
+        assert!(sounds_alike("阿模昔林", "阿莫西林"));
+        assert!(!sounds_alike("阿莫西林", "阿莫西林"), "no homophone");
+        assert!(!sounds_alike("阿莫西林", "阿莫西"));
+        assert!(!sounds_alike("维生素B1", "维生素B2"));
+        assert!(
+            !sounds_alike("a莫西林", "阿莫西林"),
+            "a letter is no reading"
+        );
     }
 }
