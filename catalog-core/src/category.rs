@@ -27,11 +27,14 @@ pub enum Category {
     Reimbursement,
     /// 协议期内谈判药品 (支付标准, 协议期)
     Negotiated,
+    /// 临床版→医保版映射表: a 国家临床版 ICD code (the row's code) and the
+    /// 医保版 code it maps to; the matcher reads it as the strongest ICD key.
+    Crosswalk,
 }
 
 impl Category {
     /// Every category, in the order reports list them.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 10] = [
         Category::Drug,
         Category::Herbal,
         Category::Preparation,
@@ -41,6 +44,7 @@ impl Category {
         Category::Procedure,
         Category::Reimbursement,
         Category::Negotiated,
+        Category::Crosswalk,
     ];
 
     /// The stable English name (`drug`, `service`…).
@@ -55,6 +59,7 @@ impl Category {
             Category::Procedure => "procedure",
             Category::Reimbursement => "reimbursement",
             Category::Negotiated => "negotiated",
+            Category::Crosswalk => "crosswalk",
         }
     }
 
@@ -70,6 +75,7 @@ impl Category {
             Category::Procedure => "手术操作(ICD-9-CM-3医保版)",
             Category::Reimbursement => "医保药品目录",
             Category::Negotiated => "协议期内谈判药品",
+            Category::Crosswalk => "临床版→医保版映射表",
         }
     }
 
@@ -85,12 +91,17 @@ impl Category {
             Category::Diagnosis => &["diagnosis"],
             Category::Procedure => &["procedure"],
             Category::Reimbursement | Category::Negotiated => &[],
+            // Clinical-edition codes have the shapes of the 医保版 ones.
+            Category::Crosswalk => &["diagnosis", "procedure"],
         }
     }
 
     /// True for categories that describe a product a hospital maps its items to.
     pub fn is_mappable(self) -> bool {
-        !matches!(self, Category::Reimbursement | Category::Negotiated)
+        !matches!(
+            self,
+            Category::Reimbursement | Category::Negotiated | Category::Crosswalk
+        )
     }
 }
 
@@ -102,7 +113,7 @@ impl fmt::Display for Category {
 
 /// A name that is none of the categories (nor one of their Chinese names).
 #[derive(Debug, thiserror::Error)]
-#[error("unknown kind '{0}': expected one of drug, herbal, preparation, consumable, service, diagnosis, procedure, reimbursement, negotiated")]
+#[error("unknown kind '{0}': expected one of drug, herbal, preparation, consumable, service, diagnosis, procedure, reimbursement, negotiated, crosswalk")]
 pub struct UnknownCategory(
     /// The name as given.
     pub String,
@@ -128,6 +139,9 @@ impl FromStr for Category {
             "procedure" | "icd9" | "手术操作" | "手术" => Category::Procedure,
             "reimbursement" | "nrdl" | "医保药品目录" => Category::Reimbursement,
             "negotiated" | "谈判药品" | "协议期内谈判药品" => Category::Negotiated,
+            "crosswalk" | "映射表" | "临床版映射" | "临床版映射表" => {
+                Category::Crosswalk
+            }
             // The full Chinese label, as the review workbook writes it.
             _ => match Category::ALL.into_iter().find(|c| c.label_zh() == s.trim()) {
                 Some(c) => c,

@@ -3,7 +3,9 @@
 //! always put `kind` first; any other order is still accepted, through a
 //! buffered `serde_json::Value` (slower, same result).
 
-use crate::entry::{ConsumableInfo, Detail, DrugInfo, HerbalInfo, IcdInfo, ListInfo, ServiceInfo};
+use crate::entry::{
+    ConsumableInfo, CrosswalkInfo, Detail, DrugInfo, HerbalInfo, IcdInfo, ListInfo, ServiceInfo,
+};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -19,6 +21,7 @@ const KINDS: &[&str] = &[
     "procedure",
     "reimbursement",
     "negotiated",
+    "crosswalk",
 ];
 
 /// Build the variant named `kind` from a deserializer of the remaining fields.
@@ -33,6 +36,7 @@ fn variant<'de, D: Deserializer<'de>>(kind: &str, rest: D) -> Result<Detail, D::
         "procedure" => Detail::Procedure(IcdInfo::deserialize(rest)?),
         "reimbursement" => Detail::Reimbursement(ListInfo::deserialize(rest)?),
         "negotiated" => Detail::Negotiated(ListInfo::deserialize(rest)?),
+        "crosswalk" => Detail::Crosswalk(CrosswalkInfo::deserialize(rest)?),
         other => return Err(de::Error::unknown_variant(other, KINDS)),
     })
 }

@@ -142,6 +142,8 @@ pub enum Detail {
     Reimbursement(ListInfo),
     /// 协议期内谈判药品 rows.
     Negotiated(ListInfo),
+    /// 临床版→医保版映射表 rows (code and name are the 临床版 ones).
+    Crosswalk(CrosswalkInfo),
 }
 
 impl Detail {
@@ -157,6 +159,7 @@ impl Detail {
             Detail::Procedure(_) => Category::Procedure,
             Detail::Reimbursement(_) => Category::Reimbursement,
             Detail::Negotiated(_) => Category::Negotiated,
+            Detail::Crosswalk(_) => Category::Crosswalk,
         }
     }
 
@@ -172,6 +175,7 @@ impl Detail {
             Category::Procedure => Detail::Procedure(IcdInfo::default()),
             Category::Reimbursement => Detail::Reimbursement(ListInfo::default()),
             Category::Negotiated => Detail::Negotiated(ListInfo::default()),
+            Category::Crosswalk => Detail::Crosswalk(CrosswalkInfo::default()),
         }
     }
 
@@ -183,6 +187,7 @@ impl Detail {
             Detail::Service(d) => d.field(key),
             Detail::Diagnosis(d) | Detail::Procedure(d) => d.field(key),
             Detail::Reimbursement(d) | Detail::Negotiated(d) => d.field(key),
+            Detail::Crosswalk(d) => d.field(key),
         }
     }
 
@@ -196,6 +201,7 @@ impl Detail {
             Detail::Service(d) => d.set(key, value),
             Detail::Diagnosis(d) | Detail::Procedure(d) => d.set(key, value),
             Detail::Reimbursement(d) | Detail::Negotiated(d) => d.set(key, value),
+            Detail::Crosswalk(d) => d.set(key, value),
         }
     }
 }
@@ -345,6 +351,7 @@ pub fn field_specs(c: Category) -> Vec<FieldSpec> {
         Category::Service => ServiceInfo::FIELDS,
         Category::Diagnosis | Category::Procedure => IcdInfo::FIELDS,
         Category::Reimbursement | Category::Negotiated => ListInfo::FIELDS,
+        Category::Crosswalk => CrosswalkInfo::FIELDS,
     };
     COMMON_FIELDS.iter().chain(detail).copied().collect()
 }
@@ -486,6 +493,17 @@ detail_struct!(
         payment_unit: Text = "支付标准单位",
         agreement_start: Date = "协议开始日期",
         agreement_end: Date = "协议结束日期",
+        remark: LongText = "备注",
+    }
+);
+
+detail_struct!(
+    /// 临床版→医保版映射表 (the NHSA correspondence): the row's code and name are
+    /// the 国家临床版 ones, these fields the 医保版 code and name it maps to.
+    CrosswalkInfo {
+        target_code: Text = "医保版代码",
+        target_name: Text = "医保版名称",
+        edition: Text = "临床版版本",
         remark: LongText = "备注",
     }
 );

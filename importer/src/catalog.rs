@@ -35,6 +35,8 @@ struct Plan {
     class_code: Option<usize>,
     list_no: Option<usize>,
     dosage_form: Option<usize>,
+    /// 映射表: the 医保版 code column, checked and kept in canonical form.
+    target_code: Option<usize>,
 }
 
 /// How a parsed field's cell is read.
@@ -175,6 +177,10 @@ impl Reader {
         } else if code.is_none() {
             return Err(missing(&t, category, "code", &["code"]));
         }
+        let target_code = col_of(&got, "target_code");
+        if category == Category::Crosswalk && target_code.is_none() {
+            return Err(missing(&t, category, "医保版代码", &["target_code"]));
+        }
         let name = col_of(&got, "name");
         let name_from: Vec<usize> = ka
             .name_from
@@ -224,6 +230,7 @@ impl Reader {
                 class_code,
                 list_no,
                 dosage_form,
+                target_code,
             },
             seen: foldhash::HashMap::default(),
             read: 0,
@@ -389,6 +396,29 @@ impl Reader {
         Ok(key)
     }
 
+    /// The 医保版 code a 映射表 row maps its 临床版 `code` to, canonical, of the
+    /// same standard (a diagnosis maps to a diagnosis, a procedure to a procedure).
+    fn crosswalk_target(&self, rec: &Record, code: &str) -> Result<String, RowError> {
+        let p = &self.plan;
+        let std = Standards::builtin();
+        let raw = Self::cell(rec, p.target_code);
+        if raw.is_empty() {
+            return Err(self.err(rec, p.target_code, tr!("reject.target_code_empty")));
+        }
+        let kind = if std.checked_code(code, Category::Diagnosis).is_ok() {
+            Category::Diagnosis
+        } else {
+            Category::Procedure
+        };
+        std.checked_code(raw, kind).map_err(|e| {
+            self.err(
+                rec,
+                p.target_code,
+                tr!("reject.target_code_bad", kind = kind.label_zh(), why = e),
+            )
+        })
+    }
+
     fn entry(&self, rec: &Record) -> Result<Entry, RowError> {
         let p = &self.plan;
         let std = Standards::builtin();
@@ -425,7 +455,15 @@ impl Reader {
                 tr!("reject.name_empty"),
             ));
         }
+        let target = if self.category == Category::Crosswalk {
+            Some(self.crosswalk_target(rec, &code)?)
+        } else {
+            None
+        };
         let mut e = Entry::new(code, name, Detail::empty(self.category));
+        if let Some(t) = target {
+            e.detail.set("target_code", FieldValue::Text(t));
+        }
         let mut extra = BTreeMap::new();
         for (key, col, how) in &p.typed {
             let v = Self::cell(rec, Some(*col));
@@ -480,6 +518,9 @@ impl Reader {
     fn fill_texts(&self, e: &mut Entry, rec: &mut Record) {
         let p = &self.plan;
         for (key, col) in &p.texts {
+            if Some(*col) == p.target_code && self.category == Category::Crosswalk {
+                continue; // already set, in canonical form, by `entry`
+            }
             if let Some(v) = Self::take_cell(rec, *col) {
                 e.detail.set(key, FieldValue::Text(v));
             }

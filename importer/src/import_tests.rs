@@ -433,3 +433,60 @@ fn progress_tells_the_phase_and_the_share_of_the_file_read() {
         assert_eq!(seen.last().unwrap().rows, 20_000, "{file}");
     }
 }
+
+#[test]
+fn crosswalk_rows_keep_a_canonical_target_and_reject_bad_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "映射表.csv",
+        "临床版代码,临床版名称,医保版代码,医保版名称\n\
+         A01.000x002,伤寒肠穿孔,a01003,伤寒性肠穿孔\n\
+         37.8300x002,心脏起搏器置入,00.5000X004,\n\
+         A02.100x004,沙门氏菌脓毒症,,\n\
+         A05.999,坏,ZZZ,\n",
+    );
+    // The headers tell the kind: 临床版代码 is a code only in a 映射表.
+    let items: Vec<_> = read(&p, &ReadOptions::default()).unwrap().collect();
+    assert_eq!(items.len(), 4);
+    let a = items[0].as_ref().unwrap();
+    assert_eq!(a.category(), Category::Crosswalk);
+    assert_eq!(
+        (a.code.as_str(), a.name.as_str()),
+        ("A01.000x002", "伤寒肠穿孔")
+    );
+    assert_eq!(
+        a.field("target_code"),
+        FieldValue::Text("A01.003".into()),
+        "the 医保版 code is kept in canonical form"
+    );
+    // A procedure maps to a procedure code.
+    let b = items[1].as_ref().unwrap();
+    assert_eq!(
+        b.field("target_code"),
+        FieldValue::Text("00.5000x004".into())
+    );
+    let e = items[2].as_ref().unwrap_err();
+    assert_eq!((e.row, e.column.as_deref()), (4, Some("医保版代码")));
+    assert!(e.reason.contains("医保版代码为空"), "{}", e.reason);
+    let e = items[3].as_ref().unwrap_err();
+    assert_eq!((e.row, e.column.as_deref()), (5, Some("医保版代码")));
+    assert!(e.reason.contains("不是疾病诊断"), "{}", e.reason);
+
+    // Without the 医保版 column it is no 映射表: the error says what is missing.
+    let q = write(
+        d.path(),
+        "half.csv",
+        "临床版代码,临床版名称\nA01.000x002,伤寒肠穿孔\n",
+    );
+    let err = read(
+        &q,
+        &ReadOptions {
+            kind: Some(Category::Crosswalk),
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("医保版代码"), "{err}");
+}

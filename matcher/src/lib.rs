@@ -67,6 +67,7 @@
 pub mod baseline;
 mod block;
 pub mod calibrate;
+pub mod crosswalk;
 pub mod index;
 pub mod matcher;
 mod near;

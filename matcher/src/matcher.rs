@@ -119,6 +119,8 @@ pub struct Matcher {
     /// Names that sound alike (`sound.rs`).
     sound: crate::sound::SoundNames,
     field_model: crate::calibrate::FieldModel,
+    /// The 临床版→医保版映射表 read with a diagnosis or procedure catalogue.
+    crosswalk: Option<std::sync::Arc<crate::crosswalk::Crosswalk>>,
 }
 
 fn add(map: &mut KeyMap, k: Option<&Text>, ord: u32) {
@@ -149,6 +151,7 @@ impl Matcher {
             names_sorted: Vec::new(),
             near: Default::default(),
             sound: Default::default(),
+            crosswalk: None,
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -404,6 +407,9 @@ impl Matcher {
         // that, normalised, is carried by exactly one catalogue row names that
         // row (the key a code would be).
         let unique_name = self.unique_name(&q);
+        if let (Some(cw), Some(k)) = (&self.crosswalk, &q.icd_key) {
+            q.crosswalk = cw.cross(k, &it.name);
+        }
         Prepared {
             q,
             brand_first,
@@ -578,6 +584,20 @@ impl Matcher {
         self
     }
 
+    /// Read HIS codes through a 临床版→医保版映射表 (diagnosis and procedure
+    /// catalogues; other kinds ignore it).
+    pub fn with_crosswalk(mut self, cw: std::sync::Arc<crate::crosswalk::Crosswalk>) -> Matcher {
+        if matches!(self.category(), Category::Diagnosis | Category::Procedure) && !cw.is_empty() {
+            self.crosswalk = Some(cw);
+        }
+        self
+    }
+
+    /// The 映射表 this matcher reads HIS codes through, if any.
+    pub fn crosswalk(&self) -> Option<&crate::crosswalk::Crosswalk> {
+        self.crosswalk.as_deref()
+    }
+
     fn decide(&self, res: &mut MatchResult, logits: &[f64], tied: u32) {
         let Some(best) = res.candidates.first() else {
             return;
@@ -660,6 +680,14 @@ impl Matcher {
             "价格项目编码",
             trace,
         );
+        if let Some(c) = &q.crosswalk {
+            push(
+                get(&self.by_icd, &Some(c.key.clone())),
+                &mut out,
+                "映射表",
+                trace,
+            );
+        }
         push(get(&self.by_icd, &q.icd_key), &mut out, "ICD编码", trace);
         if let Some(o) = q.national_code.as_deref().and_then(|c| self.by_code.get(c)) {
             push(&[*o], &mut out, "医保编码", trace);

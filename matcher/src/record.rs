@@ -198,6 +198,8 @@ impl Record {
                     .and_then(form::canonical)
                     .map(String::from);
             }
+            // Not a catalogue items are mapped to (`Category::is_mappable`).
+            Detail::Crosswalk(_) => {}
         }
         r.mfr_core = manufacturer::core(&r.manufacturer);
         r.holder_core = holder
@@ -281,6 +283,9 @@ pub struct Query {
     pub icd_key: Option<String>,
     /// A national code the HIS holds, canonical.
     pub national_code: Option<String>,
+    /// What the 映射表 says of that code (set by the matcher when it has one).
+    #[serde(default)]
+    pub crosswalk: Option<crate::crosswalk::Crossed>,
     /// The HIS unit.
     pub unit: Option<String>,
     /// Set when the name is typed pinyin initials (`AMXLJN`).
@@ -443,6 +448,7 @@ impl Query {
                 .and_then(|p| keys::price_item(&p)),
             icd_key: national.as_deref().and_then(keys::icd),
             national_code: national,
+            crosswalk: None,
             unit: some(&item.unit).map(String::from).or(unit_in_name),
             // `ＸＰＹＥＫＬ` typed with a full-width input method is AMXLJN too.
             initials: Some(catalog_core::normalize::clean_text(&item.name))

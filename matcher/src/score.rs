@@ -118,7 +118,11 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
         5.0,
         -1.5,
     );
-    if let Some(nc) = &q.national_code {
+    if let Some(c) = &q.crosswalk {
+        // The 映射表 lists the HIS code as a 临床版 code: what it says of the
+        // row replaces what the bare code would.
+        e.push(crosswalk_evidence(c, r, explain));
+    } else if let Some(nc) = &q.national_code {
         // A code the HIS already holds may be stale or clinical-edition.
         let agree = nc.as_str() == &*r.code
             || q.icd_key
@@ -351,6 +355,44 @@ pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
     ev("唯一同名", name, why, Verdict::Agree, UNIQUE_NAME_WEIGHT)
 }
 
+/// The 映射表's word on a row: the row it maps the HIS code to (trusted like
+/// a name when the HIS name is the table's 临床版 name, else a lead to
+/// check), or another row.
+fn crosswalk_evidence(c: &crate::crosswalk::Crossed, r: &Row, explain: bool) -> Evidence {
+    let hit = r.icd_keys.iter().any(|k| **k == *c.key);
+    let his = if explain {
+        format!("临床版 {} {}", c.clinical_code, c.clinical_name)
+    } else {
+        String::new()
+    };
+    let to = |why: &str| {
+        if explain {
+            format!("映射表 {} → 医保版 {}{why}", c.label, c.code)
+        } else {
+            String::new()
+        }
+    };
+    if !hit {
+        ev("映射表", his, to(""), Verdict::Disagree, CROSSWALK_OTHER)
+    } else if c.name_agrees {
+        ev("映射表", his, to(""), Verdict::Agree, CROSSWALK_AGREE)
+    } else {
+        let why = if c.clinical_name.is_empty() {
+            "（映射表无临床版名称，无法核对院内名称）"
+        } else {
+            "（院内名称与映射表的临床版名称不同，代码或属另一版本）"
+        };
+        ev("映射表", his, to(why), Verdict::Partial, CROSSWALK_UNNAMED)
+    }
+}
+
+/// The official mapping with the 临床版 name agreeing: the strongest key.
+const CROSSWALK_AGREE: f64 = 8.0;
+/// The mapping without the name to vouch for it: a lead, as a code is.
+const CROSSWALK_UNNAMED: f64 = 2.0;
+/// The mapping points elsewhere.
+const CROSSWALK_OTHER: f64 = -1.0;
+
 /// Strength (amounts, volume, concentration), then units per package.
 fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {
     let (hs, cs) = if explain {
@@ -447,6 +489,7 @@ pub fn hard_conflict(e: &[Evidence]) -> bool {
         // name (a stale or 临床版 code): a clerk decides which is right.
         "价格项目编码",
         "医保编码",
+        "映射表",
     ]
     .iter()
     .any(|f| has(e, f, Verdict::Disagree))
@@ -461,9 +504,16 @@ pub fn name_unvouched(e: &[Evidence]) -> bool {
 }
 
 fn key_agrees(e: &[Evidence]) -> bool {
-    ["批准文号", "本位码", "注册证号", "价格项目编码", "医保编码"]
-        .iter()
-        .any(|f| has(e, f, Verdict::Agree))
+    [
+        "批准文号",
+        "本位码",
+        "注册证号",
+        "价格项目编码",
+        "医保编码",
+        "映射表",
+    ]
+    .iter()
+    .any(|f| has(e, f, Verdict::Agree))
 }
 
 /// The tier of one candidate on its own evidence (the matcher then lowers it
@@ -471,6 +521,12 @@ fn key_agrees(e: &[Evidence]) -> bool {
 pub fn tier_of(score: f64, e: &[Evidence]) -> Tier {
     let key_agree = key_agrees(e);
     let conflict = hard_conflict(e);
+    // The 映射表 agrees only when the HIS name is its 临床版 name: code and
+    // name have both been checked, against the edition the hospital writes,
+    // so the 医保版 name may read otherwise (that is what the table is for).
+    if has(e, "映射表", Verdict::Agree) && !conflict {
+        return Tier::High;
+    }
     let name_ok = has(e, "名称", Verdict::Agree) || (key_agree && has(e, "名称", Verdict::Partial));
     if score >= 0.97 && name_ok && !conflict {
         Tier::High

@@ -6,6 +6,8 @@
 //! next refresh retries. Each matcher uses the home's per-field model
 //! (`<home>/field_model.json`, written by `mulu calibrate`) when it has a valid
 //! one; a matcher built with another model is rebuilt at the next refresh.
+//! Diagnosis and procedure matchers read HIS codes through the newest
+//! 临床版→医保版映射表, and are rebuilt when a newer one is imported.
 
 use catalog_core::{Category, Store, VersionInfo};
 use matcher::calibrate::FieldModel;
@@ -43,12 +45,26 @@ impl Engines {
     ) -> Engines {
         let mut out = Engines::default();
         let model = field_model(home);
+        // Diagnoses and procedures read HIS codes through the newest 映射表.
+        let crosswalk = match matcher::crosswalk::newest(store) {
+            Ok(c) => c.map(|(_, c)| Arc::new(c)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the 映射表 could not be read; matching without it");
+                None
+            }
+        };
         for (cat, v) in newest(versions) {
             let prev = previous.and_then(|p| p.by_category.get(&cat));
+            let reads_crosswalk = matches!(cat, Category::Diagnosis | Category::Procedure);
+            let cw_id = crosswalk
+                .as_ref()
+                .filter(|_| reads_crosswalk)
+                .map(|c| c.id());
             if let Some(m) = prev {
                 if m.version().id == v.id
                     && m.version().checksum == v.checksum
                     && m.field_model() == &model
+                    && m.crosswalk().map(|c| c.id()) == cw_id
                 {
                     out.by_category.insert(cat, m.clone());
                     continue;
@@ -64,7 +80,11 @@ impl Engines {
                         if built {
                             tracing::info!(kind = %cat, label = %v.label, rows = v.row_count, "index built");
                         }
-                        Arc::new(Matcher::new(index).with_field_model(model.clone()))
+                        let mut m = Matcher::new(index).with_field_model(model.clone());
+                        if let Some(cw) = crosswalk.as_ref().filter(|_| reads_crosswalk) {
+                            m = m.with_crosswalk(cw.clone());
+                        }
+                        Arc::new(m)
                     })
                     .map_err(|e| {
                         tracing::warn!(kind = %cat, label = %v.label, error = %e, "no matcher for this version; keeping the previous one");

@@ -96,7 +96,7 @@ pub struct Args {
     pub source: String,
     /// 目录类别：drug 西药中成药、herbal 中药饮片、preparation 医疗机构制剂、consumable 医用耗材、
     /// service 医疗服务项目、diagnosis 诊断、procedure 手术操作、reimbursement 医保药品目录、
-    /// negotiated 谈判药品，或 auto（按表头识别）
+    /// negotiated 谈判药品、crosswalk 临床版→医保版映射表（诊断与手术读 HIS 编码时用），或 auto（按表头识别）
     #[arg(long, default_value = "auto")]
     pub kind: String,
     /// 版本标签（默认：不含扩展名的文件名）

@@ -49,7 +49,8 @@ fn phase(what: &str, v: &VersionInfo) -> String {
 }
 
 /// Open the matcher of a version, building its index first if absent or
-/// stale, with the home's per-field model (`mulu calibrate`) when it has one.
+/// stale, with the home's per-field model (`mulu calibrate`) when it has one
+/// and, for diagnoses and procedures, the newest 映射表 when the store has one.
 pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher> {
     let dir = index::dir_for(&ctx.home, v);
     if !index::is_fresh(&dir, v) {
@@ -59,7 +60,12 @@ pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher
         bar.finish_and_clear();
     }
     let sp = ctx.spinner(&phase("载入索引 (loading index)", v));
-    let m = Matcher::new(CatalogIndex::open(&dir)?).with_field_model(ctx.field_model().0);
+    let mut m = Matcher::new(CatalogIndex::open(&dir)?).with_field_model(ctx.field_model().0);
+    if matches!(v.category, Category::Diagnosis | Category::Procedure) {
+        if let Some((_, cw)) = matcher::crosswalk::newest(store).context("reading the 映射表")? {
+            m = m.with_crosswalk(std::sync::Arc::new(cw));
+        }
+    }
     sp.finish_and_clear();
     Ok(m)
 }

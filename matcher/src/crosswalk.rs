@@ -1,0 +1,197 @@
+//! 临床版→医保版映射表 (`Category::Crosswalk`): the official correspondence,
+//! read as the strongest ICD key. A code the HIS holds that the table lists
+//! is a 国家临床版 code; the 医保版 row it maps to is trusted without review
+//! when the HIS name agrees with the table's 临床版 name (a code alone may
+//! be of another edition, where the same string means something else).
+
+use crate::norm::{keys, text};
+use catalog_core::{Detail, Entry};
+use std::collections::HashMap;
+
+/// One 临床版 code's 医保版 target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The 临床版 code as the table writes it.
+    pub clinical_code: String,
+    /// The 临床版 name, empty when the table gives none.
+    pub clinical_name: String,
+    /// The 医保版 code it maps to.
+    pub code: String,
+    /// Its ICD key (`norm::keys::icd`), as rows carry theirs.
+    pub key: String,
+}
+
+/// What the 映射表 says of the code a HIS item holds (set on the query by
+/// the matcher; the scorer reads it).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Crossed {
+    /// The 映射表 version label.
+    pub label: String,
+    /// The 临床版 code as the table writes it.
+    pub clinical_code: String,
+    /// The table's 临床版 name (empty when it gives none).
+    pub clinical_name: String,
+    /// The 医保版 code it maps to.
+    pub code: String,
+    /// That code's ICD key.
+    pub key: String,
+    /// The HIS name agrees with the 临床版 name ([`names_agree`]).
+    pub name_agrees: bool,
+}
+
+/// A 映射表 version ready for look-ups by the ICD key of a 临床版 code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Crosswalk {
+    label: String,
+    /// The store's version id (0 for a table not read from a store).
+    id: i64,
+    map: HashMap<String, Target>,
+}
+
+impl Crosswalk {
+    /// The table of a 映射表 version's rows (other rows are ignored).
+    pub fn from_entries(label: &str, entries: impl IntoIterator<Item = Entry>) -> Crosswalk {
+        let mut map = HashMap::new();
+        for e in entries {
+            let Detail::Crosswalk(d) = &e.detail else {
+                continue;
+            };
+            let Some(target) = d.target_code.as_deref() else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (keys::icd(&e.code), keys::icd(target)) else {
+                continue;
+            };
+            map.insert(
+                from,
+                Target {
+                    clinical_code: e.code.clone(),
+                    clinical_name: e.name.clone(),
+                    code: target.to_string(),
+                    key: to,
+                },
+            );
+        }
+        Crosswalk {
+            label: label.to_string(),
+            id: 0,
+            map,
+        }
+    }
+
+    /// The version label, for explanations.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The store's version id of the table (0 when not read from a store).
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Pairs in the table.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when the table holds no pair.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The target of a 临床版 code, by its ICD key.
+    pub fn get(&self, icd_key: &str) -> Option<&Target> {
+        self.map.get(icd_key)
+    }
+
+    /// What the table says of an item holding the code with `icd_key`, named `his_name`.
+    pub fn cross(&self, icd_key: &str, his_name: &str) -> Option<Crossed> {
+        let t = self.get(icd_key)?;
+        Some(Crossed {
+            label: self.label.clone(),
+            clinical_code: t.clinical_code.clone(),
+            clinical_name: t.clinical_name.clone(),
+            code: t.code.clone(),
+            key: t.key.clone(),
+            name_agrees: names_agree(his_name, &t.clinical_name),
+        })
+    }
+}
+
+/// The newest 映射表 version of a store and its table; `None` when the store
+/// has none.
+pub fn newest(
+    store: &catalog_core::Store,
+) -> anyhow::Result<Option<(catalog_core::VersionInfo, Crosswalk)>> {
+    let Some(v) = store
+        .versions()?
+        .into_iter()
+        .filter(|v| v.category == catalog_core::Category::Crosswalk)
+        .max_by_key(|v| v.id)
+    else {
+        return Ok(None);
+    };
+    let mut cw = Crosswalk::from_entries(&v.label, store.entries(v.id)?);
+    cw.id = v.id;
+    Ok(Some((v, cw)))
+}
+
+/// The HIS name says what the table's 临床版 name says: the same after
+/// normalisation (full width, case, punctuation, spaces), or one within a
+/// slip of it. No name in the table is no agreement.
+pub fn names_agree(his_name: &str, clinical_name: &str) -> bool {
+    let (a, b) = (text::key(his_name), text::key(clinical_name));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    a == b || crate::score::name_similarity(&a, &b) >= NAME_AGREES
+}
+
+/// Similarity above which two names are one name written two ways (a
+/// character slip in a long name, `氏` dropped): below it, a clerk looks.
+const NAME_AGREES: f64 = 0.9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catalog_core::{Category, Detail};
+
+    fn row(code: &str, name: &str, target: &str) -> Entry {
+        let mut e = Entry::new(code, name, Detail::empty(Category::Crosswalk));
+        e.detail.set(
+            "target_code",
+            catalog_core::FieldValue::Text(target.to_string()),
+        );
+        e
+    }
+
+    #[test]
+    fn looks_up_by_the_icd_key_of_the_clinical_code() {
+        let cw = Crosswalk::from_entries(
+            "2.0",
+            [
+                row("A01.000x002", "伤寒肠穿孔", "A01.003"),
+                row("A01.000x003+G01*", "伤寒性脑膜炎", "A01.002+G01*"),
+            ],
+        );
+        assert_eq!(cw.len(), 2);
+        let t = cw.get(&keys::icd("a01000X002").unwrap()).unwrap();
+        assert_eq!(t.code, "A01.003");
+        assert_eq!(t.clinical_name, "伤寒肠穿孔");
+        assert!(cw.get(&keys::icd("A01.003").unwrap()).is_none());
+        assert_eq!(
+            cw.get(&keys::icd("A01.000x003+G01*").unwrap())
+                .unwrap()
+                .code,
+            "A01.002+G01*"
+        );
+    }
+
+    #[test]
+    fn names_agree_only_when_written_the_same_or_within_a_slip() {
+        assert!(names_agree("伤寒肠穿孔", "伤寒肠穿孔"));
+        assert!(names_agree("伤寒 肠穿孔 ", "伤寒肠穿孔"));
+        assert!(!names_agree("伤寒肠穿孔", "伤寒性心肌炎"));
+        assert!(!names_agree("伤寒肠穿孔", ""));
+    }
+}

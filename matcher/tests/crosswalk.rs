@@ -1,0 +1,114 @@
+//! A 临床版→医保版映射表 read with the diagnosis catalogue: a HIS code the
+//! table lists is a 临床版 code, and the 医保版 row it maps to is "high" when
+//! the HIS name is the table's 临床版 name, whatever the 医保版 name says
+//! (issue #17: the real correspondence re-words and re-codes many items).
+
+mod common;
+
+use catalog_core::entry::IcdInfo;
+use catalog_core::{Category, Detail, Entry, FieldValue, HospitalItem};
+use matcher::crosswalk::Crosswalk;
+use matcher::{Matcher, Tier};
+use std::sync::Arc;
+
+fn catalogue() -> Vec<Entry> {
+    [
+        ("A01.003", "伤寒性肠穿孔"),
+        // The 临床版 code A01.000x002 exists in 医保版 too, meaning another disease.
+        ("A01.000x002", "伤寒杆菌性败血症"),
+        ("A02.100", "沙门菌败血症"),
+        ("A02.101", "沙门菌脓毒血症"),
+    ]
+    .iter()
+    .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+    .collect()
+}
+
+fn table() -> Arc<Crosswalk> {
+    let row = |code: &str, name: &str, target: &str| {
+        let mut e = Entry::new(code, name, Detail::empty(Category::Crosswalk));
+        e.detail
+            .set("target_code", FieldValue::Text(target.to_string()));
+        e
+    };
+    Arc::new(Crosswalk::from_entries(
+        "2.0",
+        [
+            row("A01.000x002", "伤寒肠穿孔", "A01.003"),
+            row("A02.100x004", "沙门氏菌脓毒症", "A02.100"),
+        ],
+    ))
+}
+
+fn item(name: &str, code: &str) -> HospitalItem {
+    HospitalItem {
+        row: 1,
+        code: "H1".into(),
+        name: name.into(),
+        national_code: Some(code.into()),
+        ..HospitalItem::default()
+    }
+}
+
+fn with_table() -> (Matcher, tempfile::TempDir) {
+    let (m, t) = common::matcher_of(Category::Diagnosis, catalogue());
+    (m.with_crosswalk(table()), t)
+}
+
+#[test]
+fn the_table_maps_a_clinical_code_and_name_to_high_even_when_the_wording_differs() {
+    let (m, _t) = with_table();
+    let r = m.match_item(&item("沙门氏菌脓毒症", "A02.100x004"), 5);
+    assert_eq!(r.candidates[0].code, "A02.100");
+    assert_eq!(r.tier, Tier::High, "{}", r.reason);
+    let ev = &r.candidates[0].evidence;
+    assert!(
+        ev.iter()
+            .any(|e| e.field == "映射表"
+                && e.catalogue_value.contains("映射表 2.0 → 医保版 A02.100")),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn a_clinical_code_reused_in_the_insurance_edition_follows_the_table() {
+    // Without the table the code names 伤寒杆菌性败血症, whose name disagrees:
+    // never high, and the table's row is not even suggested first.
+    let (plain, _t0) = common::matcher_of(Category::Diagnosis, catalogue());
+    let r = plain.match_item(&item("伤寒肠穿孔", "A01.000x002"), 5);
+    assert_ne!(r.tier, Tier::High, "{}", r.reason);
+    // With it, the code is read as 临床版 and the mapped row wins outright.
+    let (m, _t) = with_table();
+    let r = m.match_item(&item("伤寒肠穿孔", "A01.000x002"), 5);
+    assert_eq!(r.candidates[0].code, "A01.003");
+    assert_eq!(r.tier, Tier::High, "{}", r.reason);
+    let other = r
+        .candidates
+        .iter()
+        .find(|c| c.code == "A01.000x002")
+        .unwrap();
+    assert_eq!(other.tier, Tier::None, "{:?}", other.evidence);
+}
+
+#[test]
+fn a_listed_code_under_another_name_is_a_conflict_for_a_clerk() {
+    // The code is in the table, but the HIS name is not its 临床版 name: the
+    // code may be of another edition, so neither row is trusted.
+    let (m, _t) = with_table();
+    let r = m.match_item(&item("沙门菌脓毒血症", "A02.100x004"), 5);
+    assert_ne!(r.tier, Tier::High, "{}", r.reason);
+    let mapped = r.candidates.iter().find(|c| c.code == "A02.100").unwrap();
+    assert!(
+        mapped.evidence.iter().any(|e| e.field == "映射表"
+            && e.catalogue_value
+                .contains("院内名称与映射表的临床版名称不同")),
+        "{:?}",
+        mapped.evidence
+    );
+}
+
+#[test]
+fn a_drug_catalogue_ignores_the_table() {
+    let (m, _t) = common::matcher_of(Category::Drug, Vec::new());
+    assert!(m.with_crosswalk(table()).crosswalk().is_none());
+}
