@@ -77,6 +77,7 @@ pub mod result;
 pub mod row;
 pub mod score;
 mod sound;
+pub mod wording;
 pub mod synonyms;
 
 pub use matcher::Matcher;

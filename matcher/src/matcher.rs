@@ -68,6 +68,8 @@ struct Prepared {
     dropped_note: Option<String>,
     /// The one row carrying the whole name (kinds the standard names).
     unique_name: Option<(u32, bool)>,
+    /// The name's words, for ICD kinds (`wording.rs`).
+    words: Vec<Box<str>>,
 }
 
 /// The retrieval key of a short name's slips (see `near::NearNames::near_short`).
@@ -119,6 +121,8 @@ pub struct Matcher {
     /// Names that sound alike (`sound.rs`).
     sound: crate::sound::SoundNames,
     field_model: crate::calibrate::FieldModel,
+    /// Word weights of ICD names (`wording.rs`), for diagnoses and procedures.
+    wording: Option<crate::wording::Wording>,
     /// The 临床版→医保版映射表 read with a diagnosis or procedure catalogue.
     crosswalk: Option<std::sync::Arc<crate::crosswalk::Crosswalk>>,
 }
@@ -152,6 +156,7 @@ impl Matcher {
             near: Default::default(),
             sound: Default::default(),
             crosswalk: None,
+            wording: None,
             index,
         };
         for (i, r) in m.index.records.iter().enumerate() {
@@ -171,6 +176,9 @@ impl Matcher {
             if let Some(t) = &r.trade_name {
                 add(&mut m.by_name, Some(t), i);
             }
+        }
+        if matches!(m.category(), Category::Diagnosis | Category::Procedure) {
+            m.wording = Some(crate::wording::Wording::build(&m.index.records));
         }
         m.names_sorted = m.by_name.keys().cloned().collect();
         m.names_sorted.sort_unstable();
@@ -410,11 +418,19 @@ impl Matcher {
         if let (Some(cw), Some(k)) = (&self.crosswalk, &q.icd_key) {
             q.crosswalk = cw.cross(k, &it.name);
         }
+        let words = self.wording.as_ref().map_or_else(Vec::new, |w| {
+            w.of(if q.base.is_empty() {
+                &q.parts.generic
+            } else {
+                &q.base
+            })
+        });
         Prepared {
             q,
             brand_first,
             dropped_note,
             unique_name,
+            words,
         }
     }
 
@@ -422,6 +438,9 @@ impl Matcher {
     fn evaluate(&self, p: &Prepared, o: u32, explain: bool) -> (Vec<Evidence>, f64) {
         let (mut ev, mut logit) =
             score::evaluate_with(&p.q, &self.index.records[o as usize], explain);
+        if let Some(w) = &self.wording {
+            logit += score::reword(&mut ev, w.similarity(&p.words, o));
+        }
         if let Some((_, by_unit)) = p.unique_name.filter(|(u, _)| *u == o) {
             let e = score::unique_name_evidence(&p.q.parts.generic, by_unit);
             logit += e.weight;

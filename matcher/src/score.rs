@@ -355,6 +355,29 @@ pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
     ev("唯一同名", name, why, Verdict::Agree, UNIQUE_NAME_WEIGHT)
 }
 
+/// The name evidence of an ICD name that is not the row's, re-weighed by
+/// the words the two wordings share (`wording.rs`, `wsim`) instead of the
+/// edit distance, on the same scale: the change in log-odds. (Tried on the
+/// real correspondence: the larger or the mean of the two ranked worse.)
+pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
+    let Some(n) = e.iter_mut().find(|x| x.field == "名称") else {
+        return 0.0;
+    };
+    if n.verdict == Verdict::Agree {
+        return 0.0;
+    }
+    let sim = wsim;
+    let (verdict, w) = if sim >= 0.75 {
+        (Verdict::Partial, (sim - 0.5) * 5.0)
+    } else {
+        (Verdict::Disagree, (sim - 0.5) * 8.0)
+    };
+    let delta = w - n.weight;
+    n.verdict = verdict;
+    n.weight = w;
+    delta
+}
+
 /// The 映射表's word on a row: the row it maps the HIS code to (trusted like
 /// a name when the HIS name is the table's 临床版 name, else a lead to
 /// check), or another row.

@@ -1,0 +1,118 @@
+//! How much two wordings of an ICD name share, weighted by how rare each
+//! shared word is in the catalogue. The 国家临床版 and the 医保版 word many
+//! items differently (`酒精所致的残留性和迟发性精神病性障碍` against
+//! `使用酒精引起的残留性和迟发性精神病性障碍`): the edit distance then
+//! prefers a row that keeps the template and changes the one word that
+//! matters (`咖啡因所致的…`). Weighting words by their rarity (inverse
+//! document frequency over the catalogue's names) keeps the word that tells
+//! the items apart.
+
+use crate::row::Row;
+use std::collections::HashMap;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+/// Word weights of a catalogue and each row's words.
+#[derive(Default)]
+pub struct Wording {
+    weight: HashMap<Box<str>, f64>,
+    /// Rare words' weight for a word the catalogue never uses.
+    unseen: f64,
+    /// Each row's words (by ordinal), sorted and deduplicated.
+    rows: Vec<Box<[Box<str>]>>,
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).build()
+}
+
+/// The words of a name: jieba's words and every pair of adjacent characters
+/// (a word jieba cuts differently in the two wordings still shares pairs).
+fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
+    let mut out: Vec<Box<str>> = Vec::new();
+    let mut s = a.token_stream(name);
+    while s.advance() {
+        let t = s.token().text.trim();
+        if !t.is_empty() {
+            out.push(format!("w:{t}").into());
+        }
+    }
+    let chars: Vec<char> = name.chars().collect();
+    for p in chars.windows(2) {
+        out.push(format!("b:{}{}", p[0], p[1]).into());
+    }
+    if chars.len() == 1 {
+        out.push(format!("b:{}", chars[0]).into());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Weights of the two kinds of difference (chosen on the real diagnoses of
+/// chapters B, C, E, F, J and K; judged on chapters N, O, S and the
+/// procedures, docs/benchmarks.md).
+const ITEM_ONLY: f64 = 0.7;
+const ROW_ONLY: f64 = 0.15;
+
+impl Wording {
+    /// The weights over the rows' names (their `base`, as the scorer compares).
+    pub fn build(records: &[Row]) -> Wording {
+        let mut a = analyzer();
+        let rows: Vec<Box<[Box<str>]>> = records
+            .iter()
+            .map(|r| words(&mut a, &r.base).into_boxed_slice())
+            .collect();
+        let mut df: HashMap<Box<str>, u32> = HashMap::new();
+        for ws in &rows {
+            for w in ws.iter() {
+                *df.entry(w.clone()).or_default() += 1;
+            }
+        }
+        let n = rows.len().max(1) as f64;
+        let idf = |d: f64| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
+        Wording {
+            weight: df.into_iter().map(|(w, d)| (w, idf(d as f64))).collect(),
+            unseen: idf(0.0),
+            rows,
+        }
+    }
+
+    /// The words of an item's name.
+    pub fn of(&self, name: &str) -> Vec<Box<str>> {
+        words(&mut analyzer(), name)
+    }
+
+    fn w(&self, word: &str) -> f64 {
+        self.weight.get(word).copied().unwrap_or(self.unseen)
+    }
+
+    /// How much of the item's wording row `ord` carries, 0..1: a weighted
+    /// Tversky index of their words (shared / (shared + 0.7 × the item's
+    /// words the row lacks + 0.15 × the row's words the item lacks)). The
+    /// 医保版 adds words to the 临床版 (`使用…引起的`, `描述为…`), so words
+    /// only the row has count for little; the item's words it lacks, much.
+    pub fn similarity(&self, item: &[Box<str>], ord: u32) -> f64 {
+        let Some(row) = self.rows.get(ord as usize) else {
+            return 0.0;
+        };
+        let (mut shared, mut item_only, mut row_total) = (0.0, 0.0, 0.0);
+        for w in item {
+            let x = self.w(w);
+            if row.binary_search(w).is_ok() {
+                shared += x;
+            } else {
+                item_only += x;
+            }
+        }
+        for w in row.iter() {
+            row_total += self.w(w);
+        }
+        let row_only = (row_total - shared).max(0.0);
+        let d = shared + ITEM_ONLY * item_only + ROW_ONLY * row_only;
+        if d > 0.0 {
+            shared / d
+        } else {
+            0.0
+        }
+    }
+}
