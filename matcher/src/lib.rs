@@ -77,8 +77,8 @@ pub mod result;
 pub mod row;
 pub mod score;
 mod sound;
-pub mod wording;
 pub mod synonyms;
+pub mod wording;
 
 pub use matcher::Matcher;
 pub use result::{BestLogits, Candidate, Evidence, MatchResult, Retrieval, Tier, Verdict};

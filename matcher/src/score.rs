@@ -367,10 +367,12 @@ pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
         return 0.0;
     }
     let sim = wsim;
+    // The name scale of `evaluate_with`, capped below the partial band so
+    // that a closer wording never weighs less.
     let (verdict, w) = if sim >= 0.75 {
         (Verdict::Partial, (sim - 0.5) * 5.0)
     } else {
-        (Verdict::Disagree, (sim - 0.5) * 8.0)
+        (Verdict::Disagree, ((sim - 0.5) * 8.0).min(1.25))
     };
     let delta = w - n.weight;
     n.verdict = verdict;

@@ -116,3 +116,63 @@ impl Wording {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(names: &[&str]) -> Vec<Row> {
+        let mut i = crate::row::Interner::default();
+        names
+            .iter()
+            .map(|n| {
+                let r = crate::record::Record {
+                    base: n.to_string(),
+                    ..Default::default()
+                };
+                Row::new(&r, &mut i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_rare_word_outweighs_the_shared_template() {
+        // Many substances share the template; the 临床版 wording keeps the
+        // substance and changes the frame.
+        let names = [
+            "使用酒精引起的残留性和迟发性精神病性障碍",
+            "咖啡因所致的残留性和迟发性精神病性障碍",
+            "苯丙胺类兴奋剂所致的残留性和迟发性精神病性障碍",
+            "烟草所致的遗忘综合征",
+            "咖啡因所致的遗忘综合征",
+            "可卡因所致的精神病性障碍",
+            "大麻类物质所致的遗忘综合征",
+            "镇静剂所致的戒断状态",
+            "致幻剂所致的依赖综合征",
+            "挥发性溶剂所致的急性中毒",
+            "酒精性谵妄",
+        ];
+        let w = Wording::build(&rows(&names));
+        let item = w.of("酒精所致的残留性和迟发性精神病性障碍");
+        let (right, wrong) = (w.similarity(&item, 0), w.similarity(&item, 1));
+        assert!(right > wrong, "right {right} wrong {wrong}");
+        // The edit distance had it the other way round.
+        let osa = |a: &str, b: &str| crate::score::name_similarity(a, b);
+        assert!(
+            osa("酒精所致的残留性和迟发性精神病性障碍", names[1])
+                > osa("酒精所致的残留性和迟发性精神病性障碍", names[0])
+        );
+    }
+
+    #[test]
+    fn identical_words_are_one_and_nothing_shared_is_zero() {
+        let w = Wording::build(&rows(&["腹部食管恶性肿瘤", "肺结核"]));
+        assert!((w.similarity(&w.of("腹部食管恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
+        assert_eq!(w.similarity(&w.of("高血压"), 1), 0.0);
+        assert_eq!(
+            w.similarity(&w.of("肺结核"), 9),
+            0.0,
+            "an ordinal past the rows"
+        );
+    }
+}

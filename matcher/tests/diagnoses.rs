@@ -91,3 +91,36 @@ fn rows_nothing_tells_apart_share_the_probability_and_stay_below_high() {
         .unwrap();
     assert!(q > p, "{q} vs {p}");
 }
+
+#[test]
+fn a_reworded_name_keeps_the_word_that_tells_the_items_apart() {
+    // The 临床版 says 酒精所致的…, the 医保版 使用酒精引起的…; the edit distance
+    // alone picked 咖啡因所致的…, which keeps the template (real correspondence).
+    let rows = [
+        ("F10.700", "使用酒精引起的残留性和迟发性精神病性障碍"),
+        ("F15.700x002", "咖啡因所致的残留性和迟发性精神病性障碍"),
+        (
+            "F15.700x003",
+            "苯丙胺类兴奋剂所致的残留性和迟发性精神病性障碍",
+        ),
+        ("F17.600", "烟草所致的遗忘综合征"),
+        ("F14.500", "可卡因所致的精神病性障碍"),
+        ("F12.600", "大麻类物质所致的遗忘综合征"),
+        ("F13.300", "镇静剂所致的戒断状态"),
+        ("F16.200", "致幻剂所致的依赖综合征"),
+        ("F18.000", "挥发性溶剂所致的急性中毒"),
+        ("F10.401", "酒精性谵妄"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+        .collect();
+    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let r = m.match_item(&item("酒精所致的残留性和迟发性精神病性障碍", None), 5);
+    assert_eq!(r.candidates[0].code, "F10.700", "{:?}", r.candidates);
+    assert_ne!(
+        r.tier,
+        Tier::High,
+        "a reworded name is for a clerk to confirm"
+    );
+}
