@@ -118,22 +118,39 @@ impl Crosswalk {
     }
 }
 
-/// The newest 映射表 version of a store and its table; `None` when the store
-/// has none.
+/// The newest 映射表 version of a store for `kind` (diagnosis or procedure)
+/// and its table; `None` when the store has none. The two are separate
+/// tables (ICD-10 and ICD-9-CM-3), imported as separate versions: a version
+/// is of the kind most of its 临床版 codes have (ICD-10 codes start with a
+/// letter).
 pub fn newest(
     store: &catalog_core::Store,
+    kind: catalog_core::Category,
 ) -> anyhow::Result<Option<(catalog_core::VersionInfo, Crosswalk)>> {
-    let Some(v) = store
+    let mut versions: Vec<_> = store
         .versions()?
         .into_iter()
         .filter(|v| v.category == catalog_core::Category::Crosswalk)
-        .max_by_key(|v| v.id)
-    else {
-        return Ok(None);
-    };
-    let mut cw = Crosswalk::from_entries(&v.label, store.entries(v.id)?);
-    cw.id = v.id;
-    Ok(Some((v, cw)))
+        .collect();
+    versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+    for v in versions {
+        let entries = store.entries(v.id)?;
+        let letters = entries
+            .iter()
+            .filter(|e| e.code.starts_with(|c: char| c.is_ascii_alphabetic()))
+            .count();
+        let of_kind = if letters * 2 >= entries.len() {
+            catalog_core::Category::Diagnosis
+        } else {
+            catalog_core::Category::Procedure
+        };
+        if of_kind == kind && !entries.is_empty() {
+            let mut cw = Crosswalk::from_entries(&v.label, entries);
+            cw.id = v.id;
+            return Ok(Some((v, cw)));
+        }
+    }
+    Ok(None)
 }
 
 /// The HIS name says what the table's 临床版 name says: the same after

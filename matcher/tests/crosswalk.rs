@@ -112,3 +112,40 @@ fn a_drug_catalogue_ignores_the_table() {
     let (m, _t) = common::matcher_of(Category::Drug, Vec::new());
     assert!(m.with_crosswalk(table()).crosswalk().is_none());
 }
+
+#[test]
+fn each_kind_reads_its_own_newest_table() {
+    use catalog_core::{Store, VersionMeta};
+    let mut store = Store::open_in_memory().unwrap();
+    let row = |code: &str, target: &str| {
+        let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
+        e.detail
+            .set("target_code", FieldValue::Text(target.to_string()));
+        Ok::<_, String>(e)
+    };
+    let mut import = |label: &str, rows: Vec<Result<Entry, String>>| {
+        let meta = VersionMeta {
+            category: Category::Crosswalk,
+            label: label.into(),
+            source: "test".into(),
+            published: None,
+            note: None,
+        };
+        store.import_version(&meta, false, rows).unwrap()
+    };
+    let dx = import("dx", vec![row("A01.000x002", "A01.003")]);
+    // The procedure table, imported after: it must not hide the diagnosis one.
+    let proc = import("proc", vec![row("37.8300x002", "00.5000x004")]);
+    let (v, cw) = matcher::crosswalk::newest(&store, Category::Diagnosis)
+        .unwrap()
+        .unwrap();
+    assert_eq!((v.id, cw.id(), cw.len()), (dx.id, dx.id, 1));
+    let (v, _) = matcher::crosswalk::newest(&store, Category::Procedure)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v.id, proc.id);
+    let empty = Store::open_in_memory().unwrap();
+    assert!(matcher::crosswalk::newest(&empty, Category::Diagnosis)
+        .unwrap()
+        .is_none());
+}

@@ -45,21 +45,21 @@ impl Engines {
     ) -> Engines {
         let mut out = Engines::default();
         let model = field_model(home);
-        // Diagnoses and procedures read HIS codes through the newest 映射表.
-        let crosswalk = match matcher::crosswalk::newest(store) {
-            Ok(c) => c.map(|(_, c)| Arc::new(c)),
-            Err(e) => {
-                tracing::warn!(error = %e, "the 映射表 could not be read; matching without it");
-                None
-            }
-        };
         for (cat, v) in newest(versions) {
             let prev = previous.and_then(|p| p.by_category.get(&cat));
-            let reads_crosswalk = matches!(cat, Category::Diagnosis | Category::Procedure);
-            let cw_id = crosswalk
-                .as_ref()
-                .filter(|_| reads_crosswalk)
-                .map(|c| c.id());
+            // Diagnoses and procedures read HIS codes through their newest 映射表.
+            let crosswalk = if matches!(cat, Category::Diagnosis | Category::Procedure) {
+                match matcher::crosswalk::newest(store, cat) {
+                    Ok(c) => c.map(|(_, c)| Arc::new(c)),
+                    Err(e) => {
+                        tracing::warn!(kind = %cat, error = %e, "the 映射表 could not be read; matching without it");
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let cw_id = crosswalk.as_ref().map(|c| c.id());
             if let Some(m) = prev {
                 if m.version().id == v.id
                     && m.version().checksum == v.checksum
@@ -81,7 +81,7 @@ impl Engines {
                             tracing::info!(kind = %cat, label = %v.label, rows = v.row_count, "index built");
                         }
                         let mut m = Matcher::new(index).with_field_model(model.clone());
-                        if let Some(cw) = crosswalk.as_ref().filter(|_| reads_crosswalk) {
+                        if let Some(cw) = crosswalk.as_ref() {
                             m = m.with_crosswalk(cw.clone());
                         }
                         Arc::new(m)

@@ -62,7 +62,9 @@ pub fn open_matcher(ctx: &Ctx, store: &Store, v: &VersionInfo) -> Result<Matcher
     let sp = ctx.spinner(&phase("载入索引 (loading index)", v));
     let mut m = Matcher::new(CatalogIndex::open(&dir)?).with_field_model(ctx.field_model().0);
     if matches!(v.category, Category::Diagnosis | Category::Procedure) {
-        if let Some((_, cw)) = matcher::crosswalk::newest(store).context("reading the 映射表")? {
+        if let Some((_, cw)) =
+            matcher::crosswalk::newest(store, v.category).context("reading the 映射表")?
+        {
             m = m.with_crosswalk(std::sync::Arc::new(cw));
         }
     }
