@@ -87,7 +87,10 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<u8> {
             pad(&k.versions.to_string(), 6),
             pad(k.latest.as_deref().unwrap_or("-"), 20),
             k.latest_rows.unwrap_or(0),
-            if k.indexed {
+            if !k.kind.is_mappable() {
+                // Lists and the 映射表 are read from the store; nothing is matched against them.
+                "无需索引 (none needed)"
+            } else if k.indexed {
                 "已建 (built)"
             } else {
                 "未建或过期 (not built: mulu index)"
