@@ -367,12 +367,14 @@ pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
         return 0.0;
     }
     let sim = wsim;
-    // The name scale of `evaluate_with`, capped below the partial band so
-    // that a closer wording never weighs less.
-    let (verdict, w) = if sim >= 0.75 {
-        (Verdict::Partial, (sim - 0.5) * 5.0)
+    // The partial band's scale of `evaluate_with`, carried on below it: a
+    // closer wording always weighs more (that scale's disagree band weighs
+    // 0.74 above 0.75, and a cap would tie every close wording).
+    let w = (sim - 0.5) * 5.0;
+    let verdict = if sim >= 0.75 {
+        Verdict::Partial
     } else {
-        (Verdict::Disagree, ((sim - 0.5) * 8.0).min(1.25))
+        Verdict::Disagree
     };
     let delta = w - n.weight;
     n.verdict = verdict;

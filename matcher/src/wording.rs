@@ -25,23 +25,29 @@ fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).build()
 }
 
-/// The words of a name: jieba's words and every pair of adjacent characters
-/// (a word jieba cuts differently in the two wordings still shares pairs).
+/// The words of a name: jieba's words, and inside each word its pairs of
+/// adjacent characters and its characters (a word jieba cuts differently
+/// in the two wordings, `萌出过迟` / `萌出过晚`, still shares them). Pairs
+/// across a word boundary (`烟草|所致` → `草所`) are left out: they tell
+/// nothing and weigh as rare.
 fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
     let mut out: Vec<Box<str>> = Vec::new();
     let mut s = a.token_stream(name);
     while s.advance() {
         let t = s.token().text.trim();
-        if !t.is_empty() {
-            out.push(format!("w:{t}").into());
+        if t.is_empty() {
+            continue;
         }
-    }
-    let chars: Vec<char> = name.chars().collect();
-    for p in chars.windows(2) {
-        out.push(format!("b:{}{}", p[0], p[1]).into());
-    }
-    if chars.len() == 1 {
-        out.push(format!("b:{}", chars[0]).into());
+        out.push(format!("w:{t}").into());
+        let cs: Vec<char> = t.chars().collect();
+        if cs.len() > 1 {
+            for p in cs.windows(2) {
+                out.push(format!("b:{}{}", p[0], p[1]).into());
+            }
+            for c in &cs {
+                out.push(format!("c:{c}").into());
+            }
+        }
     }
     out.sort_unstable();
     out.dedup();
