@@ -275,12 +275,24 @@ impl Matcher {
             }
         };
         if !clear {
-            let seen: HashSet<u32> = cands.iter().copied().collect();
-            let extra: Vec<u32> = self
+            let mut seen: HashSet<u32> = cands.iter().copied().collect();
+            let mut extra: Vec<u32> = self
                 .text_candidates(q, &mut trace)
                 .into_iter()
-                .filter(|o| !seen.contains(o))
+                .filter(|o| seen.insert(*o))
                 .collect();
+            // ICD names reworded between editions: the rows nearest in wording.
+            if let Some(w) = &self.wording {
+                let before = extra.len();
+                extra.extend(
+                    w.nearest(&prepared.words, TEXT_CANDIDATES)
+                        .into_iter()
+                        .filter(|o| seen.insert(*o)),
+                );
+                if extra.len() > before {
+                    trace.keys.push("用词相近".into());
+                }
+            }
             scored.extend(score_all(&extra));
             order(&mut scored);
         }

@@ -19,6 +19,8 @@ pub struct Wording {
     unseen: f64,
     /// Each row's words (by ordinal), sorted and deduplicated.
     rows: Vec<Box<[Box<str>]>>,
+    /// The rows of each word, in ordinal order.
+    postings: HashMap<Box<str>, Vec<u32>>,
 }
 
 fn analyzer() -> TextAnalyzer {
@@ -59,6 +61,8 @@ fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
 /// procedures, docs/benchmarks.md).
 const ITEM_ONLY: f64 = 0.7;
 const ROW_ONLY: f64 = 0.15;
+/// Rows weighed exactly per row returned by [`Wording::nearest`].
+const NEAREST_POOL: usize = 8;
 
 impl Wording {
     /// The weights over the rows' names (their `base`, as the scorer compares).
@@ -68,19 +72,56 @@ impl Wording {
             .iter()
             .map(|r| words(&mut a, &r.base).into_boxed_slice())
             .collect();
-        let mut df: HashMap<Box<str>, u32> = HashMap::new();
-        for ws in &rows {
+        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (o, ws) in rows.iter().enumerate() {
             for w in ws.iter() {
-                *df.entry(w.clone()).or_default() += 1;
+                postings.entry(w.clone()).or_default().push(o as u32);
             }
         }
         let n = rows.len().max(1) as f64;
         let idf = |d: f64| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
         Wording {
-            weight: df.into_iter().map(|(w, d)| (w, idf(d as f64))).collect(),
+            weight: postings
+                .iter()
+                .map(|(w, p)| (w.clone(), idf(p.len() as f64)))
+                .collect(),
             unseen: idf(0.0),
             rows,
+            postings,
         }
+    }
+
+    /// The `k` rows whose wording is nearest the item's by [`similarity`]
+    /// (ties by ordinal), looked up through the rarer words: the reworded
+    /// names the text search ranks below the rows sharing a template. Words
+    /// that a tenth of the names carry (`的`, `恶性肿瘤`) only add to rows
+    /// found by another word.
+    ///
+    /// [`similarity`]: Self::similarity
+    pub fn nearest(&self, item: &[Box<str>], k: usize) -> Vec<u32> {
+        let common = (self.rows.len() / 10).max(50);
+        let mut shared: HashMap<u32, f64> = HashMap::new();
+        for w in item {
+            match self.postings.get(w) {
+                Some(p) if p.len() <= common => {
+                    let x = self.w(w);
+                    for &o in p {
+                        *shared.entry(o).or_default() += x;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The best by shared rare weight, then exactly.
+        let mut by_shared: Vec<(f64, u32)> = shared.into_iter().map(|(o, x)| (x, o)).collect();
+        by_shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        by_shared.truncate(k * NEAREST_POOL);
+        let mut by_sim: Vec<(f64, u32)> = by_shared
+            .into_iter()
+            .map(|(_, o)| (self.similarity(item, o), o))
+            .collect();
+        by_sim.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        by_sim.into_iter().take(k).map(|(_, o)| o).collect()
     }
 
     /// The words of an item's name.
