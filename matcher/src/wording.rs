@@ -212,6 +212,22 @@ mod tests {
     }
 
     #[test]
+    fn nearest_finds_the_reworded_row_by_its_rare_word_first() {
+        let mut names: Vec<String> = (0..60).map(|i| format!("第{i}型恶性肿瘤")).collect();
+        names.push("子宫瘢痕处妊娠".into());
+        names.push("瘢痕".into());
+        names.push("妊娠合并贫血".into());
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let w = Wording::build(&rows(&refs));
+        let got = w.nearest(&w.of("剖宫产瘢痕妊娠"), 2);
+        assert_eq!(got[0], 60, "{got:?}");
+        assert_eq!(got.len(), 2);
+        // The same answer every time (ties by ordinal).
+        assert_eq!(got, w.nearest(&w.of("剖宫产瘢痕妊娠"), 2));
+        assert!(w.nearest(&w.of("肺结核"), 5).is_empty());
+    }
+
+    #[test]
     fn identical_words_are_one_and_nothing_shared_is_zero() {
         let w = Wording::build(&rows(&["腹部食管恶性肿瘤", "肺结核"]));
         assert!((w.similarity(&w.of("腹部食管恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
