@@ -23,6 +23,49 @@ pub struct Wording {
     postings: HashMap<Box<str>, Vec<u32>>,
 }
 
+/// Words the two editions (and clerks) write for one meaning
+/// (`data/synonyms/icd_words.csv`), longest first, folded to one spelling
+/// on both sides before the words are cut.
+static TERMS: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
+    let mut t: Vec<(String, String)> = include_str!("../../data/synonyms/icd_words.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let (a, b) = l.split_once(',')?;
+            let (a, b) = (a.trim(), b.trim());
+            (!a.is_empty() && !b.is_empty()).then(|| (a.to_string(), b.to_string()))
+        })
+        .collect();
+    t.sort_by(|a, b| {
+        b.0.chars()
+            .count()
+            .cmp(&a.0.chars().count())
+            .then(a.0.cmp(&b.0))
+    });
+    t
+});
+
+/// The name with each variant term in its one spelling (one left-to-right
+/// pass, longest variant first at each place, so a replacement is never
+/// replaced again).
+fn fold_terms(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    'outer: while !rest.is_empty() {
+        for (v, c) in TERMS.iter() {
+            if let Some(after) = rest.strip_prefix(v.as_str()) {
+                out.push_str(c);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let ch = rest.chars().next().unwrap_or_default();
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
+}
+
 fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).build()
 }
@@ -34,7 +77,8 @@ fn analyzer() -> TextAnalyzer {
 /// nothing and weigh as rare.
 fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
     let mut out: Vec<Box<str>> = Vec::new();
-    let mut s = a.token_stream(name);
+    let name = fold_terms(name);
+    let mut s = a.token_stream(&name);
     while s.advance() {
         let t = s.token().text.trim();
         if t.is_empty() {
@@ -225,6 +269,20 @@ mod tests {
         // The same answer every time (ties by ordinal).
         assert_eq!(got, w.nearest(&w.of("剖宫产瘢痕妊娠"), 2));
         assert!(w.nearest(&w.of("肺结核"), 5).is_empty());
+    }
+
+    #[test]
+    fn terms_of_one_meaning_fold_to_one_spelling_once() {
+        assert_eq!(fold_terms("小涎腺恶性肿瘤"), "小唾液腺恶性肿瘤");
+        assert_eq!(fold_terms("沙门氏菌败血症"), "沙门菌脓毒症");
+        assert_eq!(
+            fold_terms("使用酒精引起的遗忘综合症"),
+            "使用酒精所致的遗忘综合征"
+        );
+        // `癌` becomes 恶性肿瘤 once; the result is not folded again.
+        assert_eq!(fold_terms("肺癌"), "肺恶性肿瘤");
+        let w = Wording::build(&rows(&["小涎腺恶性肿瘤", "唾液腺恶性肿瘤"]));
+        assert!((w.similarity(&w.of("小唾液腺恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
     }
 
     #[test]
