@@ -400,7 +400,14 @@ fn crosswalk_evidence(c: &crate::crosswalk::Crossed, r: &Row, explain: bool) -> 
         }
     };
     if !hit {
-        ev("映射表", his, to(""), Verdict::Disagree, CROSSWALK_OTHER)
+        // With the name checked the table speaks for the item: a row that
+        // only shares the 临床版 code's string (or name) is another item.
+        let w = if c.name_agrees {
+            CROSSWALK_OTHER_CHECKED
+        } else {
+            CROSSWALK_OTHER
+        };
+        ev("映射表", his, to(""), Verdict::Disagree, w)
     } else if c.name_agrees {
         ev("映射表", his, to(""), Verdict::Agree, CROSSWALK_AGREE)
     } else {
@@ -419,6 +426,8 @@ const CROSSWALK_AGREE: f64 = 8.0;
 const CROSSWALK_UNNAMED: f64 = 2.0;
 /// The mapping points elsewhere.
 const CROSSWALK_OTHER: f64 = -1.0;
+/// The mapping, its 临床版 name agreeing, points elsewhere.
+const CROSSWALK_OTHER_CHECKED: f64 = -4.0;
 
 /// Strength (amounts, volume, concentration), then units per package.
 fn drug_spec(e: &mut Vec<Evidence>, q: &Query, r: &Row, explain: bool) {

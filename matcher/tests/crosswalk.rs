@@ -149,3 +149,30 @@ fn each_kind_reads_its_own_newest_table() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn the_table_outweighs_a_row_of_the_same_code_and_name() {
+    // Real correspondence: the 临床版 C34.800x001 右肺中上叶恶性肿瘤 is the
+    // 医保版 C34.801 肺中上叶恶性肿瘤, although 医保版 has a C34.800x001 of
+    // that very name. A hospital holding the 临床版 follows the table.
+    let rows = [
+        ("C34.800x001", "右肺中上叶恶性肿瘤"),
+        ("C34.801", "肺中上叶恶性肿瘤"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+        .collect();
+    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let mut e = Entry::new(
+        "C34.800x001",
+        "右肺中上叶恶性肿瘤",
+        Detail::empty(Category::Crosswalk),
+    );
+    e.detail
+        .set("target_code", FieldValue::Text("C34.801".into()));
+    let m = m.with_crosswalk(Arc::new(Crosswalk::from_entries("2.0", [e])));
+    let r = m.match_item(&item("右肺中上叶恶性肿瘤", "C34.800x001"), 5);
+    assert_eq!(r.candidates[0].code, "C34.801", "{:?}", r.candidates);
+    assert_eq!(r.tier, Tier::High, "{}", r.reason);
+}
