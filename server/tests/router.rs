@@ -514,3 +514,53 @@ async fn matchers_use_the_homes_field_model_when_it_is_valid() {
     assert_eq!(st, 200, "{v}");
     assert_eq!(probability(&v), Some(p_shipped), "{v}");
 }
+
+/// A 映射表 imported while the server runs is read at the next refresh: the
+/// diagnosis matcher is rebuilt and reads the HIS 临床版 code through it.
+#[tokio::test]
+async fn a_crosswalk_imported_later_is_read_after_the_refresh() {
+    let home = tempfile::tempdir().unwrap();
+    let dx = home.path().join("dx.csv");
+    std::fs::write(
+        &dx,
+        "诊断代码,诊断名称\nA01.003,伤寒性肠穿孔\nA01.000x002,伤寒杆菌性败血症\n",
+    )
+    .unwrap();
+    import(
+        home.path(),
+        &dx.display().to_string(),
+        Category::Diagnosis,
+        "yb",
+    );
+    let s = open(home, Config::default());
+    let body =
+        r#"{"kind":"diagnosis","items":[{"name":"伤寒肠穿孔","national_code":"A01.000x002"}]}"#;
+    let best = |v: &serde_json::Value| {
+        (
+            v["results"][0]["candidates"][0]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+            v["results"][0]["tier"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let (st, _, v) = call(&s.router, "POST", "/v1/match", &[], body).await;
+    assert_eq!(st, 200, "{v}");
+    assert_ne!(best(&v).1, "high", "a bare code under another name: {v}");
+    let cw = s.home.path().join("cw.csv");
+    std::fs::write(
+        &cw,
+        "临床版代码,临床版名称,医保版代码,医保版名称\nA01.000x002,伤寒肠穿孔,A01.003,伤寒性肠穿孔\n",
+    )
+    .unwrap();
+    import(
+        s.home.path(),
+        &cw.display().to_string(),
+        Category::Crosswalk,
+        "gl",
+    );
+    assert!(s.app.refresh().unwrap());
+    let (st, _, v) = call(&s.router, "POST", "/v1/match", &[], body).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(best(&v), ("A01.003".to_string(), "high".to_string()), "{v}");
+}
