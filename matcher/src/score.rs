@@ -360,6 +360,9 @@ pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
 /// edit distance, on the same scale: the change in log-odds. (Tried on the
 /// real correspondence: the larger or the mean of the two ranked worse.)
 pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
+    // Typed initials and a name that sounds like the row's set the name's
+    // weight from what the words cannot see: the words may only add.
+    let vouched = has(e, "拼音码", Verdict::Agree) || has(e, "同音", Verdict::Agree);
     let Some(n) = e.iter_mut().find(|x| x.field == "名称") else {
         return 0.0;
     };
@@ -376,6 +379,9 @@ pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
     } else {
         Verdict::Disagree
     };
+    if vouched && w <= n.weight {
+        return 0.0;
+    }
     let delta = w - n.weight;
     n.verdict = verdict;
     n.weight = w;

@@ -124,3 +124,28 @@ fn a_reworded_name_keeps_the_word_that_tells_the_items_apart() {
         "a reworded name is for a clerk to confirm"
     );
 }
+
+#[test]
+fn initials_still_name_a_diagnosis() {
+    // The wording score knows nothing of pinyin: typed initials keep the
+    // name evidence the initials gave.
+    let rows = [
+        ("I10.x00", "高血压"),
+        ("I11.900", "高血压性心脏病"),
+        ("E11.900", "2型糖尿病"),
+        ("J18.900", "肺炎"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+        .collect();
+    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let r = m.match_item(&item("GXY", None), 5);
+    assert_eq!(r.candidates[0].code, "I10.x00", "{:?}", r.candidates);
+    let name = r.candidates[0]
+        .evidence
+        .iter()
+        .find(|e| e.field == "名称")
+        .unwrap();
+    assert!(name.weight > 0.0, "{name:?}");
+}
