@@ -130,6 +130,10 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
                 .is_some_and(|k| r.icd_keys.iter().any(|x| **x == **k));
         if agree {
             e.push(ev("医保编码", nc.clone(), &*r.code, Verdict::Agree, 5.0));
+        } else if let Some(w) = same_icd_category(nc, r) {
+            // Re-coded between editions, most items keep their category
+            // (A01.000x002 → A01.003): a prior, not a key.
+            e.push(ev("ICD类目", nc.clone(), &*r.code, Verdict::Partial, w));
         } else {
             e.push(ev(
                 "医保编码",
@@ -387,6 +391,23 @@ pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
     n.weight = w;
     delta
 }
+
+/// The weight of a HIS diagnosis code that is not the row's but shares its
+/// category (the three characters before the dot, `A01`); `None` for other
+/// codes and kinds. Procedures have none: re-coded between editions they
+/// often change category (`37.8300x002` → `00.5000x004`), and on the real
+/// correspondence the prior cost them 0.1 point.
+fn same_icd_category(his: &str, r: &Row) -> Option<f64> {
+    if r.category? != Category::Diagnosis {
+        return None;
+    }
+    let cat = |c: &str| c.get(..3).map(str::to_ascii_uppercase);
+    (cat(his).is_some() && cat(his) == cat(&r.code)).then_some(ICD_CATEGORY)
+}
+
+/// A diagnosis code of the row's category: on the real correspondence most
+/// re-coded diagnoses keep it (chosen on chapters B–K: 1.0 and 2.0 alike).
+const ICD_CATEGORY: f64 = 1.0;
 
 /// The 映射表's word on a row: the row it maps the HIS code to (trusted like
 /// a name when the HIS name is the table's 临床版 name, else a lead to

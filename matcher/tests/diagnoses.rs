@@ -149,3 +149,36 @@ fn initials_still_name_a_diagnosis() {
         .unwrap();
     assert!(name.weight > 0.0, "{name:?}");
 }
+
+#[test]
+fn a_clinical_code_of_the_same_category_leads_to_the_reworded_row() {
+    // No 映射表: the HIS holds the 临床版 code A02.100x004 and a name worded
+    // as neither row is; most re-coded diagnoses keep their category.
+    let rows = [
+        ("A02.100", "沙门菌败血症"),
+        ("A41.900", "脓毒血症"),
+        ("A41.901", "败血症"),
+    ];
+    let entries: Vec<Entry> = rows
+        .iter()
+        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
+        .collect();
+    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let r = m.match_item(&item("沙门氏菌脓毒症", Some("A02.100x004")), 5);
+    assert_eq!(r.candidates[0].code, "A02.100", "{:?}", r.candidates);
+    let ev = &r.candidates[0].evidence;
+    assert!(
+        ev.iter()
+            .any(|e| e.field == "ICD类目" && e.verdict == matcher::Verdict::Partial),
+        "{ev:?}"
+    );
+    let other = r.candidates.iter().find(|c| c.code == "A41.901").unwrap();
+    assert!(
+        other
+            .evidence
+            .iter()
+            .any(|e| e.field == "医保编码" && e.verdict == matcher::Verdict::Disagree),
+        "{:?}",
+        other.evidence
+    );
+}
