@@ -9,7 +9,7 @@ use catalog_core::{Detail, Entry};
 use std::collections::HashMap;
 
 /// One 临床版 code's 医保版 target.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Target {
     /// The 临床版 code as the table writes it.
     pub clinical_code: String,
@@ -27,14 +27,8 @@ pub struct Target {
 pub struct Crossed {
     /// The 映射表 version label.
     pub label: String,
-    /// The 临床版 code as the table writes it.
-    pub clinical_code: String,
-    /// The table's 临床版 name (empty when it gives none).
-    pub clinical_name: String,
-    /// The 医保版 code it maps to.
-    pub code: String,
-    /// That code's ICD key.
-    pub key: String,
+    /// The table's row for the code.
+    pub target: Target,
     /// The HIS name agrees with the 临床版 name ([`names_agree`]).
     pub name_agrees: bool,
 }
@@ -109,10 +103,7 @@ impl Crosswalk {
         let t = self.get(icd_key)?;
         Some(Crossed {
             label: self.label.clone(),
-            clinical_code: t.clinical_code.clone(),
-            clinical_name: t.clinical_name.clone(),
-            code: t.code.clone(),
-            key: t.key.clone(),
+            target: t.clone(),
             name_agrees: names_agree(his_name, &t.clinical_name),
         })
     }

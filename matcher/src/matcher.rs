@@ -713,7 +713,7 @@ impl Matcher {
         );
         if let Some(c) = &q.crosswalk {
             push(
-                get(&self.by_icd, &Some(c.key.clone())),
+                get(&self.by_icd, &Some(c.target.key.clone())),
                 &mut out,
                 "映射表",
                 trace,

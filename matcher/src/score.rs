@@ -413,15 +413,16 @@ const ICD_CATEGORY: f64 = 1.0;
 /// a name when the HIS name is the table's 临床版 name, else a lead to
 /// check), or another row.
 fn crosswalk_evidence(c: &crate::crosswalk::Crossed, r: &Row, explain: bool) -> Evidence {
-    let hit = r.icd_keys.iter().any(|k| **k == *c.key);
+    let t = &c.target;
+    let hit = r.icd_keys.iter().any(|k| **k == *t.key);
     let his = if explain {
-        format!("临床版 {} {}", c.clinical_code, c.clinical_name)
+        format!("临床版 {} {}", t.clinical_code, t.clinical_name)
     } else {
         String::new()
     };
     let to = |why: &str| {
         if explain {
-            format!("映射表 {} → 医保版 {}{why}", c.label, c.code)
+            format!("映射表 {} → 医保版 {}{why}", c.label, t.code)
         } else {
             String::new()
         }
@@ -438,7 +439,7 @@ fn crosswalk_evidence(c: &crate::crosswalk::Crossed, r: &Row, explain: bool) -> 
     } else if c.name_agrees {
         ev("映射表", his, to(""), Verdict::Agree, CROSSWALK_AGREE)
     } else {
-        let why = if c.clinical_name.is_empty() {
+        let why = if t.clinical_name.is_empty() {
             "（映射表无临床版名称，无法核对院内名称）"
         } else {
             "（院内名称与映射表的临床版名称不同，代码或属另一版本）"

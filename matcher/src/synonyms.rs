@@ -14,6 +14,7 @@ const MFR_WORDS: &str = include_str!("../../data/synonyms/manufacturer_words.txt
 const MFR_ALIASES: &str = include_str!("../../data/synonyms/manufacturer_aliases.csv");
 const MFR_ENGLISH: &str = include_str!("../../data/synonyms/manufacturer_english.csv");
 const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
+const ICD_WORDS: &str = include_str!("../../data/synonyms/icd_words.csv");
 
 /// One dosage-form synonym: its canonical form and the family it belongs to
 /// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).
@@ -69,6 +70,9 @@ pub struct Tables {
     pub mfr_english: Vec<(String, String)>,
     /// Trade names → generic name.
     pub trade_names: HashMap<String, String>,
+    /// Terms of one meaning in ICD names (`涎腺` → `唾液腺`), longest variant
+    /// first (`wording.rs`).
+    pub icd_terms: Vec<(String, String)>,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
@@ -160,6 +164,23 @@ fn load() -> Tables {
             })
             .collect(),
         trade_names,
+        icd_terms: {
+            let mut t: Vec<(String, String)> = csv_rows(ICD_WORDS)
+                .filter_map(|r| match r.as_slice() {
+                    [v, c, ..] if !v.is_empty() && !c.is_empty() => {
+                        Some((v.to_string(), c.to_string()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            t.sort_by(|a, b| {
+                b.0.chars()
+                    .count()
+                    .cmp(&a.0.chars().count())
+                    .then(a.0.cmp(&b.0))
+            });
+            t
+        },
     }
 }
 

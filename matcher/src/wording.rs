@@ -23,36 +23,14 @@ pub struct Wording {
     postings: HashMap<Box<str>, Vec<u32>>,
 }
 
-/// Words the two editions (and clerks) write for one meaning
-/// (`data/synonyms/icd_words.csv`), longest first, folded to one spelling
-/// on both sides before the words are cut.
-static TERMS: std::sync::LazyLock<Vec<(String, String)>> = std::sync::LazyLock::new(|| {
-    let mut t: Vec<(String, String)> = include_str!("../../data/synonyms/icd_words.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let (a, b) = l.split_once(',')?;
-            let (a, b) = (a.trim(), b.trim());
-            (!a.is_empty() && !b.is_empty()).then(|| (a.to_string(), b.to_string()))
-        })
-        .collect();
-    t.sort_by(|a, b| {
-        b.0.chars()
-            .count()
-            .cmp(&a.0.chars().count())
-            .then(a.0.cmp(&b.0))
-    });
-    t
-});
-
-/// The name with each variant term in its one spelling (one left-to-right
-/// pass, longest variant first at each place, so a replacement is never
-/// replaced again).
+/// The name with each variant term of `data/synonyms/icd_words.csv` in its
+/// one spelling (one left-to-right pass, longest variant first at each
+/// place, so a replacement is never replaced again).
 fn fold_terms(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut rest = name;
     'outer: while !rest.is_empty() {
-        for (v, c) in TERMS.iter() {
+        for (v, c) in crate::synonyms::TABLES.icd_terms.iter() {
             if let Some(after) = rest.strip_prefix(v.as_str()) {
                 out.push_str(c);
                 rest = after;

@@ -5,23 +5,19 @@
 
 mod common;
 
-use catalog_core::entry::IcdInfo;
 use catalog_core::{Category, Detail, Entry, FieldValue, HospitalItem};
 use matcher::crosswalk::Crosswalk;
 use matcher::{Matcher, Tier};
 use std::sync::Arc;
 
 fn catalogue() -> Vec<Entry> {
-    [
+    common::diagnosis_entries(&[
         ("A01.003", "伤寒性肠穿孔"),
         // The 临床版 code A01.000x002 exists in 医保版 too, meaning another disease.
         ("A01.000x002", "伤寒杆菌性败血症"),
         ("A02.100", "沙门菌败血症"),
         ("A02.101", "沙门菌脓毒血症"),
-    ]
-    .iter()
-    .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-    .collect()
+    ])
 }
 
 fn table() -> Arc<Crosswalk> {
@@ -159,11 +155,7 @@ fn the_table_outweighs_a_row_of_the_same_code_and_name() {
         ("C34.800x001", "右肺中上叶恶性肿瘤"),
         ("C34.801", "肺中上叶恶性肿瘤"),
     ];
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-        .collect();
-    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let (m, _t) = common::diagnoses_of(&rows);
     let mut e = Entry::new(
         "C34.800x001",
         "右肺中上叶恶性肿瘤",

@@ -4,8 +4,7 @@
 
 mod common;
 
-use catalog_core::entry::IcdInfo;
-use catalog_core::{Category, Detail, Entry, HospitalItem};
+use catalog_core::HospitalItem;
 use matcher::{Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
@@ -18,11 +17,7 @@ fn matcher() -> (Matcher, tempfile::TempDir) {
         ("B90.000", "结核病后遗症"),
         ("B90.003", "结核病后遗症"),
     ];
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-        .collect();
-    common::matcher_of(Category::Diagnosis, entries)
+    common::diagnoses_of(&rows)
 }
 
 fn item(name: &str, code: Option<&str>) -> HospitalItem {
@@ -111,11 +106,7 @@ fn a_reworded_name_keeps_the_word_that_tells_the_items_apart() {
         ("F18.000", "挥发性溶剂所致的急性中毒"),
         ("F10.401", "酒精性谵妄"),
     ];
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-        .collect();
-    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let (m, _t) = common::diagnoses_of(&rows);
     let r = m.match_item(&item("酒精所致的残留性和迟发性精神病性障碍", None), 5);
     assert_eq!(r.candidates[0].code, "F10.700", "{:?}", r.candidates);
     assert_ne!(
@@ -135,11 +126,7 @@ fn initials_still_name_a_diagnosis() {
         ("E11.900", "2型糖尿病"),
         ("J18.900", "肺炎"),
     ];
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-        .collect();
-    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let (m, _t) = common::diagnoses_of(&rows);
     let r = m.match_item(&item("GXY", None), 5);
     assert_eq!(r.candidates[0].code, "I10.x00", "{:?}", r.candidates);
     let name = r.candidates[0]
@@ -159,11 +146,7 @@ fn a_clinical_code_of_the_same_category_leads_to_the_reworded_row() {
         ("A41.900", "脓毒血症"),
         ("A41.901", "败血症"),
     ];
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|(c, n)| Entry::new(*c, *n, Detail::Diagnosis(IcdInfo::default())))
-        .collect();
-    let (m, _t) = common::matcher_of(Category::Diagnosis, entries);
+    let (m, _t) = common::diagnoses_of(&rows);
     let r = m.match_item(&item("沙门氏菌脓毒症", Some("A02.100x004")), 5);
     assert_eq!(r.candidates[0].code, "A02.100", "{:?}", r.candidates);
     let ev = &r.candidates[0].evidence;

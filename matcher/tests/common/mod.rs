@@ -24,3 +24,23 @@ pub fn matcher_of(category: Category, entries: Vec<Entry>) -> (Matcher, tempfile
     assert!(index::is_fresh(&dir, &v));
     (Matcher::open(&dir).unwrap(), tmp)
 }
+
+/// Diagnosis rows from (code, name) pairs.
+#[allow(dead_code)] // not every test file has diagnoses
+pub fn diagnosis_entries(rows: &[(&str, &str)]) -> Vec<Entry> {
+    rows.iter()
+        .map(|(c, n)| {
+            Entry::new(
+                *c,
+                *n,
+                catalog_core::Detail::Diagnosis(catalog_core::entry::IcdInfo::default()),
+            )
+        })
+        .collect()
+}
+
+/// The matcher over a diagnosis catalogue of (code, name) pairs.
+#[allow(dead_code)]
+pub fn diagnoses_of(rows: &[(&str, &str)]) -> (Matcher, tempfile::TempDir) {
+    matcher_of(Category::Diagnosis, diagnosis_entries(rows))
+}
