@@ -70,6 +70,8 @@ struct Prepared {
     unique_name: Option<(u32, bool)>,
     /// The name's words, for ICD kinds (`wording.rs`).
     words: Vec<Box<str>>,
+    /// The name's qualifiers, for ICD kinds (`wording::qualifiers`).
+    quals: u64,
 }
 
 /// The retrieval key of a short name's slips (see `near::NearNames::near_short`).
@@ -178,7 +180,10 @@ impl Matcher {
             }
         }
         if matches!(m.category(), Category::Diagnosis | Category::Procedure) {
-            m.wording = Some(crate::wording::Wording::build(&m.index.records));
+            m.wording = Some(crate::wording::Wording::build(
+                &m.index.records,
+                m.category() == Category::Diagnosis,
+            ));
         }
         m.names_sorted = m.by_name.keys().cloned().collect();
         m.names_sorted.sort_unstable();
@@ -430,19 +435,27 @@ impl Matcher {
         if let (Some(cw), Some(k)) = (&self.crosswalk, &q.icd_key) {
             q.crosswalk = cw.cross(k, &it.name);
         }
-        let words = self.wording.as_ref().map_or_else(Vec::new, |w| {
-            w.of(if q.base.is_empty() {
-                &q.parts.generic
-            } else {
-                &q.base
-            })
-        });
+        let icd_name = if q.base.is_empty() {
+            &q.parts.generic
+        } else {
+            &q.base
+        };
+        let words = self
+            .wording
+            .as_ref()
+            .map_or_else(Vec::new, |w| w.of(icd_name));
+        let quals = if self.wording.as_ref().is_some_and(|w| w.qualified()) {
+            crate::wording::qualifiers(icd_name)
+        } else {
+            0
+        };
         Prepared {
             q,
             brand_first,
             dropped_note,
             unique_name,
             words,
+            quals,
         }
     }
 
@@ -452,6 +465,10 @@ impl Matcher {
             score::evaluate_with(&p.q, &self.index.records[o as usize], explain);
         if let Some(w) = &self.wording {
             logit += score::reword(&mut ev, w.similarity(&p.words, o));
+            if let Some(e) = score::qualifier_evidence(p.quals, w.row_qualifiers(o)) {
+                logit += e.weight;
+                ev.push(e);
+            }
         }
         if let Some((_, by_unit)) = p.unique_name.filter(|(u, _)| *u == o) {
             let e = score::unique_name_evidence(&p.q.parts.generic, by_unit);

@@ -392,6 +392,31 @@ pub fn reword(e: &mut [Evidence], wsim: f64) -> f64 {
     delta
 }
 
+/// Log-odds of each qualifier one ICD name has and the other lacks, up to
+/// [`QUALIFIERS_COUNTED`] of them.
+const QUALIFIER_WEIGHT: f64 = 1.5;
+const QUALIFIERS_COUNTED: u32 = 2;
+
+/// The evidence of the qualifiers (`wording::qualifiers`) one of an ICD
+/// item and a row carries and the other does not: `继发` or `先天` on one
+/// side only names another disease, however close the rest of the wording
+/// (`胰腺恶性肿瘤` against `胰腺继发恶性肿瘤`). `None` when they carry the same.
+pub fn qualifier_evidence(item: u64, row: u64) -> Option<Evidence> {
+    let (item_only, row_only) = (item & !row, row & !item);
+    let n = (item_only | row_only).count_ones();
+    if n == 0 {
+        return None;
+    }
+    let names = |b: u64| crate::wording::qualifier_names(b).join("、");
+    Some(ev(
+        "限定词",
+        names(item_only),
+        names(row_only),
+        Verdict::Disagree,
+        -QUALIFIER_WEIGHT * f64::from(n.min(QUALIFIERS_COUNTED)),
+    ))
+}
+
 /// The weight of a HIS diagnosis code that is not the row's but shares its
 /// category (the three characters before the dot, `A01`); `None` for other
 /// codes and kinds. Procedures have none: re-coded between editions they
@@ -554,6 +579,8 @@ pub fn hard_conflict(e: &[Evidence]) -> bool {
         "价格项目编码",
         "医保编码",
         "映射表",
+        // `继发` on one side only: another disease, not another wording.
+        "限定词",
     ]
     .iter()
     .any(|f| has(e, f, Verdict::Disagree))

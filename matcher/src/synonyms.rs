@@ -15,6 +15,7 @@ const MFR_ALIASES: &str = include_str!("../../data/synonyms/manufacturer_aliases
 const MFR_ENGLISH: &str = include_str!("../../data/synonyms/manufacturer_english.csv");
 const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
 const ICD_WORDS: &str = include_str!("../../data/synonyms/icd_words.csv");
+const ICD_QUALIFIERS: &str = include_str!("../../data/synonyms/icd_qualifiers.csv");
 
 /// One dosage-form synonym: its canonical form and the family it belongs to
 /// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).
@@ -73,6 +74,10 @@ pub struct Tables {
     /// Terms of one meaning in ICD names (`涎腺` → `唾液腺`), longest variant
     /// first (`wording.rs`).
     pub icd_terms: Vec<(String, String)>,
+    /// Words that change what an ICD name means (`继发`, `先天`), with
+    /// whether they count only at the end of the name (`史$`); at most 64
+    /// (`wording.rs` keeps them as bits).
+    pub icd_qualifiers: Vec<(String, bool)>,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
@@ -181,6 +186,16 @@ fn load() -> Tables {
             });
             t
         },
+        icd_qualifiers: csv_rows(ICD_QUALIFIERS)
+            .filter_map(|r| {
+                let q = *r.first()?;
+                let (q, at_end) = match q.strip_suffix('$') {
+                    Some(q) => (q, true),
+                    None => (q, false),
+                };
+                (!q.is_empty()).then(|| (q.to_string(), at_end))
+            })
+            .collect(),
     }
 }
 
@@ -202,6 +217,9 @@ mod tests {
                 >= t.units_by_len[t.units_by_len.len() - 1].chars().count()
         );
         assert_eq!(t.trade_names["希舒美"], "阿奇霉素");
+        // `wording::qualifiers` keeps them as the bits of a u64.
+        assert!((1..=64).contains(&t.icd_qualifiers.len()));
+        assert!(t.icd_qualifiers.contains(&("史".to_string(), true)));
         // Every region prefix lies in a province.
         for r in &t.mfr_regions {
             assert!(t.mfr_provinces.contains_key(r), "{r} has no province");

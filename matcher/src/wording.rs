@@ -21,6 +21,41 @@ pub struct Wording {
     rows: Vec<Box<[Box<str>]>>,
     /// The rows of each word, in ordinal order.
     postings: HashMap<Box<str>, Vec<u32>>,
+    /// Each row's qualifiers ([`qualifiers`]).
+    quals: Vec<u64>,
+}
+
+/// The qualifiers of `data/synonyms/icd_qualifiers.csv` a name carries, as
+/// bits in the table's order: words that change what the name means
+/// (`继发`, `先天`, `非`).
+pub fn qualifiers(name: &str) -> u64 {
+    let name = fold_terms(name);
+    let name = name.trim_end();
+    let mut bits = 0u64;
+    let table = crate::synonyms::TABLES.icd_qualifiers.iter().take(64);
+    for (i, (q, at_end)) in table.enumerate() {
+        let hit = if *at_end {
+            name.ends_with(q.as_str())
+        } else {
+            name.match_indices(q.as_str())
+                .any(|(at, _)| !name[..at].ends_with('不'))
+        };
+        if hit {
+            bits |= 1 << i;
+        }
+    }
+    bits
+}
+
+/// The qualifiers of some bits, in the table's order.
+pub fn qualifier_names(bits: u64) -> Vec<&'static str> {
+    crate::synonyms::TABLES
+        .icd_qualifiers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, (q, _))| q.as_str())
+        .collect()
 }
 
 /// The name with each variant term of `data/synonyms/icd_words.csv` in its
@@ -50,7 +85,8 @@ fn analyzer() -> TextAnalyzer {
 
 /// The words of a name: jieba's words, and inside each word its pairs of
 /// adjacent characters and its characters (a word jieba cuts differently
-/// in the two wordings, `萌出过迟` / `萌出过晚`, still shares them). Pairs
+/// in the two wordings, `萌出过迟` / `萌出过晚`, still shares them; a
+/// one-character word is its character, so `胰` shares it with `胰腺`). Pairs
 /// across a word boundary (`烟草|所致` → `草所`) are left out: they tell
 /// nothing and weigh as rare.
 fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
@@ -64,13 +100,12 @@ fn words(a: &mut TextAnalyzer, name: &str) -> Vec<Box<str>> {
         }
         out.push(format!("w:{t}").into());
         let cs: Vec<char> = t.chars().collect();
-        if cs.len() > 1 {
-            for p in cs.windows(2) {
-                out.push(format!("b:{}{}", p[0], p[1]).into());
-            }
-            for c in &cs {
-                out.push(format!("c:{c}").into());
-            }
+        for p in cs.windows(2) {
+            out.push(format!("b:{}{}", p[0], p[1]).into());
+        }
+        // A one-character word too: the 医保版's `胰` is the 临床版's `胰腺`.
+        for c in &cs {
+            out.push(format!("c:{c}").into());
         }
     }
     out.sort_unstable();
@@ -87,13 +122,20 @@ const ROW_ONLY: f64 = 0.15;
 const NEAREST_POOL: usize = 8;
 
 impl Wording {
-    /// The weights over the rows' names (their `base`, as the scorer compares).
-    pub fn build(records: &[Row]) -> Wording {
+    /// The weights over the rows' names (their `base`, as the scorer
+    /// compares), and their qualifiers when `qualified` (diagnoses: the
+    /// procedures' names use the same words otherwise, `角膜原位磨镶术`).
+    pub fn build(records: &[Row], qualified: bool) -> Wording {
         let mut a = analyzer();
         let rows: Vec<Box<[Box<str>]>> = records
             .iter()
             .map(|r| words(&mut a, &r.base).into_boxed_slice())
             .collect();
+        let quals = if qualified {
+            records.iter().map(|r| qualifiers(&r.base)).collect()
+        } else {
+            Vec::new()
+        };
         let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         for (o, ws) in rows.iter().enumerate() {
             for w in ws.iter() {
@@ -110,7 +152,18 @@ impl Wording {
             unseen: idf(0.0),
             rows,
             postings,
+            quals,
         }
+    }
+
+    /// Whether rows' qualifiers are kept ([`build`](Self::build)).
+    pub fn qualified(&self) -> bool {
+        !self.quals.is_empty()
+    }
+
+    /// Row `ord`'s qualifiers ([`qualifiers`]).
+    pub fn row_qualifiers(&self, ord: u32) -> u64 {
+        self.quals.get(ord as usize).copied().unwrap_or(0)
     }
 
     /// The `k` rows whose wording is nearest the item's by [`similarity`]
@@ -221,7 +274,7 @@ mod tests {
             "挥发性溶剂所致的急性中毒",
             "酒精性谵妄",
         ];
-        let w = Wording::build(&rows(&names));
+        let w = Wording::build(&rows(&names), true);
         let item = w.of("酒精所致的残留性和迟发性精神病性障碍");
         let (right, wrong) = (w.similarity(&item, 0), w.similarity(&item, 1));
         assert!(right > wrong, "right {right} wrong {wrong}");
@@ -240,7 +293,7 @@ mod tests {
         names.push("瘢痕".into());
         names.push("妊娠合并贫血".into());
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let w = Wording::build(&rows(&refs));
+        let w = Wording::build(&rows(&refs), true);
         let got = w.nearest(&w.of("剖宫产瘢痕妊娠"), 2);
         assert_eq!(got[0], 60, "{got:?}");
         assert_eq!(got.len(), 2);
@@ -259,13 +312,13 @@ mod tests {
         );
         // `癌` becomes 恶性肿瘤 once; the result is not folded again.
         assert_eq!(fold_terms("肺癌"), "肺恶性肿瘤");
-        let w = Wording::build(&rows(&["小涎腺恶性肿瘤", "唾液腺恶性肿瘤"]));
+        let w = Wording::build(&rows(&["小涎腺恶性肿瘤", "唾液腺恶性肿瘤"]), true);
         assert!((w.similarity(&w.of("小唾液腺恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
     }
 
     #[test]
     fn identical_words_are_one_and_nothing_shared_is_zero() {
-        let w = Wording::build(&rows(&["腹部食管恶性肿瘤", "肺结核"]));
+        let w = Wording::build(&rows(&["腹部食管恶性肿瘤", "肺结核"]), true);
         assert!((w.similarity(&w.of("腹部食管恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
         assert_eq!(w.similarity(&w.of("高血压"), 1), 0.0);
         assert_eq!(
@@ -273,5 +326,32 @@ mod tests {
             0.0,
             "an ordinal past the rows"
         );
+    }
+
+    #[test]
+    fn a_one_character_organ_shares_its_character_with_the_longer_word() {
+        // The 医保版 `胰恶性肿瘤` for the 临床版 `胰腺恶性肿瘤`: jieba cuts `胰`
+        // alone, and before it counted only as a word, unlike `胃`.
+        let w = Wording::build(&rows(&["胰恶性肿瘤", "胃恶性肿瘤", "肝恶性肿瘤"]), true);
+        let item = w.of("胰腺恶性肿瘤");
+        assert!(w.similarity(&item, 0) > w.similarity(&item, 1));
+    }
+
+    #[test]
+    fn qualifiers_are_found_where_they_change_the_meaning() {
+        let q = |n: &str| qualifier_names(qualifiers(n));
+        assert_eq!(q("胰腺继发恶性肿瘤"), ["继发", "恶性"]);
+        assert_eq!(q("胰腺癌"), ["恶性"], "癌 is folded first");
+        assert!(q("再生不良性贫血").is_empty(), "不良性 is not 良性");
+        assert_eq!(q("恶性淋巴瘤个人史"), ["恶性", "史"]);
+        assert!(
+            q("史密斯-莱姆利-奥皮茨综合征").is_empty(),
+            "史 only at the end"
+        );
+        assert_eq!(qualifiers("颅骨交界性肿瘤"), qualifiers("颅骨动态未定肿瘤"));
+        assert!(q("伴有谵妄的可卡因戒断状态").contains(&"伴谵妄"));
+        let w = Wording::build(&rows(&["胰腺继发恶性肿瘤"]), false);
+        assert!(!w.qualified());
+        assert_eq!(w.row_qualifiers(0), 0, "procedures keep none");
     }
 }

@@ -165,3 +165,71 @@ fn a_clinical_code_of_the_same_category_leads_to_the_reworded_row() {
         other.evidence
     );
 }
+
+#[test]
+fn a_qualifier_on_one_side_only_names_another_disease() {
+    // Real 临床版 → 医保版 pairs: the row that keeps the 临床版's words adds
+    // 继发 (a secondary tumour) or 伴谵妄, which the 临床版 never drops (on
+    // the correspondence 继发 is one-sided in 1 pair of 39, 伴谵妄 in none).
+    let mut rows = vec![
+        ("C19.x00", "直肠乙状结肠连接处恶性肿瘤"),
+        ("C78.500x003", "直肠乙状结肠连接部继发恶性肿瘤"),
+        ("C20.x00", "直肠恶性肿瘤"),
+        ("F14.300", "使用可卡因引起的戒断状态"),
+        ("F14.400", "伴有谵妄的可卡因戒断状态"),
+        ("F14.500", "使用可卡因引起的精神性障碍"),
+        ("F16.300", "使用致幻剂引起的戒断状态"),
+    ];
+    // As in the national list, most names are of tumours of one organ or
+    // another, primary or secondary.
+    let organs = [
+        ("C16.900", "C78.800x001", "胃"),
+        ("C22.900", "C78.700", "肝"),
+        ("C34.900", "C78.000", "肺"),
+        ("C71.900", "C79.300", "脑"),
+        ("C64.x00", "C79.000", "肾"),
+        ("C50.900", "C79.800x001", "乳腺"),
+        ("C18.900", "C78.500", "结肠"),
+        ("C15.900", "C78.800x003", "食管"),
+    ];
+    let names: Vec<(String, String, String, String)> = organs
+        .iter()
+        .map(|(p, s, o)| {
+            (
+                p.to_string(),
+                format!("{o}恶性肿瘤"),
+                s.to_string(),
+                format!("{o}继发恶性肿瘤"),
+            )
+        })
+        .collect();
+    for (p, pn, s, sn) in &names {
+        rows.push((p, pn));
+        rows.push((s, sn));
+    }
+    let (m, _t) = common::diagnoses_of(&rows);
+    for (his, right, other, differs) in [
+        (
+            "直肠乙状结肠连接部恶性肿瘤",
+            "C19.x00",
+            "C78.500x003",
+            "继发",
+        ),
+        ("可卡因戒断状态", "F14.300", "F14.400", "伴谵妄"),
+    ] {
+        let r = m.match_item(&item(his, None), 5);
+        assert_eq!(r.candidates[0].code, right, "{his}: {:?}", r.candidates);
+        let wrong = r.candidates.iter().find(|c| c.code == other).unwrap();
+        let q = wrong
+            .evidence
+            .iter()
+            .find(|e| e.field == "限定词")
+            .unwrap_or_else(|| panic!("{:?}", wrong.evidence));
+        assert_eq!(q.verdict, matcher::Verdict::Disagree);
+        assert_eq!(
+            (q.hospital_value.as_str(), q.catalogue_value.as_str()),
+            ("", differs)
+        );
+        assert_ne!(wrong.tier, Tier::High);
+    }
+}
