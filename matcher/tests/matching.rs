@@ -286,6 +286,7 @@ fn sure_model(bias: f64) -> matcher::calibrate::FieldModel {
     let mut m = matcher::calibrate::FieldModel::shipped();
     m.bias = bias;
     m.weights.clear();
+    m.by_category.clear();
     m
 }
 

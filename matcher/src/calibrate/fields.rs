@@ -171,6 +171,44 @@ pub struct FieldModel {
     pub right: u64,
     /// Wrong pairs used.
     pub wrong: u64,
+    /// A model of their own for the kinds that had enough pairs, by their
+    /// category feature (`类别:疾病诊断(ICD-10医保版)`). One logistic model
+    /// over every kind shares each weight and bias between them: the
+    /// thousands of real diagnoses then set the intercept the procedures
+    /// and drugs get too. The others use this model.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_category: BTreeMap<String, FieldModel>,
+}
+
+/// Pairs a kind needs for a model of its own
+/// ([`FieldModel::fit_cross_validated`]); fewer share the pooled model.
+pub const CATEGORY_MIN_PAIRS: usize = 2000;
+/// Wrong pairs among them a kind needs for a model of its own: the slopes
+/// of its rare disagreements are not identified by fewer.
+pub const CATEGORY_MIN_WRONG: usize = 50;
+
+/// The category feature of an example (`类别:…`), if any.
+fn category_of(e: &Example) -> Option<&str> {
+    e.x.keys()
+        .find(|k| k.starts_with("类别:"))
+        .map(String::as_str)
+}
+
+/// The pairs by category feature (`""` for those without one), in name order.
+fn by_category(data: &[(Example, bool)]) -> BTreeMap<String, Vec<(Example, bool)>> {
+    let mut out: BTreeMap<String, Vec<(Example, bool)>> = BTreeMap::new();
+    for d in data {
+        out.entry(category_of(&d.0).unwrap_or("").to_string())
+            .or_default()
+            .push(d.clone());
+    }
+    out
+}
+
+/// Whether a kind's pairs are enough for a model of its own.
+fn enough_for_own(pairs: &[(Example, bool)]) -> bool {
+    let wrong = pairs.iter().filter(|d| !d.1).count();
+    pairs.len() >= CATEGORY_MIN_PAIRS && wrong >= CATEGORY_MIN_WRONG
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -226,12 +264,20 @@ impl FieldModel {
             .into_iter()
             .chain(self.weights.iter().map(|(k, w)| (k.as_str(), *w)))
             .find(|(_, v)| !v.is_finite());
-        match bad {
-            Some((name, _)) => Err(format!(
+        if let Some((name, _)) = bad {
+            return Err(format!(
                 "参数 {name} 不是有限数 (parameter {name} is not a finite number)"
-            )),
-            None => Ok(()),
+            ));
         }
+        for (c, m) in &self.by_category {
+            if !m.by_category.is_empty() {
+                return Err(format!(
+                    "{c} 的模型又按类别分 (the model of {c} is itself split by category)"
+                ));
+            }
+            m.check().map_err(|e| format!("{c}: {e}"))?;
+        }
+        Ok(())
     }
 
     /// The home's own model (`<home>/field_model.json`, written by
@@ -265,8 +311,16 @@ impl FieldModel {
         }
     }
 
-    /// The probability that the top candidate described by `e` is right.
+    /// The probability that the top candidate described by `e` is right:
+    /// by the model of its kind when there is one.
     pub fn probability(&self, e: &Example) -> f64 {
+        match category_of(e).and_then(|c| self.by_category.get(c)) {
+            Some(m) => m.own_probability(e),
+            None => self.own_probability(e),
+        }
+    }
+
+    fn own_probability(&self, e: &Example) -> f64 {
         let w = |k: &str| self.weights.get(k).copied().unwrap_or(0.0);
         let p = sigmoid(self.bias + e.x.iter().map(|(k, v)| w(k) * v).sum::<f64>());
         if e.tied_best > 1 && !e.x.contains_key("名称:agree") {
@@ -315,24 +369,68 @@ impl FieldModel {
     /// is nearly always right (an identical diagnosis name) towards the
     /// base rate, and the model then says 97% where 100% are right; the
     /// data, not a typed-in constant, decide how far to trust each level.
+    ///
+    /// A kind with [`CATEGORY_MIN_PAIRS`] pairs and [`CATEGORY_MIN_WRONG`]
+    /// wrong ones gets a model of its own, fitted the same way on its pairs
+    /// alone; the pooled model is then fitted on the other kinds' pairs (on
+    /// all of them when every kind has its own), and serves the kinds with
+    /// none, so no kind's intercept is set by another's numbers.
     pub fn fit_cross_validated(
         data: &[(Example, bool)],
         fitted_on: &str,
     ) -> Result<FieldModel, CalibrateError> {
-        let lambda = cross_validated_lambda(data, |train, l| Self::fit(train, l, fitted_on));
-        Self::fit(data, lambda, fitted_on)
+        let one = |d: &[(Example, bool)], on: &str| -> Result<FieldModel, CalibrateError> {
+            let lambda = cross_validated_lambda(d, |train, l| Self::fit(train, l, on));
+            Self::fit(d, lambda, on)
+        };
+        let mut own = BTreeMap::new();
+        let mut rest = Vec::new();
+        for (c, pairs) in by_category(data) {
+            if !c.is_empty() && enough_for_own(&pairs) {
+                own.insert(c.clone(), one(&pairs, &format!("{fitted_on} [{c}]"))?);
+            } else {
+                rest.extend(pairs);
+            }
+        }
+        let mut pooled = if rest.is_empty() {
+            one(data, fitted_on)?
+        } else {
+            one(&rest, fitted_on)?
+        };
+        pooled.by_category = own;
+        Ok(pooled)
     }
 
     /// [`FieldModel::refit`] with the penalty chosen the same way: how far
     /// a hospital's decisions may pull the weights from this model is
     /// decided by how well each pull predicts the decisions held out.
+    ///
+    /// The pooled model is re-fitted on every pair (and refuses as
+    /// [`FieldModel::fit`] does); a kind's own model only on that kind's
+    /// pairs, when they are enough for one ([`CATEGORY_MIN_PAIRS`]), and is
+    /// kept as it is otherwise; a kind that has none yet gets one the same way.
     pub fn refit_cross_validated(
         &self,
         data: &[(Example, bool)],
         fitted_on: &str,
     ) -> Result<FieldModel, CalibrateError> {
-        let lambda = cross_validated_lambda(data, |train, l| self.refit(train, l, fitted_on));
-        self.refit(data, lambda, fitted_on)
+        let one = |m: &FieldModel, d: &[(Example, bool)], on: &str| {
+            let lambda = cross_validated_lambda(d, |train, l| m.refit(train, l, on));
+            m.refit(d, lambda, on)
+        };
+        let mut base = self.clone();
+        base.by_category.clear();
+        let mut out = one(&base, data, fitted_on)?;
+        out.by_category = self.by_category.clone();
+        for (c, pairs) in by_category(data) {
+            if c.is_empty() || !enough_for_own(&pairs) {
+                continue;
+            }
+            let prior = self.by_category.get(&c).unwrap_or(&base);
+            let m = one(prior, &pairs, &format!("{fitted_on} [{c}]"))?;
+            out.by_category.insert(c, m);
+        }
+        Ok(out)
     }
 
     /// Re-fit this model on new pairs (a hospital's own decisions): the same
@@ -477,6 +575,7 @@ impl FieldModel {
             fitted_on: fitted_on.to_string(),
             right: right as u64,
             wrong: wrong as u64,
+            by_category: BTreeMap::new(),
         })
     }
 }
@@ -743,7 +842,92 @@ mod tests {
             fitted_on: "test".into(),
             right: 100,
             wrong: 100,
+            by_category: BTreeMap::new(),
         }
+    }
+
+    /// Pairs of category `c`: `n`, of which those with feature `f` are right
+    /// with chance `p_f` and the others with chance `p_other`.
+    fn kind(c: &str, n: usize, p_f: f64, p_other: f64, seed: u64) -> Vec<(Example, bool)> {
+        let mut r = Lcg(seed);
+        (0..n)
+            .map(|i| {
+                let with_f = i % 2 == 0;
+                let mut e = example(&[(c, 1.0), ("logit", r.next())]);
+                if with_f {
+                    e.x.insert("f".into(), 1.0);
+                }
+                let right = r.next() < if with_f { p_f } else { p_other };
+                (e, right)
+            })
+            .collect()
+    }
+
+    fn mean_p(m: &FieldModel, d: &[(Example, bool)]) -> f64 {
+        d.iter().map(|(e, _)| m.probability(e)).sum::<f64>() / d.len() as f64
+    }
+
+    fn rate(d: &[(Example, bool)]) -> f64 {
+        d.iter().filter(|x| x.1).count() as f64 / d.len() as f64
+    }
+
+    #[test]
+    fn a_kind_with_enough_pairs_gets_a_model_of_its_own() {
+        // Thousands of pairs of one kind, mostly right, and a few hundred of
+        // another, right half the time: pooled, the large kind's numbers set
+        // the small one's intercept.
+        let large = kind("类别:疾病诊断(ICD-10医保版)", 3000, 0.995, 0.9, 1);
+        let small = kind("类别:西药中成药", 400, 0.7, 0.3, 2);
+        let data: Vec<(Example, bool)> = large.iter().chain(&small).cloned().collect();
+        let m = FieldModel::fit_cross_validated(&data, "t").unwrap();
+        assert_eq!(
+            m.by_category.keys().collect::<Vec<_>>(),
+            ["类别:疾病诊断(ICD-10医保版)"]
+        );
+        assert!(m.check().is_ok());
+        // Each kind's mean probability is its own rate of right pairs.
+        assert!(
+            (mean_p(&m, &small) - rate(&small)).abs() < 0.02,
+            "{}",
+            mean_p(&m, &small)
+        );
+        assert!((mean_p(&m, &large) - rate(&large)).abs() < 0.01);
+        // The pooled model of old would not say so for the small kind.
+        let pooled = FieldModel::fit(&data, m.lambda, "t").unwrap();
+        assert!(
+            (mean_p(&pooled, &small) - rate(&small)).abs()
+                > (mean_p(&m, &small) - rate(&small)).abs()
+        );
+        // Written and read back, the same model.
+        let back: FieldModel = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+        // A model of a kind that is itself split is not a model.
+        let mut nested = m.clone();
+        let inner = nested.clone();
+        nested
+            .by_category
+            .values_mut()
+            .for_each(|x| x.by_category = inner.by_category.clone());
+        assert!(nested.check().is_err());
+    }
+
+    #[test]
+    fn a_refit_keeps_a_kinds_own_model_until_the_kind_has_decisions_enough() {
+        let large = kind("类别:疾病诊断(ICD-10医保版)", 3000, 0.995, 0.9, 3);
+        let small = kind("类别:西药中成药", 400, 0.7, 0.3, 4);
+        let data: Vec<(Example, bool)> = large.iter().chain(&small).cloned().collect();
+        let shipped = FieldModel::fit_cross_validated(&data, "t").unwrap();
+        let c = "类别:疾病诊断(ICD-10医保版)";
+        // A hospital's few hundred drug decisions leave the diagnoses' model.
+        let drugs = kind("类别:西药中成药", 300, 0.9, 0.6, 5);
+        let r = shipped.refit_cross_validated(&drugs, "本院").unwrap();
+        assert_eq!(r.by_category[c], shipped.by_category[c]);
+        assert_ne!(r.bias, shipped.bias);
+        // Thousands of its diagnosis decisions re-fit it.
+        let dx = kind(c, 2500, 0.9, 0.5, 6);
+        let r = shipped.refit_cross_validated(&dx, "本院").unwrap();
+        assert_ne!(r.by_category[c], shipped.by_category[c]);
+        assert!((mean_p(&r, &dx) - rate(&dx)).abs() < 0.02);
     }
 
     #[test]
@@ -808,6 +992,13 @@ mod tests {
         let m = FieldModel::shipped();
         assert_eq!(m.format, FORMAT);
         assert!(m.wrong >= MIN_EACH as u64 && m.right >= MIN_EACH as u64);
+        assert!(m.check().is_ok());
+        // Fitted on the real ICD correspondence, the two ICD kinds have
+        // their own; the others share the pooled one.
+        for c in [Category::Diagnosis, Category::Procedure] {
+            let own = &m.by_category[&format!("类别:{}", c.label_zh())];
+            assert!(own.wrong >= CATEGORY_MIN_WRONG as u64, "{c:?}");
+        }
         use crate::result::{Evidence, Verdict};
         let ev = |v: Verdict| {
             vec![Evidence {
