@@ -109,36 +109,69 @@ impl Crosswalk {
     }
 }
 
-/// The newest 映射表 version of a store for `kind` (diagnosis or procedure)
-/// and its table; `None` when the store has none. The two are separate
-/// tables (ICD-10 and ICD-9-CM-3), imported as separate versions: a version
-/// is of the kind most of its 临床版 codes have (ICD-10 codes start with a
-/// letter).
+/// The kind of ICD a 映射表 version maps: diagnoses when at least half its
+/// codes start with a letter (`A01.000x002`), else procedures (`37.8300x002`).
+pub fn kind_of(entries: &[Entry]) -> catalog_core::Category {
+    let letters = entries
+        .iter()
+        .filter(|e| e.code.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .count();
+    if letters * 2 >= entries.len() {
+        catalog_core::Category::Diagnosis
+    } else {
+        catalog_core::Category::Procedure
+    }
+}
+
+/// The newest 映射表 of `kind` (diagnosis or procedure) in the store, with
+/// its version: the tables of both kinds share one category, so each
+/// version's rows tell which kind it maps.
 pub fn newest(
     store: &catalog_core::Store,
     kind: catalog_core::Category,
 ) -> anyhow::Result<Option<(catalog_core::VersionInfo, Crosswalk)>> {
-    let mut versions: Vec<_> = store
-        .versions()?
-        .into_iter()
+    let versions = store.versions()?;
+    let found = newest_known(store, kind, &versions, &mut HashMap::new(), None)?;
+    Ok(found.and_then(|cw| {
+        let v = versions.into_iter().find(|v| v.id == cw.id)?;
+        Some((v, std::sync::Arc::unwrap_or_clone(cw)))
+    }))
+}
+
+/// [`newest`] for a caller that keeps what it read (the HTTP server, which
+/// looks again after every import): `known` holds the kind of each version
+/// already read (versions never change), and `have` is the table it holds;
+/// when that is still the newest of its kind it is returned as is. Only a
+/// version never seen is read, so an import of drugs reads no 映射表 rows.
+pub fn newest_known(
+    store: &catalog_core::Store,
+    kind: catalog_core::Category,
+    versions: &[catalog_core::VersionInfo],
+    known: &mut HashMap<i64, catalog_core::Category>,
+    have: Option<&std::sync::Arc<Crosswalk>>,
+) -> anyhow::Result<Option<std::sync::Arc<Crosswalk>>> {
+    let mut tables: Vec<&catalog_core::VersionInfo> = versions
+        .iter()
         .filter(|v| v.category == catalog_core::Category::Crosswalk)
         .collect();
-    versions.sort_by_key(|v| std::cmp::Reverse(v.id));
-    for v in versions {
+    tables.sort_by_key(|v| std::cmp::Reverse(v.id));
+    for v in tables {
+        if known.get(&v.id).is_some_and(|k| *k != kind) {
+            continue;
+        }
+        if let Some(h) = have.filter(|h| h.id == v.id && known.get(&v.id) == Some(&kind)) {
+            return Ok(Some(h.clone()));
+        }
         let entries = store.entries(v.id)?;
-        let letters = entries
-            .iter()
-            .filter(|e| e.code.starts_with(|c: char| c.is_ascii_alphabetic()))
-            .count();
-        let of_kind = if letters * 2 >= entries.len() {
-            catalog_core::Category::Diagnosis
-        } else {
-            catalog_core::Category::Procedure
-        };
-        if of_kind == kind && !entries.is_empty() {
+        if entries.is_empty() {
+            continue;
+        }
+        let of_kind = kind_of(&entries);
+        known.insert(v.id, of_kind);
+        if of_kind == kind {
             let mut cw = Crosswalk::from_entries(&v.label, entries);
             cw.id = v.id;
-            return Ok(Some((v, cw)));
+            return Ok(Some(std::sync::Arc::new(cw)));
         }
     }
     Ok(None)

@@ -646,6 +646,12 @@ impl Matcher {
         self.crosswalk.as_deref()
     }
 
+    /// [`crosswalk`](Self::crosswalk) as shared, for a caller that builds
+    /// the next matcher with the same table.
+    pub fn shared_crosswalk(&self) -> Option<&std::sync::Arc<crate::crosswalk::Crosswalk>> {
+        self.crosswalk.as_ref()
+    }
+
     fn decide(&self, res: &mut MatchResult, logits: &[f64], tied: u32) {
         let Some(best) = res.candidates.first() else {
             return;

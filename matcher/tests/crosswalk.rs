@@ -147,6 +147,59 @@ fn each_kind_reads_its_own_newest_table() {
 }
 
 #[test]
+fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
+    use catalog_core::{Store, VersionInfo, VersionMeta};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    fn import(store: &mut Store, label: &str, code: &str, target: &str) -> VersionInfo {
+        let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
+        e.detail
+            .set("target_code", FieldValue::Text(target.to_string()));
+        let meta = VersionMeta {
+            category: Category::Crosswalk,
+            label: label.into(),
+            source: "test".into(),
+            published: None,
+            note: None,
+        };
+        store
+            .import_version(&meta, false, vec![Ok::<_, String>(e)])
+            .unwrap()
+    }
+    fn newest(
+        store: &Store,
+        known: &mut HashMap<i64, Category>,
+        have: Option<&Arc<matcher::crosswalk::Crosswalk>>,
+    ) -> Arc<matcher::crosswalk::Crosswalk> {
+        let versions = store.versions().unwrap();
+        matcher::crosswalk::newest_known(store, Category::Diagnosis, &versions, known, have)
+            .unwrap()
+            .unwrap()
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    let dx = import(&mut store, "dx", "A01.000x002", "A01.003");
+    let mut known = HashMap::new();
+    let first = newest(&store, &mut known, None);
+    assert_eq!(first.id(), dx.id);
+    assert_eq!(known[&dx.id], Category::Diagnosis);
+    // A procedure table lands: its kind is learnt, and the diagnosis table
+    // held is returned as it is, not read again.
+    let proc = import(&mut store, "proc", "37.8300x002", "00.5000x004");
+    let again = newest(&store, &mut known, Some(&first));
+    assert!(Arc::ptr_eq(&first, &again));
+    assert_eq!(known[&proc.id], Category::Procedure);
+    // Not held: read again, the same table.
+    let read = newest(&store, &mut known, None);
+    assert!(!Arc::ptr_eq(&first, &read));
+    assert_eq!(*read, *first);
+    // A newer diagnosis table replaces the one held.
+    let dx2 = import(&mut store, "dx2", "A01.000x002", "A01.000");
+    let newer = newest(&store, &mut known, Some(&first));
+    assert_eq!(newer.id(), dx2.id);
+    assert_ne!(*newer, *first);
+}
+
+#[test]
 fn the_table_outweighs_a_row_of_the_same_code_and_name() {
     // Real correspondence: the 临床版 C34.800x001 右肺中上叶恶性肿瘤 is the
     // 医保版 C34.801 肺中上叶恶性肿瘤, although 医保版 has a C34.800x001 of

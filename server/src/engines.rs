@@ -7,13 +7,15 @@
 //! (`<home>/field_model.json`, written by `mulu calibrate`) when it has a valid
 //! one; a matcher built with another model is rebuilt at the next refresh.
 //! Diagnosis and procedure matchers read HIS codes through the newest
-//! 临床版→医保版映射表, and are rebuilt when a newer one is imported.
+//! 临床版→医保版映射表, and are rebuilt when a newer one is imported; a
+//! table's rows are read once (the kind of each table version is kept across
+//! refreshes, and the table a matcher holds is reused while it is the newest).
 
 use catalog_core::{Category, Store, VersionInfo};
 use matcher::calibrate::FieldModel;
 use matcher::index::CatalogIndex;
 use matcher::Matcher;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,6 +33,8 @@ pub(crate) struct Engines {
     pub by_category: BTreeMap<Category, Arc<Matcher>>,
     /// Categories whose newest version has no matcher, with the reason.
     pub failed: BTreeMap<Category, Failure>,
+    /// The ICD kind of each 映射表 version read (`crosswalk::newest_known`).
+    pub crosswalk_kinds: HashMap<i64, Category>,
 }
 
 impl Engines {
@@ -43,14 +47,26 @@ impl Engines {
         previous: Option<&Engines>,
         retry_after: std::time::Duration,
     ) -> Engines {
-        let mut out = Engines::default();
+        let mut out = Engines {
+            crosswalk_kinds: previous
+                .map(|p| p.crosswalk_kinds.clone())
+                .unwrap_or_default(),
+            ..Engines::default()
+        };
         let model = field_model(home);
         for (cat, v) in newest(versions) {
             let prev = previous.and_then(|p| p.by_category.get(&cat));
             // Diagnoses and procedures read HIS codes through their newest 映射表.
             let crosswalk = if matches!(cat, Category::Diagnosis | Category::Procedure) {
-                match matcher::crosswalk::newest(store, cat) {
-                    Ok(c) => c.map(|(_, c)| Arc::new(c)),
+                let have = prev.and_then(|m| m.shared_crosswalk());
+                match matcher::crosswalk::newest_known(
+                    store,
+                    cat,
+                    versions,
+                    &mut out.crosswalk_kinds,
+                    have,
+                ) {
+                    Ok(c) => c,
                     Err(e) => {
                         tracing::warn!(kind = %cat, error = %e, "the 映射表 could not be read; matching without it");
                         None
