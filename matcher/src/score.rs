@@ -407,7 +407,11 @@ pub fn qualifier_evidence(item: u64, row: u64) -> Option<Evidence> {
     if n == 0 {
         return None;
     }
-    let names = |b: u64| crate::wording::qualifier_names(b).join("、");
+    // `限定词≠(无 / 继发)`: the item has none, the row has 继发.
+    let names = |b: u64| match crate::wording::qualifier_names(b).join("、") {
+        n if n.is_empty() => "无".to_string(),
+        n => n,
+    };
     Some(ev(
         "限定词",
         names(item_only),

@@ -228,8 +228,11 @@ fn a_qualifier_on_one_side_only_names_another_disease() {
         assert_eq!(q.verdict, matcher::Verdict::Disagree);
         assert_eq!(
             (q.hospital_value.as_str(), q.catalogue_value.as_str()),
-            ("", differs)
+            ("无", differs)
         );
+        assert!(wrong
+            .explain()
+            .contains(&format!("限定词≠(无 / {differs})")));
         assert_ne!(wrong.tier, Tier::High);
     }
 }
