@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub mod fields;
-pub use fields::{BadModelFile, Example, FieldModel, FIELD_MODEL_FILE};
+pub use fields::{
+    BadModelFile, Example, FieldModel, CATEGORY_MIN_PAIRS, CATEGORY_MIN_WRONG, FIELD_MODEL_FILE,
+};
 
 /// The parameters shipped with the program.
 const SHIPPED: &str = include_str!("../../data/calibration.json");

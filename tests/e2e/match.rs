@@ -341,6 +341,18 @@ fn calibrate_refuses_a_handful_of_decisions_and_fits_enough() {
     );
     assert!(text.contains("样本内"), "{text}");
     assert!(text.contains("ECE"), "{text}");
+    // Drug decisions only: the diagnoses keep the shipped model of their own,
+    // and the clerk is told so.
+    let dx = "类别:疾病诊断(ICD-10医保版)";
+    assert_eq!(
+        c["field_model"]["by_category"][dx],
+        serde_json::to_value(&matcher::calibrate::FieldModel::shipped().by_category[dx]).unwrap(),
+        "{c}"
+    );
+    assert!(
+        text.contains("疾病诊断(ICD-10医保版)：沿用内置的本类模型（本院此类决定 0 条"),
+        "{text}"
+    );
 
     // The next match of this home gives the re-fitted model's probabilities.
     let after = env.path("after.json");

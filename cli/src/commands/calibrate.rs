@@ -226,6 +226,35 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             lambda = model.lambda
         )
     );
+    // Kinds with a model of their own keep it until the hospital has enough
+    // decisions of that kind: say so, or the clerk expects them re-fitted.
+    let shipped = FieldModel::shipped();
+    for (feature, own) in &model.by_category {
+        let kind = feature.strip_prefix("类别:").unwrap_or(feature);
+        let of_kind: Vec<&(Example, bool)> = data
+            .iter()
+            .filter(|(e, _)| e.x.contains_key(feature))
+            .collect();
+        let wrong = of_kind.iter().filter(|(_, ok)| !ok).count();
+        if shipped.by_category.get(feature) == Some(own) {
+            println!(
+                "{}",
+                tr!(
+                    "calibrate.own_kept",
+                    kind = kind,
+                    n = of_kind.len(),
+                    wrong = wrong,
+                    min = matcher::calibrate::CATEGORY_MIN_PAIRS,
+                    min_wrong = matcher::calibrate::CATEGORY_MIN_WRONG
+                )
+            );
+        } else {
+            println!(
+                "{}",
+                tr!("calibrate.own_refitted", kind = kind, n = of_kind.len())
+            );
+        }
+    }
     println!("{}", tr!("calibrate.reliability"));
     let (re, sh) = (&rel["refitted"], &rel["shipped"]);
     println!("{}", tr!("calibrate.bins_head"));
