@@ -39,6 +39,9 @@ pub struct Crosswalk {
     label: String,
     /// The store's version id (0 for a table not read from a store).
     id: i64,
+    /// That version's checksum: an id freed by a deletion or `--replace` is
+    /// given to the next import, so the id alone does not name the rows.
+    checksum: String,
     map: HashMap<String, Target>,
 }
 
@@ -69,6 +72,7 @@ impl Crosswalk {
         Crosswalk {
             label: label.to_string(),
             id: 0,
+            checksum: String::new(),
             map,
         }
     }
@@ -76,6 +80,11 @@ impl Crosswalk {
     /// The version label, for explanations.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The checksum of the table's store version (empty when not read from a store).
+    pub fn checksum(&self) -> &str {
+        &self.checksum
     }
 
     /// The store's version id of the table (0 when not read from a store).
@@ -138,16 +147,21 @@ pub fn newest(
     }))
 }
 
+/// The kinds of 映射表 versions already read, by version id and checksum
+/// (an id freed by a deletion or `--replace` is given to the next import).
+pub type KnownKinds = HashMap<(i64, String), catalog_core::Category>;
+
 /// [`newest`] for a caller that keeps what it read (the HTTP server, which
 /// looks again after every import): `known` holds the kind of each version
-/// already read (versions never change), and `have` is the table it holds;
-/// when that is still the newest of its kind it is returned as is. Only a
-/// version never seen is read, so an import of drugs reads no 映射表 rows.
+/// already read, and `have` is the table it holds; when that is still the
+/// newest of its kind it is returned as is. Only a version never seen is
+/// read (a new table of the other kind once to learn its kind, and again by
+/// the matcher of that kind), so an import of drugs reads no 映射表 rows.
 pub fn newest_known(
     store: &catalog_core::Store,
     kind: catalog_core::Category,
     versions: &[catalog_core::VersionInfo],
-    known: &mut HashMap<i64, catalog_core::Category>,
+    known: &mut KnownKinds,
     have: Option<&std::sync::Arc<Crosswalk>>,
 ) -> anyhow::Result<Option<std::sync::Arc<Crosswalk>>> {
     let mut tables: Vec<&catalog_core::VersionInfo> = versions
@@ -156,21 +170,26 @@ pub fn newest_known(
         .collect();
     tables.sort_by_key(|v| std::cmp::Reverse(v.id));
     for v in tables {
-        if known.get(&v.id).is_some_and(|k| *k != kind) {
-            continue;
-        }
-        if let Some(h) = have.filter(|h| h.id == v.id && known.get(&v.id) == Some(&kind)) {
-            return Ok(Some(h.clone()));
+        let at = (v.id, v.checksum.clone());
+        match known.get(&at) {
+            Some(k) if *k != kind => continue,
+            Some(_) => {
+                if let Some(h) = have.filter(|h| h.id == v.id && h.checksum == v.checksum) {
+                    return Ok(Some(h.clone()));
+                }
+            }
+            None => {}
         }
         let entries = store.entries(v.id)?;
         if entries.is_empty() {
             continue;
         }
         let of_kind = kind_of(&entries);
-        known.insert(v.id, of_kind);
+        known.insert(at, of_kind);
         if of_kind == kind {
             let mut cw = Crosswalk::from_entries(&v.label, entries);
             cw.id = v.id;
+            cw.checksum = v.checksum.clone();
             return Ok(Some(std::sync::Arc::new(cw)));
         }
     }

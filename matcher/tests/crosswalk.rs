@@ -149,9 +149,17 @@ fn each_kind_reads_its_own_newest_table() {
 #[test]
 fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
     use catalog_core::{Store, VersionInfo, VersionMeta};
-    use std::collections::HashMap;
     use std::sync::Arc;
     fn import(store: &mut Store, label: &str, code: &str, target: &str) -> VersionInfo {
+        import_as(store, label, code, target, false)
+    }
+    fn import_as(
+        store: &mut Store,
+        label: &str,
+        code: &str,
+        target: &str,
+        replace: bool,
+    ) -> VersionInfo {
         let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
         e.detail
             .set("target_code", FieldValue::Text(target.to_string()));
@@ -163,12 +171,12 @@ fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
             note: None,
         };
         store
-            .import_version(&meta, false, vec![Ok::<_, String>(e)])
+            .import_version(&meta, replace, vec![Ok::<_, String>(e)])
             .unwrap()
     }
     fn newest(
         store: &Store,
-        known: &mut HashMap<i64, Category>,
+        known: &mut matcher::crosswalk::KnownKinds,
         have: Option<&Arc<matcher::crosswalk::Crosswalk>>,
     ) -> Arc<matcher::crosswalk::Crosswalk> {
         let versions = store.versions().unwrap();
@@ -178,16 +186,19 @@ fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
     }
     let mut store = Store::open_in_memory().unwrap();
     let dx = import(&mut store, "dx", "A01.000x002", "A01.003");
-    let mut known = HashMap::new();
+    let mut known = matcher::crosswalk::KnownKinds::new();
     let first = newest(&store, &mut known, None);
     assert_eq!(first.id(), dx.id);
-    assert_eq!(known[&dx.id], Category::Diagnosis);
+    assert_eq!(known[&(dx.id, dx.checksum.clone())], Category::Diagnosis);
     // A procedure table lands: its kind is learnt, and the diagnosis table
     // held is returned as it is, not read again.
     let proc = import(&mut store, "proc", "37.8300x002", "00.5000x004");
     let again = newest(&store, &mut known, Some(&first));
     assert!(Arc::ptr_eq(&first, &again));
-    assert_eq!(known[&proc.id], Category::Procedure);
+    assert_eq!(
+        known[&(proc.id, proc.checksum.clone())],
+        Category::Procedure
+    );
     // Not held: read again, the same table.
     let read = newest(&store, &mut known, None);
     assert!(!Arc::ptr_eq(&first, &read));
@@ -197,6 +208,21 @@ fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
     let newer = newest(&store, &mut known, Some(&first));
     assert_eq!(newer.id(), dx2.id);
     assert_ne!(*newer, *first);
+    // Replaced under its label, the newest table may get the same id back:
+    // the checksum tells the new rows from the table held.
+    let dx3 = import_as(&mut store, "dx2", "A01.000x002", "A01.100", true);
+    assert_eq!(dx3.id, dx2.id, "the case this guards against");
+    let replaced = newest(&store, &mut known, Some(&newer));
+    assert_eq!(replaced.checksum(), dx3.checksum);
+    assert_eq!(
+        replaced
+            .get(&matcher::norm::keys::icd("A01.000x002").unwrap())
+            .map(|t| t.code.as_str()),
+        Some("A01.100"),
+        "ids {} → {}",
+        dx2.id,
+        dx3.id
+    );
 }
 
 #[test]

@@ -7,15 +7,16 @@
 //! (`<home>/field_model.json`, written by `mulu calibrate`) when it has a valid
 //! one; a matcher built with another model is rebuilt at the next refresh.
 //! Diagnosis and procedure matchers read HIS codes through the newest
-//! 临床版→医保版映射表, and are rebuilt when a newer one is imported; a
-//! table's rows are read once (the kind of each table version is kept across
-//! refreshes, and the table a matcher holds is reused while it is the newest).
+//! 临床版→医保版映射表, and are rebuilt when a newer one is imported (or one
+//! replaced: a table is named by version id and checksum); the kind of each
+//! table version is kept across refreshes and the table a matcher holds is
+//! reused while it is the newest, so an import of drugs reads no table rows.
 
 use catalog_core::{Category, Store, VersionInfo};
 use matcher::calibrate::FieldModel;
 use matcher::index::CatalogIndex;
 use matcher::Matcher;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,7 +35,7 @@ pub(crate) struct Engines {
     /// Categories whose newest version has no matcher, with the reason.
     pub failed: BTreeMap<Category, Failure>,
     /// The ICD kind of each 映射表 version read (`crosswalk::newest_known`).
-    pub crosswalk_kinds: HashMap<i64, Category>,
+    pub crosswalk_kinds: matcher::crosswalk::KnownKinds,
 }
 
 impl Engines {
@@ -75,12 +76,14 @@ impl Engines {
             } else {
                 None
             };
-            let cw_id = crosswalk.as_ref().map(|c| c.id());
+            let cw_id = crosswalk
+                .as_ref()
+                .map(|c| (c.id(), c.checksum().to_string()));
             if let Some(m) = prev {
                 if m.version().id == v.id
                     && m.version().checksum == v.checksum
                     && m.field_model() == &model
-                    && m.crosswalk().map(|c| c.id()) == cw_id
+                    && m.crosswalk().map(|c| (c.id(), c.checksum().to_string())) == cw_id
                 {
                     out.by_category.insert(cat, m.clone());
                     continue;
