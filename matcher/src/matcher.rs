@@ -445,7 +445,7 @@ impl Matcher {
             .as_ref()
             .map_or_else(Vec::new, |w| w.of(icd_name));
         let quals = if self.wording.as_ref().is_some_and(|w| w.qualified()) {
-            crate::wording::qualifiers(icd_name)
+            crate::wording::qualifiers(&it.name)
         } else {
             0
         };

@@ -398,7 +398,7 @@ const QUALIFIER_WEIGHT: f64 = 1.5;
 const QUALIFIERS_COUNTED: u32 = 2;
 
 /// The evidence of the qualifiers (`wording::qualifiers`) one of an ICD
-/// item and a row carries and the other does not: `继发` or `先天` on one
+/// item and a row carries and the other does not: `继发` or `原位` on one
 /// side only names another disease, however close the rest of the wording
 /// (`胰腺恶性肿瘤` against `胰腺继发恶性肿瘤`). `None` when they carry the same.
 pub fn qualifier_evidence(item: u64, row: u64) -> Option<Evidence> {

@@ -74,7 +74,7 @@ pub struct Tables {
     /// Terms of one meaning in ICD names (`涎腺` → `唾液腺`), longest variant
     /// first (`wording.rs`).
     pub icd_terms: Vec<(String, String)>,
-    /// Words that change what an ICD name means (`继发`, `先天`), with
+    /// Words that change what an ICD name means (`继发`, `原位`), with
     /// whether they count only at the end of the name (`史$`); at most 64
     /// (`wording.rs` keeps them as bits).
     pub icd_qualifiers: Vec<(String, bool)>,

@@ -25,17 +25,38 @@ pub struct Wording {
     quals: Vec<u64>,
 }
 
+/// The name without the notes in brackets it ends with, and without
+/// trailing spaces and punctuation (`肺结核病史（已治愈）` → `肺结核病史`).
+fn without_trailing_notes(mut s: &str) -> &str {
+    loop {
+        s = s.trim_end_matches(|c: char| c.is_whitespace() || "。，,.;；、".contains(c));
+        let open = match s.chars().last() {
+            Some(')') => '(',
+            Some('）') => '（',
+            Some(']') => '[',
+            Some('］') => '［',
+            Some('】') => '【',
+            _ => return s,
+        };
+        match s.rfind(open) {
+            Some(at) => s = &s[..at],
+            None => return s,
+        }
+    }
+}
+
 /// The qualifiers of `data/synonyms/icd_qualifiers.csv` a name carries, as
 /// bits in the table's order: words that change what the name means
-/// (`继发`, `先天`, `非`).
+/// (`继发`, `原位`, `史` at the end). Read on the name as written (the
+/// normalised key drops the brackets a trailing note sits in).
 pub fn qualifiers(name: &str) -> u64 {
     let name = fold_terms(name);
-    let name = name.trim_end();
+    let end = without_trailing_notes(&name);
     let mut bits = 0u64;
     let table = crate::synonyms::TABLES.icd_qualifiers.iter().take(64);
     for (i, (q, at_end)) in table.enumerate() {
         let hit = if *at_end {
-            name.ends_with(q.as_str())
+            end.ends_with(q.as_str())
         } else {
             name.match_indices(q.as_str())
                 .any(|(at, _)| !name[..at].ends_with('不'))
@@ -132,7 +153,7 @@ impl Wording {
             .map(|r| words(&mut a, &r.base).into_boxed_slice())
             .collect();
         let quals = if qualified {
-            records.iter().map(|r| qualifiers(&r.base)).collect()
+            records.iter().map(|r| qualifiers(&r.name)).collect()
         } else {
             Vec::new()
         };
@@ -344,6 +365,9 @@ mod tests {
         assert_eq!(q("胰腺癌"), ["恶性"], "癌 is folded first");
         assert!(q("再生不良性贫血").is_empty(), "不良性 is not 良性");
         assert_eq!(q("恶性淋巴瘤个人史"), ["恶性", "史"]);
+        assert_eq!(q("肺结核病史（已治愈）"), ["史"], "a note after it");
+        assert_eq!(q("手术史(阑尾) "), ["史"]);
+        assert!(q("病史(").is_empty(), "an unclosed bracket is no note");
         assert!(
             q("史密斯-莱姆利-奥皮茨综合征").is_empty(),
             "史 only at the end"

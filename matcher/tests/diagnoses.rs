@@ -4,7 +4,7 @@
 
 mod common;
 
-use catalog_core::HospitalItem;
+use catalog_core::{Category, HospitalItem};
 use matcher::{Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
@@ -234,5 +234,54 @@ fn a_qualifier_on_one_side_only_names_another_disease() {
             .explain()
             .contains(&format!("限定词≠(无 / {differs})")));
         assert_ne!(wrong.tier, Tier::High);
+    }
+}
+
+#[test]
+fn a_best_row_that_differs_by_a_qualifier_is_never_high_nor_sure() {
+    // Only the secondary tumour is close: it leads, and the clerk decides.
+    let rows = [
+        ("C78.800x007", "胰腺继发恶性肿瘤"),
+        ("K86.100", "慢性胰腺炎"),
+        ("C16.900", "胃恶性肿瘤"),
+        ("C22.900", "肝恶性肿瘤"),
+    ];
+    let (m, _t) = common::diagnoses_of(&rows);
+    let r = m.match_item(&item("胰腺恶性肿瘤", None), 5);
+    assert_eq!(r.candidates[0].code, "C78.800x007", "{:?}", r.candidates);
+    assert_ne!(r.tier, Tier::High, "{}", r.reason);
+    assert!(r.probability.unwrap() < 0.995, "{:?}", r.probability);
+    // Two qualifiers on one side weigh twice, and no more than twice.
+    let two = matcher::score::qualifier_evidence(0, 0b11).unwrap();
+    let three = matcher::score::qualifier_evidence(0, 0b111).unwrap();
+    assert_eq!(two.weight, three.weight);
+    assert!(two.weight < matcher::score::qualifier_evidence(0, 0b1).unwrap().weight);
+}
+
+#[test]
+fn procedures_have_no_qualifiers() {
+    // `原位` of a procedure (角膜原位磨镶术) is no in-situ tumour.
+    let entries: Vec<catalog_core::Entry> = [
+        ("11.7100x004", "准分子激光角膜原位磨镶术[LASIK]"),
+        ("11.7100x006", "准分子激光角膜上皮瓣下磨镶术"),
+        ("11.4900x002", "角膜病损切除术"),
+    ]
+    .iter()
+    .map(|(c, n)| {
+        catalog_core::Entry::new(
+            *c,
+            *n,
+            catalog_core::Detail::Procedure(catalog_core::entry::IcdInfo::default()),
+        )
+    })
+    .collect();
+    let (m, _t) = common::matcher_of(Category::Procedure, entries);
+    let r = m.match_item(&item("准分子激光角膜磨镶术", None), 5);
+    for c in &r.candidates {
+        assert!(
+            c.evidence.iter().all(|e| e.field != "限定词"),
+            "{:?}",
+            c.evidence
+        );
     }
 }
