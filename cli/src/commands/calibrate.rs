@@ -226,8 +226,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
             lambda = model.lambda
         )
     );
-    // Kinds with a model of their own keep it until the hospital has enough
-    // decisions of that kind: say so, or the clerk expects them re-fitted.
+    // A kind with a model of its own keeps it until the hospital has enough
+    // decisions of that kind: say so, or the clerk expects it re-fitted.
     let shipped = FieldModel::shipped();
     for (feature, own) in &model.by_category {
         let kind = feature.strip_prefix("类别:").unwrap_or(feature);
@@ -244,8 +244,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<u8> {
                     kind = kind,
                     n = of_kind.len(),
                     wrong = wrong,
-                    min = matcher::calibrate::CATEGORY_MIN_PAIRS,
-                    min_wrong = matcher::calibrate::CATEGORY_MIN_WRONG
+                    min = matcher::calibrate::MIN_PAIRS,
+                    min_each = matcher::calibrate::MIN_EACH
                 )
             );
         } else {
