@@ -109,29 +109,35 @@ fn a_drug_catalogue_ignores_the_table() {
     assert!(m.with_crosswalk(table()).crosswalk().is_none());
 }
 
+/// Import a one-row 映射表 (`code` → `target`) as version `label`.
+fn import_table(
+    store: &mut catalog_core::Store,
+    label: &str,
+    code: &str,
+    target: &str,
+    replace: bool,
+) -> catalog_core::VersionInfo {
+    let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
+    e.detail
+        .set("target_code", FieldValue::Text(target.to_string()));
+    let meta = catalog_core::VersionMeta {
+        category: Category::Crosswalk,
+        label: label.into(),
+        source: "test".into(),
+        published: None,
+        note: None,
+    };
+    store
+        .import_version(&meta, replace, vec![Ok::<_, String>(e)])
+        .unwrap()
+}
+
 #[test]
 fn each_kind_reads_its_own_newest_table() {
-    use catalog_core::{Store, VersionMeta};
-    let mut store = Store::open_in_memory().unwrap();
-    let row = |code: &str, target: &str| {
-        let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
-        e.detail
-            .set("target_code", FieldValue::Text(target.to_string()));
-        Ok::<_, String>(e)
-    };
-    let mut import = |label: &str, rows: Vec<Result<Entry, String>>| {
-        let meta = VersionMeta {
-            category: Category::Crosswalk,
-            label: label.into(),
-            source: "test".into(),
-            published: None,
-            note: None,
-        };
-        store.import_version(&meta, false, rows).unwrap()
-    };
-    let dx = import("dx", vec![row("A01.000x002", "A01.003")]);
+    let mut store = catalog_core::Store::open_in_memory().unwrap();
+    let dx = import_table(&mut store, "dx", "A01.000x002", "A01.003", false);
     // The procedure table, imported after: it must not hide the diagnosis one.
-    let proc = import("proc", vec![row("37.8300x002", "00.5000x004")]);
+    let proc = import_table(&mut store, "proc", "37.8300x002", "00.5000x004", false);
     let (v, cw) = matcher::crosswalk::newest(&store, Category::Diagnosis)
         .unwrap()
         .unwrap();
@@ -140,7 +146,7 @@ fn each_kind_reads_its_own_newest_table() {
         .unwrap()
         .unwrap();
     assert_eq!(v.id, proc.id);
-    let empty = Store::open_in_memory().unwrap();
+    let empty = catalog_core::Store::open_in_memory().unwrap();
     assert!(matcher::crosswalk::newest(&empty, Category::Diagnosis)
         .unwrap()
         .is_none());
@@ -148,32 +154,8 @@ fn each_kind_reads_its_own_newest_table() {
 
 #[test]
 fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
-    use catalog_core::{Store, VersionInfo, VersionMeta};
+    use catalog_core::Store;
     use std::sync::Arc;
-    fn import(store: &mut Store, label: &str, code: &str, target: &str) -> VersionInfo {
-        import_as(store, label, code, target, false)
-    }
-    fn import_as(
-        store: &mut Store,
-        label: &str,
-        code: &str,
-        target: &str,
-        replace: bool,
-    ) -> VersionInfo {
-        let mut e = Entry::new(code, "x", Detail::empty(Category::Crosswalk));
-        e.detail
-            .set("target_code", FieldValue::Text(target.to_string()));
-        let meta = VersionMeta {
-            category: Category::Crosswalk,
-            label: label.into(),
-            source: "test".into(),
-            published: None,
-            note: None,
-        };
-        store
-            .import_version(&meta, replace, vec![Ok::<_, String>(e)])
-            .unwrap()
-    }
     fn newest(
         store: &Store,
         known: &mut matcher::crosswalk::KnownKinds,
@@ -185,14 +167,14 @@ fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
             .unwrap()
     }
     let mut store = Store::open_in_memory().unwrap();
-    let dx = import(&mut store, "dx", "A01.000x002", "A01.003");
+    let dx = import_table(&mut store, "dx", "A01.000x002", "A01.003", false);
     let mut known = matcher::crosswalk::KnownKinds::new();
     let first = newest(&store, &mut known, None);
     assert_eq!(first.id(), dx.id);
     assert_eq!(known[&(dx.id, dx.checksum.clone())], Category::Diagnosis);
     // A procedure table lands: its kind is learnt, and the diagnosis table
     // held is returned as it is, not read again.
-    let proc = import(&mut store, "proc", "37.8300x002", "00.5000x004");
+    let proc = import_table(&mut store, "proc", "37.8300x002", "00.5000x004", false);
     let again = newest(&store, &mut known, Some(&first));
     assert!(Arc::ptr_eq(&first, &again));
     assert_eq!(
@@ -204,13 +186,13 @@ fn a_table_held_is_reused_while_it_is_the_newest_of_its_kind() {
     assert!(!Arc::ptr_eq(&first, &read));
     assert_eq!(*read, *first);
     // A newer diagnosis table replaces the one held.
-    let dx2 = import(&mut store, "dx2", "A01.000x002", "A01.000");
+    let dx2 = import_table(&mut store, "dx2", "A01.000x002", "A01.000", false);
     let newer = newest(&store, &mut known, Some(&first));
     assert_eq!(newer.id(), dx2.id);
     assert_ne!(*newer, *first);
     // Replaced under its label, the newest table may get the same id back:
     // the checksum tells the new rows from the table held.
-    let dx3 = import_as(&mut store, "dx2", "A01.000x002", "A01.100", true);
+    let dx3 = import_table(&mut store, "dx2", "A01.000x002", "A01.100", true);
     assert_eq!(dx3.id, dx2.id, "the case this guards against");
     let replaced = newest(&store, &mut known, Some(&newer));
     assert_eq!(replaced.checksum(), dx3.checksum);
