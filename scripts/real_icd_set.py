@@ -7,6 +7,8 @@ Input: a directory holding the plain-text lists of CHS-DRG-Grouper
 (国家临床版 names, `code name`), `ICD10GL2YB.dat` and `ICD9GL2YB.dat` (the
 correspondence, `<临床版> <医保版>` per line). Any of them may be partial
 (a sample of the correspondence and the clinical names that cover it).
+When `ICD10YB-灰码.dat` / `ICD9YB-灰码.dat` (the 灰码 list, `code name`) is
+there too, the catalogue gets a 灰码 column (是 for a listed code).
 
 Output in OUTDIR, per kind (diagnosis, procedure):
   <kind>.csv              the 医保版 catalogue (诊断代码/手术操作代码 + name)
@@ -79,11 +81,14 @@ def main():
         if not yb or not pairs:
             print(f"{kind}: no 医保版 list or no correspondence in {a.src}", file=sys.stderr)
             continue
+        grey = read_list(os.path.join(a.src, f"{stem}YB-灰码.dat"))
         with open(os.path.join(a.out, f"{kind}.csv"), "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow([code_h, name_h])
+            w.writerow([code_h, name_h] + (["灰码"] if grey else []))
             for c, n in yb.items():
-                w.writerow([c, n])
+                w.writerow([c, n] + (["是" if c in grey else ""] if grey else []))
+        if grey:
+            print(f"{kind}: {sum(c in grey for c in yb)} of {len(grey)} 灰码 in the 医保版 list")
         items, skipped = [], {"no clinical name": 0, "truth not in 医保版 list": 0}
         for clin, target in pairs:
             if clin not in gl:

@@ -471,6 +471,7 @@ detail_struct!(
         detail_code: Text = "细目代码",
         detail_name: Text = "细目名称",
         usage_flag: Text = "使用标记",
+        grey: Text = "灰码",
         gb_code: Text = "国标版代码",
         gb_name: Text = "国标版名称",
         clinical_code: Text = "临床版代码",

@@ -490,3 +490,21 @@ fn crosswalk_rows_keep_a_canonical_target_and_reject_bad_ones() {
     .to_string();
     assert!(err.contains("医保版代码"), "{err}");
 }
+
+#[test]
+fn a_grey_code_column_of_a_diagnosis_list_is_a_field() {
+    // The 医保版 lists mark parent-level codes 灰码; the mark is catalogue
+    // data (shown, diffed), not an extra column.
+    let d = tempfile::tempdir().unwrap();
+    let p = write(
+        d.path(),
+        "diagnosis.csv",
+        "诊断代码,诊断名称,灰码\nI10.x00,特发性（原发性）高血压,是\nI10.x00x002,原发性高血压,\n",
+    );
+    let r = read(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(r.category(), Category::Diagnosis);
+    let entries: Vec<_> = r.collect::<Result<Vec<_>, _>>().unwrap();
+    assert_eq!(entries[0].field("grey"), FieldValue::Text("是".into()));
+    assert_eq!(entries[1].field("grey"), FieldValue::Empty);
+    assert!(entries[0].extra.get("灰码").is_none());
+}
