@@ -333,6 +333,12 @@ mod tests {
         );
         // `癌` becomes 恶性肿瘤 once; the result is not folded again.
         assert_eq!(fold_terms("肺癌"), "肺恶性肿瘤");
+        // The 临床版's older spellings of one term (`粘多糖贮积病` in the
+        // 医保版 is `黏多糖贮积症`; `高甘油三酯血症` is `高甘油酯血症`).
+        assert_eq!(fold_terms("粘多糖贮积病"), fold_terms("黏多糖贮积症"));
+        assert_eq!(fold_terms("高甘油三酯血症"), fold_terms("高甘油酯血症"));
+        assert_eq!(fold_terms("腰部脂肪增多症"), "腰部脂肪堆积");
+        assert_ne!(fold_terms("脂肪过多症"), fold_terms("脂肪堆积"));
         let w = Wording::build(&rows(&["小涎腺恶性肿瘤", "唾液腺恶性肿瘤"]), true);
         assert!((w.similarity(&w.of("小唾液腺恶性肿瘤"), 0) - 1.0).abs() < 1e-9);
     }
