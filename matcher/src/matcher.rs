@@ -90,6 +90,10 @@ const TEXT_CANDIDATES: usize = 30;
 /// Extra text hits asked for, so that dropping the rows tied at the last
 /// score (see `text_candidates`) still leaves `TEXT_CANDIDATES`.
 const TEXT_SPARE: usize = 10;
+/// ICD rows nearest in wording shown beside a clear answer, looked up
+/// through the words fewer than one name in `BESIDE_CLEAR_RARITY` carries.
+const BESIDE_CLEAR: usize = 10;
+const BESIDE_CLEAR_RARITY: usize = 50;
 /// Upper bound of candidates scored per item (keys and names can fan out).
 const MAX_CANDIDATES: usize = 200;
 /// A rival within this much log-odds of the best keeps the best out of "high".
@@ -279,21 +283,31 @@ impl Matcher {
                     && rest.first().is_none_or(|r| l0 - r.0 >= HIGH_MARGIN)
             }
         };
-        if !clear {
+        // Beside a clear ICD answer, the rows nearest in wording are shown
+        // too (a clerk weighs the answer against them; recall@20), from a
+        // cheaper look-up. Unless one comes within the high margin, the
+        // runner-up of the probability stays the first pass's: the per-field
+        // model was fitted on those candidates.
+        let first_pass = clear.then(|| (scored[0].1, scored.get(1).map(|s| s.0)));
+        if !clear || self.wording.is_some() {
             let mut seen: HashSet<u32> = cands.iter().copied().collect();
-            let mut extra: Vec<u32> = self
-                .text_candidates(q, &mut trace)
-                .into_iter()
-                .filter(|o| seen.insert(*o))
-                .collect();
+            let mut extra: Vec<u32> = if clear {
+                Vec::new()
+            } else {
+                self.text_candidates(q, &mut trace)
+                    .into_iter()
+                    .filter(|o| seen.insert(*o))
+                    .collect()
+            };
             // ICD names reworded between editions: the rows nearest in wording.
             if let Some(w) = &self.wording {
                 let before = extra.len();
-                extra.extend(
+                let near = if clear {
+                    w.nearest_through(&prepared.words, BESIDE_CLEAR, BESIDE_CLEAR_RARITY)
+                } else {
                     w.nearest(&prepared.words, TEXT_CANDIDATES)
-                        .into_iter()
-                        .filter(|o| seen.insert(*o)),
-                );
+                };
+                extra.extend(near.into_iter().filter(|o| seen.insert(*o)));
                 if extra.len() > before {
                     trace.keys.push("用词相近".into());
                 }
@@ -310,7 +324,15 @@ impl Matcher {
             res.retrieval = trace;
             return res;
         }
-        let logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
+        let mut logits: Vec<f64> = scored.iter().take(top.max(2)).map(|s| s.0).collect();
+        if let Some((best, runner_up)) = first_pass {
+            let rival = scored
+                .get(1)
+                .is_some_and(|s| scored[0].0 - s.0 < HIGH_MARGIN);
+            if scored[0].1 == best && !rival {
+                logits = std::iter::once(scored[0].0).chain(runner_up).collect();
+            }
+        }
         // Over every row scored, not only those shown, so `--top` changes nothing.
         let tied = scored
             .iter()

@@ -195,7 +195,13 @@ impl Wording {
     ///
     /// [`similarity`]: Self::similarity
     pub fn nearest(&self, item: &[Box<str>], k: usize) -> Vec<u32> {
-        let common = (self.rows.len() / 10).max(50);
+        self.nearest_through(item, k, 10)
+    }
+
+    /// [`nearest`](Self::nearest), looked up through the words fewer than
+    /// one name in `rarity` carries (the rarer, the cheaper).
+    pub fn nearest_through(&self, item: &[Box<str>], k: usize, rarity: usize) -> Vec<u32> {
+        let common = (self.rows.len() / rarity.max(1)).max(50);
         let mut shared: HashMap<u32, f64> = HashMap::new();
         for w in item {
             match self.postings.get(w) {

@@ -285,3 +285,26 @@ fn procedures_have_no_qualifiers() {
         );
     }
 }
+
+#[test]
+fn a_clear_answer_is_shown_with_the_rows_nearest_in_wording_without_changing_its_probability() {
+    let (m, _t) = common::diagnoses_of(&[
+        ("K56.500", "肠粘连[带]伴有梗阻"),
+        ("K56.500x003", "粘连性肠梗阻"),
+        ("K56.600", "肠梗阻"),
+        ("I10.x00", "特发性（原发性）高血压"),
+    ]);
+    let r = m.match_item(&item("肠粘连[带]伴有梗阻", None), 5);
+    assert_eq!(r.candidates[0].code, "K56.500", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // The reworded row a clerk would weigh the answer against is listed…
+    assert!(
+        r.candidates.iter().any(|c| c.code == "K56.500x003"),
+        "{r:#?}"
+    );
+    assert!(r.retrieval.keys.iter().any(|k| k == "用词相近"), "{r:#?}");
+    // …but the probability is the one the per-field model was fitted for:
+    // the name look-up found no rival, so there is no runner-up margin.
+    let seen = r.logits.as_ref().unwrap();
+    assert_eq!(seen.margin, None, "{r:#?}");
+}
