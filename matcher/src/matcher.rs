@@ -268,7 +268,8 @@ impl Matcher {
             })
         };
         // Keys and exact names first; the full-text search (the costly part)
-        // runs only when they leave no clear high-tier answer.
+        // runs only when they leave no clear high-tier answer (for ICD kinds
+        // the rows nearest in wording are looked up beside one too, below).
         let mut trace = Retrieval::default();
         if prepared.brand_first {
             trace.keys.push("括号内通用名".into());
@@ -283,11 +284,12 @@ impl Matcher {
                     && rest.first().is_none_or(|r| l0 - r.0 >= HIGH_MARGIN)
             }
         };
-        // Beside a clear ICD answer, the rows nearest in wording are shown
-        // too (a clerk weighs the answer against them; recall@20), from a
-        // cheaper look-up. Unless one comes within the high margin, the
-        // runner-up of the probability stays the first pass's: the per-field
-        // model was fitted on those candidates.
+        // Beside a clear ICD answer, the rows nearest in wording are scored
+        // and ranked too (a clerk weighs the answer against them; recall@20),
+        // from a lighter look-up than an unclear item's. Unless one outranks
+        // the answer or comes within the high margin of it, the runner-up of
+        // the probability stays the first pass's: the per-field model was
+        // fitted on those candidates.
         let first_pass = clear.then(|| (scored[0].1, scored.get(1).map(|s| s.0)));
         if !clear || self.wording.is_some() {
             let mut seen: HashSet<u32> = cands.iter().copied().collect();

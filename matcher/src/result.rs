@@ -169,7 +169,10 @@ pub struct BestLogits {
     pub code: String,
     /// Its raw log-odds.
     pub logit: f64,
-    /// Its log-odds minus the runner-up's; `None` without a runner-up.
+    /// Its log-odds minus the runner-up's; `None` without a runner-up. For
+    /// a clear ICD answer the runner-up is the first pass's: the rows listed
+    /// beside it count only when one comes within the high margin (see
+    /// `Matcher::match_item`), so a shown second row may be further off.
     pub margin: Option<f64>,
     /// Candidates scored with exactly its log-odds, itself included.
     pub tied: u32,

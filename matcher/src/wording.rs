@@ -198,8 +198,9 @@ impl Wording {
         self.nearest_through(item, k, 10)
     }
 
-    /// [`nearest`](Self::nearest), looked up through the words fewer than
-    /// one name in `rarity` carries (the rarer, the cheaper).
+    /// [`nearest`](Self::nearest), looked up through the words at most one
+    /// name in `rarity` carries, and at least through those of 50 rows or
+    /// fewer (the larger `rarity`, the cheaper on a large catalogue).
     pub fn nearest_through(&self, item: &[Box<str>], k: usize, rarity: usize) -> Vec<u32> {
         let common = (self.rows.len() / rarity.max(1)).max(50);
         let mut shared: HashMap<u32, f64> = HashMap::new();

@@ -307,4 +307,8 @@ fn a_clear_answer_is_shown_with_the_rows_nearest_in_wording_without_changing_its
     // the name look-up found no rival, so there is no runner-up margin.
     let seen = r.logits.as_ref().unwrap();
     assert_eq!(seen.margin, None, "{r:#?}");
+    // What `mulu calibrate` re-fits on is what the probability came from.
+    let e = m.example(&r).unwrap();
+    let p = m.field_model().probability(&e);
+    assert!((p - r.probability.unwrap()).abs() < 1e-6, "{p} vs {r:#?}");
 }
