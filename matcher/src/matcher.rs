@@ -305,7 +305,9 @@ impl Matcher {
             if let Some(w) = &self.wording {
                 let before = extra.len();
                 let near = if clear {
-                    w.nearest_through(&prepared.words, BESIDE_CLEAR, BESIDE_CLEAR_RARITY)
+                    // Within the cap of rows scored per item.
+                    let room = MAX_CANDIDATES.saturating_sub(scored.len());
+                    w.nearest_through(&prepared.words, BESIDE_CLEAR.min(room), BESIDE_CLEAR_RARITY)
                 } else {
                     w.nearest(&prepared.words, TEXT_CANDIDATES)
                 };
