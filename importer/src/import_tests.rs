@@ -494,7 +494,7 @@ fn crosswalk_rows_keep_a_canonical_target_and_reject_bad_ones() {
 #[test]
 fn a_grey_code_column_of_a_diagnosis_list_is_a_field() {
     // The 医保版 lists mark parent-level codes 灰码; the mark is catalogue
-    // data (shown, diffed), not an extra column.
+    // data (kept in the entry, diffed), not an extra column.
     let d = tempfile::tempdir().unwrap();
     let p = write(
         d.path(),

@@ -90,8 +90,8 @@ const TEXT_CANDIDATES: usize = 30;
 /// Extra text hits asked for, so that dropping the rows tied at the last
 /// score (see `text_candidates`) still leaves `TEXT_CANDIDATES`.
 const TEXT_SPARE: usize = 10;
-/// ICD rows nearest in wording shown beside a clear answer, looked up
-/// through the words fewer than one name in `BESIDE_CLEAR_RARITY` carries.
+/// ICD rows nearest in wording scored beside a clear answer, looked up
+/// through the words at most one name in `BESIDE_CLEAR_RARITY` carries.
 const BESIDE_CLEAR: usize = 10;
 const BESIDE_CLEAR_RARITY: usize = 50;
 /// Upper bound of candidates scored per item (keys and names can fan out).
