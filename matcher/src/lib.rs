@@ -76,6 +76,7 @@ pub mod record;
 pub mod result;
 pub mod row;
 pub mod score;
+pub mod shorthand;
 mod sound;
 pub mod synonyms;
 pub mod wording;

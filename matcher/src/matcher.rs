@@ -72,6 +72,8 @@ struct Prepared {
     words: Vec<Box<str>>,
     /// The name's qualifiers, for ICD kinds (`wording::qualifiers`).
     quals: u64,
+    /// The shorthand written out (`冠心病` → `冠状动脉粥样硬化性心脏病`).
+    written_out: Vec<(String, String)>,
 }
 
 /// The retrieval key of a short name's slips (see `near::NearNames::near_short`).
@@ -129,6 +131,8 @@ pub struct Matcher {
     field_model: crate::calibrate::FieldModel,
     /// Word weights of ICD names (`wording.rs`), for diagnoses and procedures.
     wording: Option<crate::wording::Wording>,
+    /// ICD rows' bracketed synonyms (`心房颤动[心房纤颤]`, `…术(ESD)`), by row.
+    synonyms: HashMap<u32, Box<[Text]>>,
     /// The 临床版→医保版映射表 read with a diagnosis or procedure catalogue.
     crosswalk: Option<std::sync::Arc<crate::crosswalk::Crosswalk>>,
 }
@@ -163,8 +167,10 @@ impl Matcher {
             sound: Default::default(),
             crosswalk: None,
             wording: None,
+            synonyms: HashMap::new(),
             index,
         };
+        m.synonyms = m.bracket_synonyms();
         for (i, r) in m.index.records.iter().enumerate() {
             let i = i as u32;
             m.by_code.insert(r.code.clone(), i);
@@ -181,6 +187,21 @@ impl Matcher {
             }
             if let Some(t) = &r.trade_name {
                 add(&mut m.by_name, Some(t), i);
+            }
+        }
+        // Looked up by a bracketed synonym only where no row has it as its
+        // own name: `花斑癣` stays the name of B36.000, not also of
+        // B36.000x001 `花斑癣[花斑糠疹]`.
+        let mut synonyms: Vec<(u32, Text)> = m
+            .synonyms
+            .iter()
+            .flat_map(|(&i, ks)| ks.iter().map(move |k| (i, k.clone())))
+            .collect();
+        synonyms.sort_unstable();
+        let own: HashSet<Text> = m.by_name.keys().cloned().collect();
+        for (i, k) in synonyms {
+            if !own.contains(&k) {
+                add(&mut m.by_name, Some(&k), i);
             }
         }
         if matches!(m.category(), Category::Diagnosis | Category::Procedure) {
@@ -232,9 +253,77 @@ impl Matcher {
     /// Match one hospital item. Never fails: an item that cannot be matched
     /// gets tier `none` and the reason.
     pub fn match_item(&self, item: &HospitalItem, top: usize) -> MatchResult {
+        let prepared = self.prepare(item);
+        let res = self.match_prepared(item, &prepared, top);
+        let Some(written_out) = self.prepare_written_out(item) else {
+            return res;
+        };
+        // Shorthand (`冠心病`, `肺Ca`): the written-out name is matched too,
+        // and kept only when its best row scores higher (the catalogue uses
+        // some shorthand itself, `乙肝后肝硬化`).
+        let mut alt = self.match_prepared(item, &written_out, top);
+        let best = |r: &MatchResult| r.candidates.first().map_or(f64::MIN, |c| c.score);
+        if best(&alt) <= best(&res) {
+            return res;
+        }
+        let pairs: Vec<String> = written_out
+            .written_out
+            .iter()
+            .map(|(s, f)| format!("{s}→{f}"))
+            .collect();
+        alt.reason = format!(
+            "{}; 院内简称按全称匹配：{} (shorthand written out)",
+            alt.reason,
+            pairs.join("、")
+        );
+        alt
+    }
+
+    /// For ICD kinds, each row's bracketed synonyms
+    /// (`record::bracket_synonyms`) that are not already one of its
+    /// names. Derived when the index is opened, so indexes built before stay
+    /// valid.
+    fn bracket_synonyms(&self) -> HashMap<u32, Box<[Text]>> {
+        if !matches!(self.category(), Category::Diagnosis | Category::Procedure) {
+            return HashMap::new();
+        }
+        let mut out = HashMap::new();
+        for (i, r) in self.index.records.iter().enumerate() {
+            let extra: Box<[Text]> = crate::record::bracket_synonyms(&r.name)
+                .into_iter()
+                .filter(|k| !r.names.iter().any(|n| **n == **k))
+                .map(Text::from)
+                .collect();
+            if !extra.is_empty() {
+                out.insert(i as u32, extra);
+            }
+        }
+        out
+    }
+
+    /// The query of an ICD item whose name is no catalogue name and holds
+    /// clinical shorthand, with the shorthand written out (`shorthand.rs`).
+    fn prepare_written_out(&self, item: &HospitalItem) -> Option<Prepared> {
+        let kind = self.category();
+        if !matches!(kind, Category::Diagnosis | Category::Procedure)
+            || self
+                .by_name
+                .contains_key(crate::norm::text::key(&item.name).as_str())
+        {
+            return None;
+        }
+        let (name, pairs) = crate::shorthand::expand(&crate::norm::text::fold(&item.name), kind)?;
+        let mut it = item.clone();
+        it.name = name;
+        let mut p = self.prepare(&it);
+        p.written_out = pairs;
+        Some(p)
+    }
+
+    /// [`Matcher::match_item`] on a prepared query.
+    fn match_prepared(&self, item: &HospitalItem, prepared: &Prepared, top: usize) -> MatchResult {
         let top = top.clamp(1, 50);
         let mut res = MatchResult::none(item.row, &item.code, &item.name, "");
-        let prepared = self.prepare(item);
         let q = &prepared.q;
         let has_key = q.approval_key.is_some()
             || q.standard_code.is_some()
@@ -247,7 +336,7 @@ impl Matcher {
                     .into();
             return res;
         }
-        let evaluate = |o: u32, explain: bool| self.evaluate(&prepared, o, explain);
+        let evaluate = |o: u32, explain: bool| self.evaluate(prepared, o, explain);
         let score_all = |ords: &[u32]| -> Vec<(f64, u32, Vec<Evidence>)> {
             ords.iter()
                 .map(|&o| {
@@ -482,6 +571,7 @@ impl Matcher {
             unique_name,
             words,
             quals,
+            written_out: Vec::new(),
         }
     }
 
@@ -489,6 +579,11 @@ impl Matcher {
     fn evaluate(&self, p: &Prepared, o: u32, explain: bool) -> (Vec<Evidence>, f64) {
         let (mut ev, mut logit) =
             score::evaluate_with(&p.q, &self.index.records[o as usize], explain);
+        if let Some(syn) = self.synonyms.get(&o) {
+            if let Some(k) = syn.iter().find(|k| ***k == *p.q.parts.generic) {
+                logit += score::synonym_name(&mut ev, k);
+            }
+        }
         if let Some(w) = &self.wording {
             logit += score::reword(&mut ev, w.similarity(&p.words, o));
             if let Some(e) = score::qualifier_evidence(p.quals, w.row_qualifiers(o)) {
@@ -510,7 +605,11 @@ impl Matcher {
     /// left out of the top 20 by a tie from one the search missed.
     pub fn score_of(&self, item: &HospitalItem, code: &str) -> Option<f64> {
         let &o = self.by_code.get(code)?;
-        let (_, logit) = self.evaluate(&self.prepare(item), o, false);
+        let (_, mut logit) = self.evaluate(&self.prepare(item), o, false);
+        // As `match_item` reads the item: the better of the two readings.
+        if let Some(p) = self.prepare_written_out(item) {
+            logit = logit.max(self.evaluate(&p, o, false).1);
+        }
         Some((score::sigmoid(logit) * 1e6).round() / 1e6)
     }
 

@@ -93,6 +93,69 @@ fn push_name(names: &mut Vec<String>, s: Option<&str>, whole: bool) {
     }
 }
 
+/// The other names an ICD row gives in brackets, as name keys. The 医保版
+/// brackets a synonym in square brackets (`心房颤动[心房纤颤]`,
+/// `房性期前收缩[房性早搏]`, `…综合征[Lowe综合征]`) and an abbreviation in
+/// round ones at the end (`内镜下十二指肠黏膜下剥离术(ESD)`). The name without
+/// its square brackets is one; a bracket that ends the name is another (one
+/// inside it, `人类免疫缺陷病毒[HIV]病…`, stands for a part only). Other round
+/// brackets qualify (`肺结核（显微镜检证实）`), so they stay.
+pub fn bracket_synonyms(name: &str) -> Vec<String> {
+    let name = name.trim();
+    let mut out = Vec::new();
+    let open = |c: char| c == '[' || c == '［';
+    let close = |c: char| c == ']' || c == '］';
+    if name.contains(open) {
+        let mut bare = String::new();
+        let mut inside: Vec<(String, bool)> = Vec::new();
+        let mut depth = 0;
+        for (at, c) in name.char_indices() {
+            if open(c) {
+                depth += 1;
+                inside.push((String::new(), false));
+            } else if close(c) && depth > 0 {
+                depth -= 1;
+                let after = &name[at + c.len_utf8()..];
+                if let Some(last) = inside.last_mut() {
+                    // `…[德雷斯勒综合征][Dressler综合征]`: each bracket after the last text.
+                    last.1 = after.trim().is_empty() || after.starts_with(open);
+                }
+            } else if depth > 0 {
+                if let Some(last) = inside.last_mut() {
+                    last.0.push(c);
+                }
+            } else {
+                bare.push(c);
+            }
+        }
+        if depth == 0 {
+            out.push(text::key(&bare));
+            out.extend(
+                inside
+                    .iter()
+                    .filter(|(_, ends)| *ends)
+                    .map(|(t, _)| text::key(t)),
+            );
+        }
+    }
+    // `…剥离术(ESD)`: letters, digits and hyphens only, at the very end.
+    if let Some(head) = name.strip_suffix(')').or_else(|| name.strip_suffix('）')) {
+        if let Some(at) = head.rfind(['(', '（']) {
+            let abbr = &head[at..].trim_start_matches(['(', '（']);
+            if abbr.chars().any(|c| c.is_ascii_alphabetic())
+                && abbr.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                out.push(text::key(abbr));
+                out.push(text::key(&head[..at]));
+            }
+        }
+    }
+    out.retain(|k| k.chars().count() >= 2);
+    out.sort();
+    out.dedup();
+    out
+}
+
 impl Record {
     /// The features of a catalogue entry.
     pub fn from_entry(e: &Entry) -> Record {
@@ -566,6 +629,36 @@ mod tests {
             (q.manufacturer.as_str(), q.spec.count),
             ("天辰生", Some(6.0))
         );
+    }
+
+    #[test]
+    fn brackets_give_an_icd_row_its_synonyms() {
+        assert_eq!(
+            bracket_synonyms("心房颤动[心房纤颤]"),
+            ["心房纤颤", "心房颤动"]
+        );
+        assert_eq!(
+            bracket_synonyms("心肌梗死后综合征[德雷斯勒综合征][Dressler综合征]"),
+            ["dressler综合征", "德雷斯勒综合征", "心肌梗死后综合征"]
+        );
+        // A bracket inside the name names a part of it: only the bare name.
+        assert_eq!(
+            bracket_synonyms("人类免疫缺陷病毒[HIV]病造成的分枝杆菌感染"),
+            ["人类免疫缺陷病毒病造成的分枝杆菌感染"]
+        );
+        // An abbreviation in round brackets at the end.
+        assert_eq!(
+            bracket_synonyms("内镜下十二指肠黏膜下剥离术(ESD)"),
+            ["esd", "内镜下十二指肠黏膜下剥离术"]
+        );
+        assert_eq!(
+            bracket_synonyms("非感染性多器官功能障碍综合征（MODS）"),
+            ["mods", "非感染性多器官功能障碍综合征"]
+        );
+        // Other round brackets qualify; unbalanced ones give nothing.
+        assert!(bracket_synonyms("肺结核（显微镜检证实）").is_empty());
+        assert!(bracket_synonyms("经皮肾镜取石术(II期)").is_empty());
+        assert!(bracket_synonyms("心房颤动[心房纤颤").is_empty());
     }
 
     #[test]

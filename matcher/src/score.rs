@@ -184,7 +184,14 @@ pub fn evaluate_with(q: &Query, r: &Row, explain: bool) -> (Vec<Evidence>, f64) 
         )
     });
     let (verdict, w) = if sim >= 0.999 {
-        (Verdict::Agree, if name_only_kind { 5.0 } else { 3.5 })
+        (
+            Verdict::Agree,
+            if name_only_kind {
+                NAME_AGREE_WHOLE
+            } else {
+                3.5
+            },
+        )
     } else if sim >= 0.75 {
         (Verdict::Partial, (sim - 0.5) * 5.0)
     } else {
@@ -357,6 +364,33 @@ pub fn unique_name_evidence(name: &str, by_unit: bool) -> Evidence {
         "目录中仅此一条同名"
     };
     ev("唯一同名", name, why, Verdict::Agree, UNIQUE_NAME_WEIGHT)
+}
+
+/// How much less a row's bracketed synonym weighs than its own name: at
+/// equal evidence the row that has the name as its own ranks first
+/// (`肾上腺脑白质营养不良` is E71.301, and only a synonym of E71.300x011).
+/// Small, so that a synonym only one row carries stays "high" like a name.
+const SYNONYM_DISCOUNT: f64 = 0.01;
+
+/// The weight of a name that agrees, for kinds named by their name alone.
+const NAME_AGREE_WHOLE: f64 = 5.0;
+
+/// The name evidence of an ICD item named as one of the row's bracketed
+/// synonyms (`心房纤颤` for `心房颤动[心房纤颤]`): agreement, a little below the
+/// row's own name. Returns the change in log-odds.
+pub fn synonym_name(e: &mut [Evidence], synonym: &str) -> f64 {
+    let Some(n) = e.iter_mut().find(|x| x.field == "名称") else {
+        return 0.0;
+    };
+    if n.verdict == Verdict::Agree {
+        return 0.0;
+    }
+    let w = NAME_AGREE_WHOLE - SYNONYM_DISCOUNT;
+    let delta = w - n.weight;
+    n.verdict = Verdict::Agree;
+    n.weight = w;
+    n.catalogue_value = format!("{synonym}（目录名括号内的同义名）");
+    delta
 }
 
 /// The name evidence of an ICD name that is not the row's, re-weighed by

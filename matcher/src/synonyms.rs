@@ -16,6 +16,7 @@ const MFR_ENGLISH: &str = include_str!("../../data/synonyms/manufacturer_english
 const TRADE_NAMES: &str = include_str!("../../data/synonyms/trade_names.csv");
 const ICD_WORDS: &str = include_str!("../../data/synonyms/icd_words.csv");
 const ICD_QUALIFIERS: &str = include_str!("../../data/synonyms/icd_qualifiers.csv");
+const ICD_ABBREVIATIONS: &str = include_str!("../../data/synonyms/icd_abbreviations.csv");
 
 /// One dosage-form synonym: its canonical form and the family it belongs to
 /// (肠溶片 and 片 differ, but are closer than 片 and 胶囊).
@@ -78,6 +79,9 @@ pub struct Tables {
     /// whether they count only at the end of the name (`史$`); at most 64
     /// (`wording.rs` keeps them as bits).
     pub icd_qualifiers: Vec<(String, bool)>,
+    /// Clinical shorthand in HIS ICD names (`冠心病`, `肺Ca`), longest first
+    /// (`shorthand.rs`).
+    pub icd_abbreviations: Vec<crate::shorthand::Abbreviation>,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
@@ -196,6 +200,7 @@ fn load() -> Tables {
                 (!q.is_empty()).then(|| (q.to_string(), at_end))
             })
             .collect(),
+        icd_abbreviations: crate::shorthand::parse(ICD_ABBREVIATIONS),
     }
 }
 
@@ -220,6 +225,13 @@ mod tests {
         // `wording::qualifiers` keeps them as the bits of a u64.
         assert!((1..=64).contains(&t.icd_qualifiers.len()));
         assert!(t.icd_qualifiers.contains(&("史".to_string(), true)));
+        // Every shorthand is used in some kind, and none is listed twice.
+        assert!(t.icd_abbreviations.len() > 50);
+        let mut seen = HashSet::new();
+        for a in &t.icd_abbreviations {
+            assert!(a.diagnosis || a.procedure, "{}", a.short);
+            assert!(seen.insert((a.short.clone(), a.diagnosis)), "{}", a.short);
+        }
         // Every region prefix lies in a province.
         for r in &t.mfr_regions {
             assert!(t.mfr_provinces.contains_key(r), "{r} has no province");

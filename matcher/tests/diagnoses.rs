@@ -312,3 +312,113 @@ fn a_clear_answer_is_shown_with_the_rows_nearest_in_wording_without_changing_its
     let p = m.field_model().probability(&e);
     assert!((p - r.probability.unwrap()).abs() < 1e-6, "{p} vs {r:#?}");
 }
+
+#[test]
+fn clinical_shorthand_is_matched_as_the_term_it_stands_for() {
+    let rows = [
+        ("I25.103", "冠状动脉粥样硬化性心脏病"),
+        ("Z03.501", "可疑冠心病观察"),
+        ("C34.900x001", "肺恶性肿瘤"),
+        ("R77.800x003", "CA199升高"),
+        ("J44.900", "慢性阻塞性肺病"),
+        ("K74.600x021", "乙肝后肝硬化合并甲肝感染"),
+        ("B16.904", "急性乙型病毒性肝炎"),
+        ("I63.900", "脑梗死"),
+    ];
+    let (m, _t) = common::diagnoses_of(&rows);
+    for (typed, code) in [
+        ("冠心病", "I25.103"),
+        ("肺Ca", "C34.900x001"),
+        ("肺 CA", "C34.900x001"),
+        ("COPD", "J44.900"),
+        ("慢阻肺", "J44.900"),
+    ] {
+        let r = m.match_item(&item(typed, None), 3);
+        assert_eq!(r.candidates[0].code, code, "{typed}: {r:#?}");
+        assert_eq!(r.tier, Tier::High, "{typed}: {r:#?}");
+        assert!(
+            r.reason.contains("院内简称按全称匹配"),
+            "{typed}: {}",
+            r.reason
+        );
+        // The result is the item's: its name as the HIS holds it.
+        assert_eq!(r.hospital_name, typed);
+    }
+    // A catalogue name that holds shorthand itself is matched as written.
+    let r = m.match_item(&item("可疑冠心病观察", None), 3);
+    assert_eq!(r.candidates[0].code, "Z03.501", "{r:#?}");
+    assert!(!r.reason.contains("院内简称"), "{}", r.reason);
+    // The catalogue's own shorthand (`乙肝`, `甲肝`) wins over the written-out
+    // reading when it fits better.
+    let r = m.match_item(&item("乙肝后肝硬化合并甲肝", None), 3);
+    assert_eq!(r.candidates[0].code, "K74.600x021", "{r:#?}");
+    // A tumour marker is not a tumour, and a written-out term is not
+    // written out again.
+    let r = m.match_item(&item("CA199 升高", None), 3);
+    assert_eq!(r.candidates[0].code, "R77.800x003", "{r:#?}");
+    let r = m.match_item(&item("脑梗死(多发)", None), 3);
+    assert_eq!(r.candidates[0].code, "I63.900", "{r:#?}");
+    assert!(!r.reason.contains("院内简称"), "{}", r.reason);
+    // `score_of` reads the item the same way.
+    let s = m.score_of(&item("冠心病", None), "I25.103").unwrap();
+    let r = m.match_item(&item("冠心病", None), 3);
+    assert_eq!(s, r.candidates[0].score);
+}
+
+#[test]
+fn a_name_in_a_rows_brackets_is_one_of_its_names() {
+    let (m, _t) = common::diagnoses_of(&[
+        ("I48.900x004", "心房颤动[心房纤颤]"),
+        ("I48.000", "阵发性心房颤动"),
+        (
+            "E71.300x011",
+            "肾上腺脑白质营养不良[Addison-Schilder综合征]",
+        ),
+        ("E71.301", "肾上腺脑白质营养不良"),
+    ]);
+    // Either name of the row, alone, names it.
+    for typed in ["心房颤动", "心房纤颤", "Addison-Schilder综合征"] {
+        let r = m.match_item(&item(typed, None), 3);
+        assert_eq!(r.tier, Tier::High, "{typed}: {r:#?}");
+        let e = r.candidates[0]
+            .evidence
+            .iter()
+            .find(|e| e.field == "名称")
+            .unwrap();
+        assert_eq!(e.verdict, matcher::Verdict::Agree, "{typed}: {e:?}");
+        assert!(e.catalogue_value.contains("同义名"), "{e:?}");
+    }
+    // A row's own name outranks another row's bracketed synonym.
+    let r = m.match_item(&item("肾上腺脑白质营养不良", None), 3);
+    assert_eq!(r.candidates[0].code, "E71.301", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    assert!(r.candidates[0].score > r.candidates[1].score, "{r:#?}");
+
+    // An abbreviation several procedures carry names none of them alone.
+    let entries: Vec<catalog_core::Entry> = [
+        ("43.4107", "内镜下胃黏膜下剥离术[ESD]"),
+        ("45.3004", "内镜下十二指肠黏膜下剥离术(ESD)"),
+        ("51.1000", "内镜逆行胰胆管造影[ERCP]"),
+        ("51.1100", "内镜逆行胆管造影[ERC]"),
+    ]
+    .iter()
+    .map(|(c, n)| {
+        catalog_core::Entry::new(
+            *c,
+            *n,
+            catalog_core::Detail::Procedure(catalog_core::entry::IcdInfo::default()),
+        )
+    })
+    .collect();
+    let (m, _t) = common::matcher_of(Category::Procedure, entries);
+    let r = m.match_item(&item("ERCP", None), 3);
+    assert_eq!(r.candidates[0].code, "51.1000", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    let r = m.match_item(&item("ESD", None), 3);
+    assert!(r.tier < Tier::High, "{r:#?}");
+    let codes: Vec<&str> = r.candidates.iter().map(|c| c.code.as_str()).collect();
+    assert!(
+        codes.contains(&"43.4107") && codes.contains(&"45.3004"),
+        "{codes:?}"
+    );
+}
