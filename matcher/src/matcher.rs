@@ -100,6 +100,9 @@ const BESIDE_CLEAR_RARITY: usize = 50;
 const MAX_CANDIDATES: usize = 200;
 /// A rival within this much log-odds of the best keeps the best out of "high".
 const HIGH_MARGIN: f64 = 1.0;
+/// The rows of a HIS diagnosis code's category scored for an unclear item
+/// (the largest categories hold a few hundred rows: the nearest in wording).
+const CATEGORY_ROWS: usize = 40;
 
 type KeyMap = HashMap<Text, Vec<u32>>;
 
@@ -131,6 +134,8 @@ pub struct Matcher {
     field_model: crate::calibrate::FieldModel,
     /// Word weights of ICD names (`wording.rs`), for diagnoses and procedures.
     wording: Option<crate::wording::Wording>,
+    /// Diagnosis rows by 3-character category (`A01`), in row order.
+    by_category: HashMap<Box<str>, Vec<u32>>,
     /// ICD rows' bracketed synonyms (`心房颤动[心房纤颤]`, `…术(ESD)`), by row.
     synonyms: HashMap<u32, Box<[Text]>>,
     /// The 临床版→医保版映射表 read with a diagnosis or procedure catalogue.
@@ -168,6 +173,7 @@ impl Matcher {
             crosswalk: None,
             wording: None,
             synonyms: HashMap::new(),
+            by_category: HashMap::new(),
             index,
         };
         m.synonyms = m.bracket_synonyms();
@@ -205,6 +211,16 @@ impl Matcher {
             }
         }
         if matches!(m.category(), Category::Diagnosis | Category::Procedure) {
+            if m.category() == Category::Diagnosis {
+                for (i, r) in m.index.records.iter().enumerate() {
+                    if let Some(c) = r.code.get(..3) {
+                        m.by_category
+                            .entry(c.to_ascii_uppercase().into())
+                            .or_default()
+                            .push(i as u32);
+                    }
+                }
+            }
             m.wording = Some(crate::wording::Wording::build(
                 &m.index.records,
                 m.category() == Category::Diagnosis,
@@ -407,6 +423,39 @@ impl Matcher {
             }
             scored.extend(score_all(&extra));
             order(&mut scored);
+            // An unclear diagnosis with a HIS code: the rows of that code's
+            // category, which the category prior weighs (`score::same_icd_category`;
+            // most re-coded diagnoses keep their category) but the name may not find.
+            if !clear {
+                if let Some(rows) = q
+                    .icd_key
+                    .as_deref()
+                    .and_then(|k| k.get(..3))
+                    .and_then(|c| self.by_category.get(c))
+                {
+                    let room = MAX_CANDIDATES.saturating_sub(scored.len());
+                    let mut more: Vec<u32> =
+                        rows.iter().copied().filter(|o| !seen.contains(o)).collect();
+                    // A large category: its rows nearest in wording.
+                    if more.len() > CATEGORY_ROWS {
+                        if let Some(w) = &self.wording {
+                            let mut by: Vec<(f64, u32)> = more
+                                .iter()
+                                .map(|&o| (w.similarity(&prepared.words, o), o))
+                                .collect();
+                            by.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                            more = by.into_iter().map(|(_, o)| o).collect();
+                        }
+                    }
+                    more.truncate(CATEGORY_ROWS.min(room));
+                    seen.extend(more.iter().copied());
+                    if !more.is_empty() {
+                        trace.keys.push("编码类目".into());
+                        scored.extend(score_all(&more));
+                        order(&mut scored);
+                    }
+                }
+            }
         }
         trace.candidates_scored = scored.len() as u32;
         if scored.is_empty() {

@@ -422,3 +422,33 @@ fn a_name_in_a_rows_brackets_is_one_of_its_names() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn a_his_code_brings_in_the_rows_of_its_category_that_the_name_does_not_find() {
+    // `黑尔普病` (临床版 O14.1xx) is the 医保版's `HELLP综合征`: no word in common.
+    let (m, _t) = common::diagnoses_of(&[
+        ("O14.200", "HELLP综合征"),
+        ("O14.100", "重度子痫前期"),
+        ("L81.400", "黑变病"),
+        ("K63.800x011", "结肠黑变病"),
+        ("Q87.100x601", "塞克尔综合征"),
+    ]);
+    let codes = |r: &matcher::MatchResult| -> Vec<String> {
+        r.candidates.iter().map(|c| c.code.clone()).collect()
+    };
+    let r = m.match_item(&item("黑尔普病", Some("O14.101")), 20);
+    assert!(
+        codes(&r).contains(&"O14.200".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(r.reason.contains("编码类目"), "{}", r.reason);
+    assert!(r.tier < Tier::High, "{r:#?}");
+    // Without the code the name alone does not reach it.
+    let r = m.match_item(&item("黑尔普病", None), 20);
+    assert!(
+        !codes(&r).contains(&"O14.200".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+}
