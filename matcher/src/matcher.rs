@@ -296,17 +296,37 @@ impl Matcher {
     }
 
     /// For ICD kinds, each row's bracketed synonyms
-    /// (`record::bracket_synonyms`) that are not already one of its
-    /// names. Derived when the index is opened, so indexes built before stay
+    /// (`record::bracket_synonyms`), and for procedures each name with or
+    /// without its trailing `术`, that are not already one of its names. Derived when the index is opened, so indexes built before stay
     /// valid.
     fn bracket_synonyms(&self) -> HashMap<u32, Box<[Text]>> {
         if !matches!(self.category(), Category::Diagnosis | Category::Procedure) {
             return HashMap::new();
         }
         let mut out = HashMap::new();
+        let procedures = self.category() == Category::Procedure;
         for (i, r) in self.index.records.iter().enumerate() {
-            let extra: Box<[Text]> = crate::record::bracket_synonyms(&r.name)
+            let mut keys = crate::record::bracket_synonyms(&r.name);
+            // `全髋关节置换` is the HIS's `全髋关节置换术`, and the other way round.
+            if procedures {
+                let own: Vec<String> = r
+                    .names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .chain(keys.clone())
+                    .collect();
+                for n in own {
+                    keys.push(match n.strip_suffix('术') {
+                        Some(bare) => bare.to_string(),
+                        None => format!("{n}术"),
+                    });
+                }
+                keys.retain(|k| k.chars().count() >= 2);
+            }
+            let mut seen_keys = HashSet::new();
+            let extra: Box<[Text]> = keys
                 .into_iter()
+                .filter(|k| seen_keys.insert(k.clone()))
                 .filter(|k| !r.names.iter().any(|n| **n == **k))
                 .map(Text::from)
                 .collect();

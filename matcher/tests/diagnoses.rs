@@ -400,6 +400,8 @@ fn a_name_in_a_rows_brackets_is_one_of_its_names() {
         ("45.3004", "内镜下十二指肠黏膜下剥离术(ESD)"),
         ("51.1000", "内镜逆行胰胆管造影[ERCP]"),
         ("51.1100", "内镜逆行胆管造影[ERC]"),
+        ("81.5100", "全髋关节置换"),
+        ("00.8500x001", "全髋关节表面置换术"),
     ]
     .iter()
     .map(|(c, n)| {
@@ -414,6 +416,12 @@ fn a_name_in_a_rows_brackets_is_one_of_its_names() {
     let r = m.match_item(&item("ERCP", None), 3);
     assert_eq!(r.candidates[0].code, "51.1000", "{r:#?}");
     assert_eq!(r.tier, Tier::High, "{r:#?}");
+    // A procedure with or without its trailing `术` is one.
+    let r = m.match_item(&item("全髋关节置换术", None), 3);
+    assert_eq!(r.candidates[0].code, "81.5100", "{r:#?}");
+    assert_eq!(r.tier, Tier::High, "{r:#?}");
+    let r = m.match_item(&item("全髋关节表面置换", None), 3);
+    assert_eq!(r.candidates[0].code, "00.8500x001", "{r:#?}");
     let r = m.match_item(&item("ESD", None), 3);
     assert!(r.tier < Tier::High, "{r:#?}");
     let codes: Vec<&str> = r.candidates.iter().map(|c| c.code.as_str()).collect();
