@@ -69,7 +69,7 @@ struct Prepared {
     /// The one row carrying the whole name (kinds the standard names).
     unique_name: Option<(u32, bool)>,
     /// The name's words, for ICD kinds (`wording.rs`).
-    words: Vec<Box<str>>,
+    words: crate::wording::Words,
     /// The name's qualifiers, for ICD kinds (`wording::qualifiers`).
     quals: u64,
     /// The shorthand written out (`冠心病` → `冠状动脉粥样硬化性心脏病`).
@@ -627,7 +627,7 @@ impl Matcher {
         let words = self
             .wording
             .as_ref()
-            .map_or_else(Vec::new, |w| w.of(icd_name));
+            .map_or_else(Default::default, |w| w.of(icd_name));
         let quals = if self.wording.as_ref().is_some_and(|w| w.qualified()) {
             crate::wording::qualifiers(&it.name)
         } else {

@@ -11,19 +11,32 @@ use crate::row::Row;
 use std::collections::HashMap;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
-/// Word weights of a catalogue and each row's words.
+/// Word weights of a catalogue and each row's words. Words are numbered
+/// once (the scorer compares an item with up to 200 rows, and the rows
+/// beside a clear answer with 80 more: string compares were half of a
+/// procedure's matching time).
 #[derive(Default)]
 pub struct Wording {
-    weight: HashMap<Box<str>, f64>,
+    /// Each word's number.
+    ids: HashMap<Box<str>, u32>,
+    /// Each word's weight, by number.
+    weight: Vec<f64>,
     /// Rare words' weight for a word the catalogue never uses.
     unseen: f64,
-    /// Each row's words (by ordinal), sorted and deduplicated.
-    rows: Vec<Box<[Box<str>]>>,
-    /// The rows of each word, in ordinal order.
-    postings: HashMap<Box<str>, Vec<u32>>,
+    /// Each row's words (by ordinal), by number, sorted.
+    rows: Vec<Box<[u32]>>,
+    /// Each row's total weight.
+    row_total: Vec<f64>,
+    /// The rows of each word (by number), in ordinal order.
+    postings: Vec<Vec<u32>>,
     /// Each row's qualifiers ([`qualifiers`]).
     quals: Vec<u64>,
 }
+
+/// An item's words as a catalogue's [`Wording`] knows them: each word's
+/// number, `None` for a word no row uses, in the words' text order.
+#[derive(Clone, Debug, Default)]
+pub struct Words(Vec<Option<u32>>);
 
 /// The name without the notes in brackets it ends with, and without
 /// trailing spaces and punctuation (`肺结核病史（已治愈）` → `肺结核病史`).
@@ -148,30 +161,53 @@ impl Wording {
     /// procedures' names use the same words otherwise, `角膜原位磨镶术`).
     pub fn build(records: &[Row], qualified: bool) -> Wording {
         let mut a = analyzer();
-        let rows: Vec<Box<[Box<str>]>> = records
+        let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        // Each row's words by number, in their text order (the order the
+        // totals are summed in, as before the numbering).
+        let by_text: Vec<Vec<u32>> = records
             .iter()
-            .map(|r| words(&mut a, &r.base).into_boxed_slice())
+            .enumerate()
+            .map(|(o, r)| {
+                words(&mut a, &r.base)
+                    .into_iter()
+                    .map(|w| {
+                        let next = ids.len() as u32;
+                        let id = *ids.entry(w).or_insert(next);
+                        if id as usize == postings.len() {
+                            postings.push(Vec::new());
+                        }
+                        postings[id as usize].push(o as u32);
+                        id
+                    })
+                    .collect()
+            })
             .collect();
         let quals = if qualified {
             records.iter().map(|r| qualifiers(&r.name)).collect()
         } else {
             Vec::new()
         };
-        let mut postings: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        for (o, ws) in rows.iter().enumerate() {
-            for w in ws.iter() {
-                postings.entry(w.clone()).or_default().push(o as u32);
-            }
-        }
-        let n = rows.len().max(1) as f64;
+        let n = records.len().max(1) as f64;
         let idf = |d: f64| (1.0 + (n - d + 0.5) / (d + 0.5)).ln();
+        let weight: Vec<f64> = postings.iter().map(|p| idf(p.len() as f64)).collect();
+        let row_total = by_text
+            .iter()
+            .map(|ws| ws.iter().map(|&i| weight[i as usize]).sum())
+            .collect();
+        let rows = by_text
+            .into_iter()
+            .map(|mut ws| {
+                ws.sort_unstable();
+                ws.into_boxed_slice()
+            })
+            .collect();
         Wording {
-            weight: postings
-                .iter()
-                .map(|(w, p)| (w.clone(), idf(p.len() as f64)))
-                .collect(),
+            ids,
+            weight,
             unseen: idf(0.0),
             rows,
+            row_total,
             postings,
             quals,
         }
@@ -194,31 +230,37 @@ impl Wording {
     /// found by another word.
     ///
     /// [`similarity`]: Self::similarity
-    pub fn nearest(&self, item: &[Box<str>], k: usize) -> Vec<u32> {
+    pub fn nearest(&self, item: &Words, k: usize) -> Vec<u32> {
         self.nearest_through(item, k, 10)
     }
 
     /// [`nearest`](Self::nearest), looked up through the words at most one
     /// name in `rarity` carries, and at least through those of 50 rows or
     /// fewer (the larger `rarity`, the cheaper on a large catalogue).
-    pub fn nearest_through(&self, item: &[Box<str>], k: usize, rarity: usize) -> Vec<u32> {
+    pub fn nearest_through(&self, item: &Words, k: usize, rarity: usize) -> Vec<u32> {
         let common = (self.rows.len() / rarity.max(1)).max(50);
         let mut shared: HashMap<u32, f64> = HashMap::new();
-        for w in item {
-            match self.postings.get(w) {
-                Some(p) if p.len() <= common => {
-                    let x = self.w(w);
-                    for &o in p {
-                        *shared.entry(o).or_default() += x;
-                    }
+        for &id in item.0.iter().flatten() {
+            let p = &self.postings[id as usize];
+            if p.len() <= common {
+                let x = self.weight[id as usize];
+                for &o in p {
+                    *shared.entry(o).or_default() += x;
                 }
-                _ => {}
             }
         }
         // The best by shared rare weight, then exactly.
         let mut by_shared: Vec<(f64, u32)> = shared.into_iter().map(|(o, x)| (x, o)).collect();
-        by_shared.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        by_shared.truncate(k * NEAREST_POOL);
+        let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        // Only the pool is ordered: a rare word of a large catalogue finds
+        // thousands of rows (the same rows as a full sort, in the same order).
+        let pool = k * NEAREST_POOL;
+        if by_shared.len() > pool && pool > 0 {
+            by_shared.select_nth_unstable_by(pool - 1, order);
+            by_shared.truncate(pool);
+        }
+        by_shared.sort_by(order);
+        by_shared.truncate(pool);
         let mut by_sim: Vec<(f64, u32)> = by_shared
             .into_iter()
             .map(|(_, o)| (self.similarity(item, o), o))
@@ -228,12 +270,13 @@ impl Wording {
     }
 
     /// The words of an item's name.
-    pub fn of(&self, name: &str) -> Vec<Box<str>> {
-        words(&mut analyzer(), name)
-    }
-
-    fn w(&self, word: &str) -> f64 {
-        self.weight.get(word).copied().unwrap_or(self.unseen)
+    pub fn of(&self, name: &str) -> Words {
+        Words(
+            words(&mut analyzer(), name)
+                .iter()
+                .map(|w| self.ids.get(w).copied())
+                .collect(),
+        )
     }
 
     /// How much of the item's wording row `ord` carries, 0..1: a weighted
@@ -241,22 +284,19 @@ impl Wording {
     /// words the row lacks + 0.15 × the row's words the item lacks)). The
     /// 医保版 adds words to the 临床版 (`使用…引起的`, `描述为…`), so words
     /// only the row has count for little; the item's words it lacks, much.
-    pub fn similarity(&self, item: &[Box<str>], ord: u32) -> f64 {
+    pub fn similarity(&self, item: &Words, ord: u32) -> f64 {
         let Some(row) = self.rows.get(ord as usize) else {
             return 0.0;
         };
-        let (mut shared, mut item_only, mut row_total) = (0.0, 0.0, 0.0);
-        for w in item {
-            let x = self.w(w);
-            if row.binary_search(w).is_ok() {
-                shared += x;
-            } else {
-                item_only += x;
+        let (mut shared, mut item_only) = (0.0, 0.0);
+        for w in &item.0 {
+            match w {
+                Some(id) if row.binary_search(id).is_ok() => shared += self.weight[*id as usize],
+                Some(id) => item_only += self.weight[*id as usize],
+                None => item_only += self.unseen,
             }
         }
-        for w in row.iter() {
-            row_total += self.w(w);
-        }
+        let row_total = self.row_total[ord as usize];
         let row_only = (row_total - shared).max(0.0);
         let d = shared + ITEM_ONLY * item_only + ROW_ONLY * row_only;
         if d > 0.0 {
