@@ -4,7 +4,7 @@
 
 mod common;
 
-use catalog_core::{Category, HospitalItem};
+use catalog_core::HospitalItem;
 use matcher::{Matcher, Tier};
 
 fn matcher() -> (Matcher, tempfile::TempDir) {
@@ -261,21 +261,11 @@ fn a_best_row_that_differs_by_a_qualifier_is_never_high_nor_sure() {
 #[test]
 fn procedures_have_no_qualifiers() {
     // `原位` of a procedure (角膜原位磨镶术) is no in-situ tumour.
-    let entries: Vec<catalog_core::Entry> = [
+    let (m, _t) = common::procedures_of(&[
         ("11.7100x004", "准分子激光角膜原位磨镶术[LASIK]"),
         ("11.7100x006", "准分子激光角膜上皮瓣下磨镶术"),
         ("11.4900x002", "角膜病损切除术"),
-    ]
-    .iter()
-    .map(|(c, n)| {
-        catalog_core::Entry::new(
-            *c,
-            *n,
-            catalog_core::Detail::Procedure(catalog_core::entry::IcdInfo::default()),
-        )
-    })
-    .collect();
-    let (m, _t) = common::matcher_of(Category::Procedure, entries);
+    ]);
     let r = m.match_item(&item("准分子激光角膜磨镶术", None), 5);
     for c in &r.candidates {
         assert!(
@@ -395,24 +385,14 @@ fn a_name_in_a_rows_brackets_is_one_of_its_names() {
     assert!(r.candidates[0].score > r.candidates[1].score, "{r:#?}");
 
     // An abbreviation several procedures carry names none of them alone.
-    let entries: Vec<catalog_core::Entry> = [
+    let (m, _t) = common::procedures_of(&[
         ("43.4107", "内镜下胃黏膜下剥离术[ESD]"),
         ("45.3004", "内镜下十二指肠黏膜下剥离术(ESD)"),
         ("51.1000", "内镜逆行胰胆管造影[ERCP]"),
         ("51.1100", "内镜逆行胆管造影[ERC]"),
         ("81.5100", "全髋关节置换"),
         ("00.8500x001", "全髋关节表面置换术"),
-    ]
-    .iter()
-    .map(|(c, n)| {
-        catalog_core::Entry::new(
-            *c,
-            *n,
-            catalog_core::Detail::Procedure(catalog_core::entry::IcdInfo::default()),
-        )
-    })
-    .collect();
-    let (m, _t) = common::matcher_of(Category::Procedure, entries);
+    ]);
     let r = m.match_item(&item("ERCP", None), 3);
     assert_eq!(r.candidates[0].code, "51.1000", "{r:#?}");
     assert_eq!(r.tier, Tier::High, "{r:#?}");

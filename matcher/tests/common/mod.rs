@@ -44,3 +44,19 @@ pub fn diagnosis_entries(rows: &[(&str, &str)]) -> Vec<Entry> {
 pub fn diagnoses_of(rows: &[(&str, &str)]) -> (Matcher, tempfile::TempDir) {
     matcher_of(Category::Diagnosis, diagnosis_entries(rows))
 }
+
+/// The matcher over a procedure catalogue of (code, name) pairs.
+#[allow(dead_code)]
+pub fn procedures_of(rows: &[(&str, &str)]) -> (Matcher, tempfile::TempDir) {
+    let entries = rows
+        .iter()
+        .map(|(c, n)| {
+            Entry::new(
+                *c,
+                *n,
+                catalog_core::Detail::Procedure(catalog_core::entry::IcdInfo::default()),
+            )
+        })
+        .collect();
+    matcher_of(Category::Procedure, entries)
+}
