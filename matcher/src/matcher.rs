@@ -136,7 +136,7 @@ pub struct Matcher {
     wording: Option<crate::wording::Wording>,
     /// Diagnosis rows by 3-character category (`A01`), in row order.
     by_category: HashMap<Box<str>, Vec<u32>>,
-    /// ICD rows' bracketed synonyms (`心房颤动[心房纤颤]`, `…术(ESD)`), by row.
+    /// ICD rows' other names (`心房颤动[心房纤颤]`, `…术(ESD)`, `…置换`/`…置换术`), by row.
     synonyms: HashMap<u32, Box<[Text]>>,
     /// The 临床版→医保版映射表 read with a diagnosis or procedure catalogue.
     crosswalk: Option<std::sync::Arc<crate::crosswalk::Crosswalk>>,
@@ -176,7 +176,7 @@ impl Matcher {
             by_category: HashMap::new(),
             index,
         };
-        m.synonyms = m.bracket_synonyms();
+        m.synonyms = m.row_synonyms();
         for (i, r) in m.index.records.iter().enumerate() {
             let i = i as u32;
             m.by_code.insert(r.code.clone(), i);
@@ -195,9 +195,9 @@ impl Matcher {
                 add(&mut m.by_name, Some(t), i);
             }
         }
-        // Looked up by a bracketed synonym only where no row has it as its
-        // own name: `花斑癣` stays the name of B36.000, not also of
-        // B36.000x001 `花斑癣[花斑糠疹]`.
+        // Looked up by a synonym only where no row has it as its own name:
+        // `花斑癣` stays the name of B36.000, not also of B36.000x001
+        // `花斑癣[花斑糠疹]`.
         let mut synonyms: Vec<(u32, Text)> = m
             .synonyms
             .iter()
@@ -295,11 +295,11 @@ impl Matcher {
         alt
     }
 
-    /// For ICD kinds, each row's bracketed synonyms
-    /// (`record::bracket_synonyms`), and for procedures each name with or
-    /// without its trailing `术`, that are not already one of its names. Derived when the index is opened, so indexes built before stay
-    /// valid.
-    fn bracket_synonyms(&self) -> HashMap<u32, Box<[Text]>> {
+    /// For ICD kinds, the other names of each row: its bracketed synonyms
+    /// (`record::bracket_synonyms`) and, for procedures, each name with or
+    /// without its trailing `术`, where not already one of its names.
+    /// Derived when the index is opened, so indexes built before stay valid.
+    fn row_synonyms(&self) -> HashMap<u32, Box<[Text]>> {
         if !matches!(self.category(), Category::Diagnosis | Category::Procedure) {
             return HashMap::new();
         }
