@@ -138,6 +138,9 @@ mod tests {
         assert_eq!(dx("T2DM").as_deref(), Some("2型糖尿病"));
         assert_eq!(dx("慢性肾衰").as_deref(), Some("慢性肾衰竭"));
         assert_eq!(dx("乙肝病毒携带者").as_deref(), Some("乙型肝炎病毒携带者"));
+        // `心房早搏` is 房早 with its 搏 kept: the longer shorthand first.
+        assert_eq!(dx("心房早搏").as_deref(), Some("心房性期前收缩"));
+        assert_eq!(dx("频发室早").as_deref(), Some("频发室性期前收缩"));
     }
 
     #[test]
