@@ -271,7 +271,7 @@ impl Matcher {
     pub fn match_item(&self, item: &HospitalItem, top: usize) -> MatchResult {
         let prepared = self.prepare(item);
         let res = self.match_prepared(item, &prepared, top);
-        let Some(written_out) = self.prepare_written_out(item) else {
+        let Some(written_out) = self.prepare_written_out(item, &prepared) else {
             return res;
         };
         // Shorthand (`冠心病`, `肺Ca`): the written-out name is matched too,
@@ -339,12 +339,11 @@ impl Matcher {
 
     /// The query of an ICD item whose name is no catalogue name and holds
     /// clinical shorthand, with the shorthand written out (`shorthand.rs`).
-    fn prepare_written_out(&self, item: &HospitalItem) -> Option<Prepared> {
+    fn prepare_written_out(&self, item: &HospitalItem, as_typed: &Prepared) -> Option<Prepared> {
         let kind = self.category();
+        // An ICD name's key is its whole folded name (`record::whole_name_kind`).
         if !matches!(kind, Category::Diagnosis | Category::Procedure)
-            || self
-                .by_name
-                .contains_key(crate::norm::text::key(&item.name).as_str())
+            || self.by_name.contains_key(as_typed.q.parts.generic.as_str())
         {
             return None;
         }
@@ -648,7 +647,11 @@ impl Matcher {
     fn evaluate(&self, p: &Prepared, o: u32, explain: bool) -> (Vec<Evidence>, f64) {
         let (mut ev, mut logit) =
             score::evaluate_with(&p.q, &self.index.records[o as usize], explain);
-        if let Some(syn) = self.synonyms.get(&o) {
+        // Empty for drugs and devices: no hashing on their hot path.
+        if let Some(syn) = (!self.synonyms.is_empty())
+            .then(|| self.synonyms.get(&o))
+            .flatten()
+        {
             if let Some(k) = syn.iter().find(|k| ***k == *p.q.parts.generic) {
                 logit += score::synonym_name(&mut ev, k);
             }
@@ -674,9 +677,10 @@ impl Matcher {
     /// left out of the top 20 by a tie from one the search missed.
     pub fn score_of(&self, item: &HospitalItem, code: &str) -> Option<f64> {
         let &o = self.by_code.get(code)?;
-        let (_, mut logit) = self.evaluate(&self.prepare(item), o, false);
+        let as_typed = self.prepare(item);
+        let (_, mut logit) = self.evaluate(&as_typed, o, false);
         // As `match_item` reads the item: the better of the two readings.
-        if let Some(p) = self.prepare_written_out(item) {
+        if let Some(p) = self.prepare_written_out(item, &as_typed) {
             logit = logit.max(self.evaluate(&p, o, false).1);
         }
         Some((score::sigmoid(logit) * 1e6).round() / 1e6)
